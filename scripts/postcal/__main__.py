@@ -1,0 +1,3 @@
+from postcal.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The content model: strict reading of posts, personas, campaigns and settings."""

@@ -1,0 +1,193 @@
+"""Read a calendar repository: settings, personas, campaigns and posts, with every problem."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from postcal.content import source, yamlstrict
+from postcal.content.body import parse_body
+from postcal.content.documents import CampaignFile, PersonaFile, Post, SettingsFile, Sourced
+from postcal.content.models import Campaign, FrontMatter, Persona, Settings
+from postcal.content.types import DEFAULT_ZONE
+from postcal.content.validation import validate
+from postcal.problems import Problem, error
+
+SETTINGS_FILE = "postcal.yml"
+POSTS_DIR, PERSONAS_DIR, CAMPAIGNS_DIR = "calendar", "personas", "campaigns"
+YAML_SUFFIXES = (".yml", ".yaml")
+SKIPPED_NAMES = {"README.md", "index.md"}
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    root: Path
+    settings: SettingsFile | None
+    posts: tuple[Post, ...] = ()
+    personas: dict[str, PersonaFile] = field(default_factory=dict)
+    campaigns: dict[str, CampaignFile] = field(default_factory=dict)
+
+
+def relative(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _read(root: Path, path: Path) -> source.SourceText | Problem:
+    rel = relative(root, path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return error(rel, 1, 1, "read", f"cannot read file: {exc.strerror}")
+    return source.decode(rel, data)
+
+
+def _load_yaml(
+    model: type[M], root: Path, path: Path, context: dict[str, Any], allow_anchors: bool
+) -> tuple[M | None, yamlstrict.SourceMap, list[Problem]]:
+    text = _read(root, path)
+    if isinstance(text, Problem):
+        return None, yamlstrict.SourceMap(), [text]
+    document = yamlstrict.parse(text.path, text.text, allow_anchors=allow_anchors)
+    if document.problems:
+        return None, document.source_map, document.problems
+    result = validate(model, document.value, text.path, document.source_map, context)
+    if isinstance(result, list):
+        return None, document.source_map, result
+    return result, document.source_map, []
+
+
+def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Problem:
+    """Return (yaml, body, body's first line). The front matter is fenced by '---' lines."""
+    if not text.startswith("---\n"):
+        return error(
+            path,
+            1,
+            1,
+            "front-matter",
+            "a post starts with a '---' line, then YAML, then another '---' line",
+            "run `postcal new` to see a correct post",
+        )
+    end = text.find("\n---\n", 3)
+    if end < 0 and text.endswith("\n---"):
+        end = len(text) - 4
+    if end < 0:
+        return error(path, 1, 1, "front-matter", "the front matter is not closed by a '---' line")
+    front = text[4 : end + 1]
+    body = text[end + 5 :]
+    body_line = front.count("\n") + 3
+    return front, body, body_line
+
+
+def load_post(root: Path, path: Path, zone: Any) -> Post | list[Problem]:
+    text = _read(root, path)
+    if isinstance(text, Problem):
+        return [text]
+    parts = split_front_matter(text.path, text.text)
+    if isinstance(parts, Problem):
+        return [parts]
+    front_text, body_text, body_line = parts
+    document = yamlstrict.parse(text.path, front_text, line_offset=1)
+    if document.problems:
+        return document.problems
+    front = validate(FrontMatter, document.value, text.path, document.source_map, {"zone": zone})
+    body, body_problems = parse_body(text.path, body_text, body_line)
+    if isinstance(front, list):
+        return front + body_problems
+    if body_problems:
+        return body_problems
+    return Post(text.path, front, body, document.source_map)
+
+
+def _files(directory: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    found = []
+    for folder, dirs, names in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(
+            Path(folder) / name
+            for name in names
+            if name.endswith(suffixes) and not name.startswith((".", "_")) and name not in SKIPPED_NAMES
+        )
+    return sorted(found)
+
+
+def _load_named(
+    model: type[M], root: Path, directory: str, context: dict[str, Any]
+) -> tuple[dict[str, Sourced[M]], list[Problem]]:
+    loaded: dict[str, Sourced[M]] = {}
+    problems: list[Problem] = []
+    for path in _files(root / directory, YAML_SUFFIXES):
+        stem = path.name.rsplit(".", 1)[0]
+        rel = relative(root, path)
+        if stem in loaded:
+            problems.append(error(rel, 1, 1, "unique-id", f"'{stem}' is defined twice ({loaded[stem].path})"))
+            continue
+        value, source_map, found = _load_yaml(model, root, path, context, allow_anchors=False)
+        if not _is_slug(stem):
+            found.append(
+                error(
+                    rel,
+                    1,
+                    1,
+                    "file-name",
+                    f"'{stem}' cannot be an id: posts refer to this file by its name",
+                    "rename it with lowercase letters, digits and dashes",
+                )
+            )
+        problems.extend(found)
+        if value is not None and not found:
+            loaded[stem] = Sourced(stem, rel, value, source_map)
+    return loaded, problems
+
+
+def _is_slug(text: str) -> bool:
+    return bool(text) and all(c.islower() or c.isdigit() or c == "-" for c in text) and text.isascii()
+
+
+def load_settings(root: Path) -> tuple[SettingsFile | None, list[Problem]]:
+    path = root / SETTINGS_FILE
+    if not path.is_file():
+        return None, [
+            error(
+                SETTINGS_FILE,
+                1,
+                1,
+                "settings",
+                f"no {SETTINGS_FILE} in {root}",
+                "run postcal from the calendar repository, or pass --root",
+            )
+        ]
+    value, source_map, problems = _load_yaml(Settings, root, path, {}, allow_anchors=True)
+    if value is None:
+        return None, problems
+    return Sourced("postcal", SETTINGS_FILE, value, source_map), problems
+
+
+def load_calendar(root: Path) -> tuple[Calendar, list[Problem]]:
+    """Everything under ``root``; a broken file is reported and left out, never half-loaded."""
+    root = root.resolve()
+    settings, problems = load_settings(root)
+    zone = settings.model.zone if settings else DEFAULT_ZONE
+    context = {"zone": zone}
+    personas, found = _load_named(Persona, root, PERSONAS_DIR, context)
+    problems += found
+    campaigns, found = _load_named(Campaign, root, CAMPAIGNS_DIR, context)
+    problems += found
+    posts = []
+    for path in _files(root / POSTS_DIR, (".md",)):
+        loaded = load_post(root, path, zone)
+        if isinstance(loaded, list):
+            problems += loaded
+        else:
+            posts.append(loaded)
+    calendar = Calendar(root, settings, tuple(posts), personas, campaigns)
+    return calendar, problems
+
+
+__all__ = ["Calendar", "load_calendar", "load_post", "load_settings"]

@@ -1,0 +1,298 @@
+"""The content model: frozen, typed, validated. One class per concept of DESIGN.md section 3."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from postcal.content.types import (
+    Clock,
+    Date,
+    Duration,
+    EnvName,
+    Language,
+    LocalDateTime,
+    Slug,
+    TimeZoneName,
+)
+from postcal.text.platforms import PLATFORMS
+
+PlatformName = Literal[
+    "mastodon",
+    "bluesky",
+    "linkedin",
+    "x",
+    "facebook",
+    "instagram",
+    "threads",
+    "tiktok",
+    "youtube",
+    "pinterest",
+    "telegram",
+    "discord",
+]
+assert set(PlatformName.__args__) == set(PLATFORMS)
+
+ContentType = Literal[
+    "hot-take",
+    "tip",
+    "tutorial",
+    "product-video",
+    "interview",
+    "carousel",
+    "customer-story",
+    "newsletter",
+    "event-takeaway",
+    "poll",
+    "question",
+    "creative-moment",
+    "meme",
+    "newsjacking",
+    "blog-promo",
+    "announcement",
+]
+WrittenStatus = Literal["idea", "draft", "ready"]
+DERIVED_STATUSES = ("published", "failed", "unconfirmed", "skipped")
+Metric = Literal[
+    "impressions",
+    "reach",
+    "likes",
+    "shares",
+    "replies",
+    "clicks",
+    "saves",
+    "views",
+    "followers",
+    "engagement_rate",
+    "posts",
+]
+Objective = Literal["awareness", "demand-creation", "demand-capture"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+# --- postcal.yml -------------------------------------------------------------------------
+
+
+class QuietHours(Model):
+    """No publishing between start and end (local time); may span midnight."""
+
+    start: Clock
+    end: Clock
+
+
+class ChannelLimits(Model):
+    text: int | None = Field(default=None, gt=0, description="Text limit of this instance")
+
+
+class Rules(Model):
+    min_gap: Duration = timedelta(hours=2)
+    daily_cap: int | None = Field(default=None, gt=0)
+    quiet_hours: QuietHours | None = None
+    max_lateness: Duration = timedelta(hours=6)
+    cadence_gap: Duration = timedelta(days=7)
+    cadence_horizon: Duration = timedelta(weeks=6)
+    near_duplicate: float = Field(default=0.8, gt=0, le=1)
+
+
+class Channel(Model):
+    platform: PlatformName
+    account: str = Field(min_length=1)
+    name: str | None = None
+    api_base: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    secrets: dict[str, EnvName] = Field(default_factory=dict)
+    limits: ChannelLimits = ChannelLimits()
+    min_gap: Duration | None = None
+    daily_cap: int | None = Field(default=None, gt=0)
+    quiet_hours: QuietHours | None = None
+
+
+class Utm(Model):
+    source: str = "{platform}"
+    medium: str = "social"
+    campaign: str = "{campaign}"
+    content: str | None = "{post_id}"
+    term: str | None = None
+
+
+class SiteSettings(Model):
+    include_drafts: bool = False
+    include_embargoed: bool = False
+
+
+class Settings(Model):
+    """postcal.yml"""
+
+    name: str = Field(min_length=1)
+    timezone: TimeZoneName
+    language: Language = "en"
+    site_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    utm: Utm = Utm()
+    rules: Rules = Rules()
+    site: SiteSettings = SiteSettings()
+    channels: dict[Slug, Channel] = Field(min_length=1)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def min_gap(self, channel_id: str) -> timedelta:
+        return self.channels[channel_id].min_gap or self.rules.min_gap
+
+    def daily_cap(self, channel_id: str) -> int | None:
+        return self.channels[channel_id].daily_cap or self.rules.daily_cap
+
+    def quiet_hours(self, channel_id: str) -> QuietHours | None:
+        return self.channels[channel_id].quiet_hours or self.rules.quiet_hours
+
+
+# --- personas and campaigns -------------------------------------------------------------
+
+
+class AgeRange(Model):
+    min: int = Field(ge=13, le=120)
+    max: int = Field(ge=13, le=120)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeRange:
+        if self.min > self.max:
+            raise PydanticCustomError(
+                "schema", "age min {lo} is above max {hi}",
+                {"lo": self.min, "hi": self.max, "field": "min"},
+            )
+        return self
+
+
+class Voice(Model):
+    do: tuple[str, ...] = ()
+    dont: tuple[str, ...] = ()
+
+
+class Persona(Model):
+    name: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    age: AgeRange | None = None
+    locations: tuple[str, ...] = ()
+    gender: str | None = None
+    interests: tuple[str, ...] = ()
+    pain_points: tuple[str, ...] = ()
+    motivations: tuple[str, ...] = ()
+    preferred_channels: tuple[Slug, ...] = ()
+    media_habits: tuple[str, ...] = ()
+    voice: Voice = Voice()
+
+
+class Budget(Model):
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    daily: float | None = Field(default=None, ge=0)
+    total: float | None = Field(default=None, ge=0)
+
+
+class Goal(Model):
+    metric: Metric
+    target: float = Field(gt=0)
+    channels: tuple[Slug, ...] = ()
+
+
+class Campaign(Model):
+    name: str = Field(min_length=1)
+    start: Date
+    end: Date
+    objective: Objective
+    owner: str | None = None
+    description: str | None = None
+    personas: tuple[Slug, ...] = ()
+    utm_campaign: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]+$")
+    budget: Budget | None = None
+    goals: tuple[Goal, ...] = ()
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Campaign:
+        if self.end < self.start:
+            raise PydanticCustomError(
+                "schema", "campaign ends ({end}) before it starts ({start})",
+                {"end": str(self.end), "start": str(self.start), "field": "end"},
+            )
+        return self
+
+
+# --- posts ------------------------------------------------------------------------------
+
+
+class MediaItem(Model):
+    file: str = Field(min_length=1, description="Path relative to the post file")
+    alt: str | None = Field(default=None, description="Alt text: what the image shows")
+
+
+class FrontMatter(Model):
+    """A post's YAML front matter; the text lives in the Markdown body."""
+
+    id: Slug | None = None
+    title: str = Field(min_length=1)
+    publish_at: LocalDateTime | None = None
+    channels: tuple[Slug, ...] = ()
+    status: WrittenStatus = "draft"
+    campaign: Slug | None = None
+    personas: tuple[Slug, ...] = ()
+    type: ContentType | None = None
+    language: Language | None = None
+    link: str | None = None
+    media: tuple[MediaItem, ...] = ()
+    not_after: LocalDateTime | None = None
+    tags: tuple[str, ...] = ()
+    embargo: bool = False
+    ignore: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _not_derived(cls, value: Any) -> Any:
+        if value in DERIVED_STATUSES:
+            raise PydanticCustomError(
+                "schema",
+                "status '{value}' comes from the publishing ledger in data/, not from the post",
+                {"value": value, "hint": "write idea, draft or ready"},
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _ready_is_complete(self) -> FrontMatter:
+        if self.status == "ready":
+            missing = [
+                name
+                for name, value in (
+                    ("id", self.id),
+                    ("publish_at", self.publish_at),
+                    ("channels", self.channels),
+                )
+                if not value
+            ]
+            if missing:
+                raise PydanticCustomError(
+                    "schema",
+                    "a ready post needs {fields}",
+                    {
+                        "fields": ", ".join(missing),
+                        "hint": "`postcal new` writes an id; add publish_at and channels",
+                    },
+                )
+        if self.not_after and self.publish_at and self.not_after < self.publish_at:
+            raise PydanticCustomError(
+                "time",
+                "not_after ({late}) is before publish_at ({at})",
+                {
+                    "late": self.not_after.isoformat(),
+                    "at": self.publish_at.isoformat(),
+                    "field": "not_after",
+                },
+            )
+        return self
+
+    @property
+    def publish_at_utc(self) -> datetime | None:
+        return self.publish_at.astimezone(ZoneInfo("UTC")) if self.publish_at else None

@@ -1,0 +1,250 @@
+"""Strict YAML: plain values plus the position of every key and value.
+
+We read events from libyaml and build values ourselves, so that nothing is resolved behind our
+back: YAML 1.1 surprises (``no``, ``12:30``, ``010``), duplicate keys, anchors, aliases and tags
+become problems with the exact position instead of silently changed data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from postcal.problems import Problem, error
+
+Path = tuple[str | int, ...]
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_YAML11_BOOL = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+_FLOAT = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9]+(:[0-5]?[0-9])+(\.[0-9]*)?$")
+_SURPRISING_NUMBER = re.compile(
+    r"^[-+]?(0[0-9_]+|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9]+(_[0-9]+)+)$"
+)
+_SPECIAL_FLOAT = re.compile(r"^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    line: int
+    column: int
+
+
+@dataclass(slots=True)
+class SourceMap:
+    """Where each value (and each mapping key) of a document starts, by path."""
+
+    values: dict[Path, Mark] = field(default_factory=dict)
+    keys: dict[Path, Mark] = field(default_factory=dict)
+
+    def value(self, path: Path) -> Mark:
+        """The closest known position: the value itself, else its nearest ancestor."""
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, Mark(1, 1))
+
+    def key(self, path: Path) -> Mark:
+        return self.keys.get(path) or self.value(path)
+
+
+@dataclass(slots=True)
+class Document:
+    value: Any
+    source_map: SourceMap
+    problems: list[Problem]
+
+
+class _Composer:
+    def __init__(self, path: str, line_offset: int, allow_anchors: bool) -> None:
+        self.path = path
+        self.line_offset = line_offset
+        self.allow_anchors = allow_anchors
+        self.map = SourceMap()
+        self.problems: list[Problem] = []
+
+    def mark(self, event: Any) -> Mark:
+        return Mark(event.start_mark.line + 1 + self.line_offset, event.start_mark.column + 1)
+
+    def problem(self, event: Any, rule: str, message: str, hint: str = "") -> None:
+        m = self.mark(event)
+        self.problems.append(error(self.path, m.line, m.column, rule, message, hint))
+
+    def node(self, event: Any, events: Iterator[Any], path: Path) -> Any:
+        self.map.values[path] = self.mark(event)
+        if isinstance(event, yaml.AliasEvent):
+            self.problem(
+                event,
+                "anchor",
+                f"alias *{event.anchor} is not allowed here",
+                "write the value out in full: each file should read on its own in a diff",
+            )
+            return None
+        if event.anchor is not None and not self.allow_anchors:
+            self.problem(
+                event,
+                "anchor",
+                f"anchor &{event.anchor} is not allowed here",
+                "write values out in full: each file should read on its own in a diff",
+            )
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            self.problem(event, "yaml-tag", f"YAML tag {tag} is not supported", "remove the tag")
+        if isinstance(event, yaml.ScalarEvent):
+            return self.scalar(event)
+        if isinstance(event, yaml.SequenceStartEvent):
+            items: list[Any] = []
+            for item_event in events:
+                if isinstance(item_event, yaml.SequenceEndEvent):
+                    return tuple(items)  # tuples: frozen models accept them in strict mode
+                items.append(self.node(item_event, events, (*path, len(items))))
+        if isinstance(event, yaml.MappingStartEvent):
+            return self.mapping(events, path)
+        raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
+
+    def mapping(self, events: Iterator[Any], path: Path) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_event in events:
+            if isinstance(key_event, yaml.MappingEndEvent):
+                return result
+            key_mark = self.mark(key_event)
+            if not isinstance(key_event, yaml.ScalarEvent):
+                self.problem(key_event, "syntax", "mapping keys must be plain text")
+                self._skip(key_event, events)
+                self._skip(next(events), events)
+                continue
+            key = key_event.value
+            if key == "<<" and key_event.style == "":
+                self.problem(key_event, "anchor", "merge keys (<<) are not allowed")
+            value_event = next(events)
+            if key in result:
+                first = self.map.keys[(*path, key)]
+                self.problem(
+                    key_event,
+                    "duplicate-key",
+                    f"duplicate key '{key}' (first defined at line {first.line})",
+                    "keep one of them: YAML tools silently use the last one",
+                )
+                self._skip(value_event, events)
+                continue
+            self.map.keys[(*path, key)] = key_mark
+            result[key] = self.node(value_event, events, (*path, key))
+        raise AssertionError("unterminated mapping")  # pragma: no cover
+
+    def _skip(self, event: Any, events: Iterator[Any]) -> None:
+        depth = 1 if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent) else 0
+        while depth:
+            inner = next(events)
+            if isinstance(inner, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+            elif isinstance(inner, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+
+    def scalar(self, event: Any) -> Any:
+        text: str = event.value
+        if event.style != "" or event.tag is not None:
+            return text  # quoted or tagged: always text
+        if text in _NULL:
+            return None
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        if _INT.match(text):
+            return int(text)
+        if _FLOAT.match(text):
+            return float(text)
+        if _YAML11_BOOL.match(text):
+            meaning = "true" if text.lower() in {"y", "yes", "on"} else "false"
+            self.problem(
+                event,
+                "implicit-type",
+                f"'{text}' means {meaning} to YAML 1.1 tools and text to others",
+                f'write {meaning} for a yes/no value, or quote it ("{text}") for text',
+            )
+        elif _SEXAGESIMAL.match(text):
+            self.problem(
+                event,
+                "implicit-type",
+                f"'{text}' is a base-60 number to YAML 1.1 tools",
+                f'quote times and ratios: "{text}"',
+            )
+        elif _SURPRISING_NUMBER.match(text):
+            self.problem(
+                event,
+                "implicit-type",
+                f"'{text}' is read as a number in another base or with separators",
+                f'quote it ("{text}") for text, or write a plain decimal number',
+            )
+        elif _SPECIAL_FLOAT.match(text):
+            self.problem(
+                event,
+                "implicit-type",
+                f"'{text}' is a special floating-point value",
+                f'quote it ("{text}") or write a finite number',
+            )
+        return text
+
+
+def _tab_problems(path: str, text: str, line_offset: int) -> list[Problem]:
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        indent = len(line) - len(line.lstrip(" \t"))
+        tab = line.find("\t", 0, indent)
+        if tab >= 0:
+            problems.append(
+                error(
+                    path,
+                    number + line_offset,
+                    tab + 1,
+                    "tab",
+                    "tab character in indentation",
+                    "indent YAML with spaces",
+                )
+            )
+    return problems
+
+
+def parse(path: str, text: str, line_offset: int = 0, allow_anchors: bool = False) -> Document:
+    """Parse one YAML document; ``line_offset`` shifts lines when YAML starts inside a file."""
+    tabs = _tab_problems(path, text, line_offset)
+    if tabs:
+        return Document(None, SourceMap(), tabs)
+    composer = _Composer(path, line_offset, allow_anchors)
+    value: Any = None
+    try:
+        events = iter(yaml.parse(text, Loader=_Loader))
+        documents = 0
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    composer.problem(
+                        event, "syntax", "more than one YAML document", "remove the extra ---"
+                    )
+                    break
+                first = next(events)
+                if isinstance(first, yaml.DocumentEndEvent):
+                    continue
+                value = composer.node(first, events, ())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        column = mark.column + 1 if mark else 1
+        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        composer.problems.append(
+            error(path, line, column, "syntax", f"YAML syntax error: {message}", "check quoting and indentation")
+        )
+        value = None
+    except yaml.YAMLError as exc:
+        composer.problems.append(error(path, 1 + line_offset, 1, "syntax", f"YAML error: {exc}"))
+        value = None
+    return Document(value, composer.map, composer.problems)

@@ -1,0 +1,1 @@
+"""Pure string work shared by lint, platforms and the site: counting, limits, rendering."""
