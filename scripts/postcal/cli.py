@@ -1,0 +1,148 @@
+"""The command line: the only module that prints and exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from postcal.clock import ClockError, resolve_now
+from postcal.content.loader import load_settings
+from postcal.lint.engine import lint as run_lint
+from postcal.lint.output import FORMATS, FORMATTERS, line_reader, summary
+from postcal.lint.rules_doc import rules_markdown
+from postcal.problems import Problem
+from postcal.scaffold import ScaffoldError, plan_post, random_suffix, write_post
+from postcal.schema import write_schemas
+from postcal.text.measure import measure as measure_text
+from postcal.text.platforms import PLATFORMS
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+root_option = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    show_default=True,
+    help="The calendar repository.",
+)
+now_option = click.option(
+    "--now", metavar="ISO", help="Pretend it is this time (also POSTCAL_NOW). Default: the clock."
+)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"postcal: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _now(option: str | None):  # type: ignore[no-untyped-def]
+    try:
+        return resolve_now(option, os.environ)
+    except ClockError as exc:
+        _fail(str(exc))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="postcal")
+def main() -> None:
+    """Social media management as code."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@root_option
+@now_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    help="Default: github under GitHub Actions, else human.",
+)
+def lint(paths: tuple[str, ...], root: Path, now: str | None, output_format: str | None) -> None:
+    """Check the whole calendar and report every problem at once.
+
+    PATHS (files or folders, relative to the root) limit what is reported; the whole calendar
+    is always loaded so references can be checked. Exit 0: clean (warnings allowed), 1: errors,
+    2: usage or configuration error.
+    """
+    moment = _now(now)
+    if output_format is None:
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "human"
+    if not root.is_dir():
+        _fail(f"{root} is not a directory")
+    result = run_lint(root, moment, [p.replace(os.sep, "/").removeprefix("./") for p in paths])
+    text = FORMATTERS[output_format](result.problems, line_reader(result.calendar.root))
+    click.echo(text, nl=False)
+    if output_format == "human":
+        click.echo(("\n" if result.problems else "") + summary(result.problems, result.files), err=True)
+    if result.calendar.settings is None:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_PROBLEMS if result.errors else EXIT_OK)
+
+
+@main.command()
+@click.option("--platform", "-p", required=True, type=click.Choice(sorted(PLATFORMS)))
+@click.option("--limit", type=click.IntRange(min=1), help="Override the limit (Mastodon instances).")
+def measure(platform: str, limit: int | None) -> None:
+    """Measure the text on stdin as PLATFORM counts it. Exit 1 when it is too long."""
+    text = sys.stdin.read()
+    if text.endswith("\n"):
+        text = text[:-1]  # the newline that ends the terminal input is not part of the text
+    result = measure_text(text, platform, limit=limit)
+    verdict = "fits" if result.ok else "too long"
+    click.echo(f"{result.platform}: {result.describe()} ({verdict})")
+    sys.exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".postcal/schemas"),
+    show_default=True,
+)
+def schema(out: Path) -> None:
+    """Write JSON Schemas for postcal.yml, posts, personas and campaigns."""
+    for path in write_schemas(out):
+        click.echo(str(path))
+
+
+@main.command()
+@click.argument("title")
+@click.option("--at", "at", required=True, metavar="TIME", help="Like 2026-12-03T10:00.")
+@click.option("--channels", required=True, help="Comma-separated channel ids.")
+@click.option("--campaign", help="Campaign id (file stem under campaigns/).")
+@root_option
+def new(title: str, at: str, channels: str, campaign: str | None, root: Path) -> None:
+    """Create a draft post with a fresh id, in the right place under calendar/."""
+    settings, problems = load_settings(root)
+    if settings is None:
+        _report_and_exit(root, problems)
+        return
+    if campaign and not (root / "campaigns" / f"{campaign}.yml").is_file():
+        _fail(f"no campaign '{campaign}' (campaigns/{campaign}.yml)")
+    chosen = [c.strip() for c in channels.split(",") if c.strip()]
+    try:
+        planned = plan_post(root, settings.model, title, at, chosen, campaign, random_suffix())
+        write_post(planned)
+    except ScaffoldError as exc:
+        _fail(str(exc))
+        return
+    except FileExistsError:
+        _fail("that file appeared meanwhile; run again")
+        return
+    click.echo(planned.path.relative_to(root).as_posix())
+
+
+@main.command()
+def rules() -> None:
+    """Print the documentation of every lint rule (Markdown)."""
+    click.echo(rules_markdown(), nl=False)
+
+
+def _report_and_exit(root: Path, problems: list[Problem]) -> None:
+    click.echo(FORMATTERS["human"](problems, line_reader(root)), nl=False, err=True)
+    sys.exit(EXIT_USAGE)

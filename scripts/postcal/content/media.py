@@ -1,0 +1,104 @@
+"""Media files referenced by posts: confined to the repository, typed by their magic bytes."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from PIL import Image
+
+from postcal.text.platforms import AVIF, GIF, HEIC, JPEG, MOV, MP4, PNG, WEBM, WEBP
+
+VIDEO_FORMATS = frozenset({MP4, MOV, WEBM})
+_FTYP_BRANDS = {
+    b"heic": HEIC,
+    b"heix": HEIC,
+    b"mif1": HEIC,
+    b"avif": AVIF,
+    b"qt  ": MOV,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    path: str
+    """Repository-relative."""
+    format: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def is_video(self) -> bool:
+        return self.format in VIDEO_FORMATS
+
+
+class MediaProblem(Exception):
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def sniff(head: bytes) -> str | None:
+    """The file format from its first bytes; never trust the extension."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return GIF
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return WEBM
+    if head[4:8] == b"ftyp":
+        return _FTYP_BRANDS.get(head[8:12], MP4)
+    return None
+
+
+def resolve(root: Path, post_dir: str, file: str) -> Path:
+    """The real path of a media reference, or MediaProblem when it leaves the repository."""
+    reference = PurePosixPath(file)
+    if reference.is_absolute() or "\\" in file or (file[1:2] == ":"):
+        raise MediaProblem(f"media path '{file}' is absolute", "write it relative to the post file")
+    if ".." in reference.parts:
+        raise MediaProblem(
+            f"media path '{file}' climbs out with '..'", "keep media beside the post or below it"
+        )
+    real_root = root.resolve()
+    candidate = root / post_dir / reference
+    resolved = candidate.resolve()
+    if not resolved.is_relative_to(real_root) or ".git" in resolved.relative_to(real_root).parts:
+        raise MediaProblem(
+            f"media file '{file}' resolves outside the repository",
+            "a symlink must not point outside the calendar repository",
+        )
+    return resolved
+
+
+def probe(root: Path, post_dir: str, file: str) -> MediaInfo:
+    path = resolve(root, post_dir, file)
+    if not path.is_file():
+        raise MediaProblem(f"media file '{file}' does not exist", "check the name; it is relative to the post")
+    rel = path.relative_to(root.resolve()).as_posix()
+    with path.open("rb") as handle:
+        head = handle.read(32)
+    kind = sniff(head)
+    if kind is None:
+        raise MediaProblem(
+            f"'{file}' is not an image or video we recognise",
+            "use JPEG, PNG, GIF, WebP, HEIC, AVIF, MP4, MOV or WebM",
+        )
+    size = path.stat().st_size
+    width = height = None
+    if kind in (JPEG, PNG, GIF, WEBP):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(path) as image:
+                    width, height = image.size
+        except (OSError, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+            raise MediaProblem(f"'{file}' cannot be read as {kind}: {exc}", "re-export the image") from None
+    return MediaInfo(rel, kind, size, width, height)

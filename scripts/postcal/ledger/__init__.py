@@ -1,0 +1,1 @@
+"""The publishing record under data/: one JSON file per (post id, channel)."""

@@ -1,0 +1,70 @@
+"""Reading ledger records. Machines write them; lint and the site read them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from postcal.problems import Problem, error
+
+LEDGER_DIR = "data/ledger"
+LedgerStatus = Literal["attempting", "published", "failed", "unknown", "unconfirmed", "skipped"]
+
+
+class LedgerRecord(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    post_id: str
+    channel: str
+    status: LedgerStatus
+    idempotency_key: str
+    attempted_at: str | None = None
+    finished_at: str | None = None
+    remote_id: str | None = None
+    url: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    path: str
+    record: LedgerRecord
+
+
+def record_path(post_id: str, channel: str) -> str:
+    return f"{LEDGER_DIR}/{post_id}/{channel}.json"
+
+
+def read_ledger(root: Path) -> tuple[dict[tuple[str, str], LedgerEntry], list[Problem]]:
+    entries: dict[tuple[str, str], LedgerEntry] = {}
+    problems: list[Problem] = []
+    base = root / LEDGER_DIR
+    if not base.is_dir():
+        return entries, problems
+    for file in sorted(base.glob("*/*.json")):
+        rel = file.relative_to(root).as_posix()
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+            record = LedgerRecord.model_validate(data)
+        except json.JSONDecodeError as exc:
+            problems.append(error(rel, exc.lineno, exc.colno, "ledger", f"invalid JSON: {exc.msg}"))
+            continue
+        except UnicodeDecodeError:
+            problems.append(error(rel, 1, 1, "ledger", "ledger record is not UTF-8"))
+            continue
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"])
+            problems.append(error(rel, 1, 1, "ledger", f"bad ledger record: {where}: {first['msg']}"))
+            continue
+        if rel != record_path(record.post_id, record.channel):
+            problems.append(
+                error(rel, 1, 1, "ledger", f"record for {record.post_id}/{record.channel} is misfiled")
+            )
+            continue
+        entries[(record.post_id, record.channel)] = LedgerEntry(rel, record)
+    return entries, problems

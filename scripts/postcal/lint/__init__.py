@@ -1,0 +1,1 @@
+"""postcal lint: every rule over the whole calendar in one pass."""

@@ -1,0 +1,66 @@
+"""Shared, cached views of the calendar that several rules need (rendered texts, media)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from postcal.content.documents import Post
+from postcal.content.loader import Calendar
+from postcal.content.media import MediaInfo, MediaProblem, probe
+from postcal.content.models import Settings
+from postcal.content.render import RenderedPost, render
+from postcal.ledger.records import LedgerEntry
+from postcal.problems import Problem, Severity
+
+
+@dataclass(slots=True)
+class LintContext:
+    calendar: Calendar
+    settings: Settings
+    now: datetime
+    ledger: dict[tuple[str, str], LedgerEntry]
+    _rendered: dict[tuple[int, str], RenderedPost] = field(default_factory=dict)
+    _media: dict[Path, MediaInfo | MediaProblem] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.calendar.root
+
+    def known_channels(self, post: Post) -> Iterator[str]:
+        return (c for c in post.front.channels if c in self.settings.channels)
+
+    def rendered(self, post: Post, channel: str) -> RenderedPost:
+        key = (id(post), channel)
+        found = self._rendered.get(key)
+        if found is None:
+            found = render(post, channel, self.settings, self.calendar.campaigns)
+            self._rendered[key] = found
+        return found
+
+    def renders(self, post: Post) -> Iterator[RenderedPost]:
+        return (self.rendered(post, c) for c in self.known_channels(post))
+
+    def media(self, post: Post, file: str) -> MediaInfo | MediaProblem:
+        key = self.root / post.directory / file
+        found = self._media.get(key)
+        if found is None:
+            try:
+                found = probe(self.root, post.directory, file)
+            except MediaProblem as exc:
+                found = exc
+            self._media[key] = found
+        return found
+
+    def published(self, post: Post, channel: str) -> bool:
+        entry = self.ledger.get((post.front.id or "", channel))
+        return entry is not None and entry.record.status == "published"
+
+    def recorded(self, post: Post, channel: str) -> bool:
+        return (post.front.id or "", channel) in self.ledger
+
+    def scheduled(self) -> Iterator[Post]:
+        """Posts with a time that are meant to go out (ideas are only notes)."""
+        return (p for p in self.calendar.posts if p.publish_at and p.front.status != "idea")

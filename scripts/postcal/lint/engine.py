@@ -1,0 +1,86 @@
+"""Run every rule over a loaded calendar, apply per-post suppressions, sort the result."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from postcal.content.documents import Post
+from postcal.content.loader import Calendar, load_calendar
+from postcal.ledger.records import LedgerEntry, read_ledger
+from postcal.lint.context import LintContext
+from postcal.lint.load_rules import LOAD_RULES
+from postcal.lint.rule import at
+from postcal.lint.rules import ALL, BY_ID
+from postcal.problems import Problem, Severity
+
+KNOWN_IDS = frozenset(BY_ID) | frozenset(LOAD_RULES)
+
+
+@dataclass(frozen=True, slots=True)
+class LintResult:
+    calendar: Calendar
+    ledger: dict[tuple[str, str], LedgerEntry]
+    problems: tuple[Problem, ...]
+    files: int
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity is Severity.ERROR for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+
+def _suppression_problems(post: Post) -> list[Problem]:
+    found = []
+    for rule, reason in post.front.ignore.items():
+        if rule not in KNOWN_IDS:
+            found.append(
+                at(post, ("ignore", rule), "suppression", Severity.ERROR, f"unknown rule '{rule}'",
+                   "see `postcal rules` for the rule ids")
+            )
+        elif not reason.strip():
+            found.append(
+                at(post, ("ignore", rule), "suppression", Severity.ERROR,
+                   f"suppressing '{rule}' needs a reason", "say why, for the reviewer")
+            )
+    return found
+
+
+def lint_calendar(
+    calendar: Calendar,
+    now: datetime,
+    ledger: dict[tuple[str, str], LedgerEntry],
+    load_problems: Sequence[Problem] = (),
+) -> list[Problem]:
+    problems = list(load_problems)
+    if calendar.settings is None:
+        return sorted(problems)
+    ctx = LintContext(calendar, calendar.settings.model, now, ledger)
+    for rule in ALL:
+        problems.extend(rule.check(ctx))
+    ignored: dict[str, set[str]] = {}
+    for post in calendar.posts:
+        problems.extend(_suppression_problems(post))
+        if post.front.ignore:
+            ignored[post.path] = {r for r, why in post.front.ignore.items() if why.strip()}
+    kept = [p for p in problems if p.rule not in ignored.get(p.path, ())]
+    return sorted(set(kept))
+
+
+def lint(root: Path, now: datetime, paths: Sequence[str] = ()) -> LintResult:
+    """Lint the repository at ``root``; ``paths`` (repository-relative) limit what is reported."""
+    calendar, problems = load_calendar(root)
+    ledger, ledger_problems = read_ledger(calendar.root)
+    found = lint_calendar(calendar, now, ledger, problems + ledger_problems)
+    if paths:
+        prefixes = tuple(p.rstrip("/") for p in paths)
+        found = [
+            p for p in found if any(p.path == x or p.path.startswith(x + "/") for x in prefixes)
+        ]
+    files = 1 + len(calendar.posts) + len(calendar.personas) + len(calendar.campaigns)
+    return LintResult(calendar, ledger, tuple(found), files)

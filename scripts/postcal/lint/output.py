@@ -1,0 +1,106 @@
+"""Problem output: human (with a code frame), GitHub workflow commands, JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from postcal.problems import Problem, Severity
+
+FORMATS = ("human", "github", "json")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(problems: Sequence[Problem], read_line: Callable[[str, int], str | None]) -> str:
+    """GitHub Actions workflow commands: each problem becomes an annotation on the PR diff."""
+    lines = []
+    for p in problems:
+        command = "error" if p.severity is Severity.ERROR else "warning"
+        message = p.message + (f" ({p.hint})" if p.hint else "")
+        props = ",".join(
+            f"{k}={_escape_property(v)}"
+            for k, v in (
+                ("file", p.path),
+                ("line", str(p.line)),
+                ("col", str(p.column)),
+                ("title", f"postcal {p.rule}"),
+            )
+        )
+        lines.append(f"::{command} {props}::{_escape_data(message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def as_json(problems: Sequence[Problem], read_line: Callable[[str, int], str | None]) -> str:
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    document = {
+        "errors": errors,
+        "warnings": len(problems) - errors,
+        "problems": [
+            {
+                "path": p.path,
+                "line": p.line,
+                "column": p.column,
+                "rule": p.rule,
+                "severity": p.severity.value,
+                "message": p.message,
+                "hint": p.hint,
+            }
+            for p in problems
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def human(problems: Sequence[Problem], read_line: Callable[[str, int], str | None]) -> str:
+    blocks = []
+    for p in problems:
+        block = [f"{p.location}: {p.severity.value} [{p.rule}] {p.message}"]
+        source = read_line(p.path, p.line)
+        if source is not None:
+            shown = source.replace("\t", " ")
+            gutter = f"{p.line:>5} | "
+            block.append(gutter + shown)
+            block.append(" " * (len(gutter) - 2) + "| " + " " * (p.column - 1) + "^")
+        if p.hint:
+            block.append(f"  hint: {p.hint}")
+        blocks.append("\n".join(block))
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def summary(problems: Sequence[Problem], files: int) -> str:
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    noun = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+    return f"{noun(errors, 'error')}, {noun(warnings, 'warning')} in {noun(files, 'file')}"
+
+
+def line_reader(root: Path) -> Callable[[str, int], str | None]:
+    cache: dict[str, list[str] | None] = {}
+
+    def read_line(path: str, line: int) -> str | None:
+        if path not in cache:
+            try:
+                cache[path] = (root / path).read_text(encoding="utf-8").split("\n")
+            except (OSError, UnicodeDecodeError):
+                cache[path] = None
+        lines = cache[path]
+        if lines is None or not 1 <= line <= len(lines):
+            return None
+        return lines[line - 1]
+
+    return read_line
+
+
+FORMATTERS: dict[str, Callable[[Sequence[Problem], Callable[[str, int], str | None]], str]] = {
+    "human": human,
+    "github": github,
+    "json": as_json,
+}

@@ -1,0 +1,43 @@
+"""What a lint rule is: an id, a default severity, a check and its documentation."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from postcal.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from postcal.lint.context import LintContext
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    severity: Severity
+    check: Callable[[LintContext], Iterable[Problem]]
+    doc: str
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0]
+
+
+def rule_from(module: ModuleType) -> Rule:
+    """A rule module has ``ID``, ``SEVERITY``, ``check`` and a docstring that documents it."""
+    return Rule(module.ID, module.SEVERITY, module.check, inspect.cleandoc(module.__doc__ or ""))
+
+
+def at(
+    post_or_file: Any, loc: tuple[str | int, ...], rule: str, severity: Severity, message: str, hint: str = ""
+) -> Problem:
+    """A problem at a key path of a post or a YAML file (``loc=()`` is the top of the file)."""
+    mark = post_or_file.source_map.value(loc)
+    return Problem(post_or_file.path, mark.line, mark.column, rule, severity, message, hint)
+
+
+def at_line(path: str, line: int, rule: str, severity: Severity, message: str, hint: str = "") -> Problem:
+    return Problem(path, line, 1, rule, severity, message, hint)

@@ -1,0 +1,36 @@
+"""Helpers shared by the scheduling rules."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+
+from postcal.content.documents import Post
+from postcal.lint.context import LintContext
+from postcal.problems import Severity
+
+
+def severity_for(post: Post) -> Severity:
+    """Ready posts block; drafts only warn, since their dates are still moving."""
+    return Severity.ERROR if post.front.status == "ready" else Severity.WARNING
+
+
+def by_channel(ctx: LintContext) -> dict[str, list[tuple[datetime, Post]]]:
+    """Scheduled posts per channel, in time order."""
+    channels: dict[str, list[tuple[datetime, Post]]] = defaultdict(list)
+    for post in ctx.scheduled():
+        assert post.publish_at is not None
+        for channel in ctx.known_channels(post):
+            channels[channel].append((post.publish_at, post))
+    for entries in channels.values():
+        entries.sort(key=lambda entry: (entry[0], entry[1].path))
+    return channels
+
+
+def local(ctx: LintContext, moment: datetime) -> datetime:
+    return moment.astimezone(ctx.settings.zone)
+
+
+def pairs(entries: list[tuple[datetime, Post]]) -> Iterator[tuple[tuple[datetime, Post], tuple[datetime, Post]]]:
+    return zip(entries, entries[1:], strict=False)

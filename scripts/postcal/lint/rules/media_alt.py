@@ -1,0 +1,50 @@
+"""Every image and video has alt text.
+
+Alt text is what screen-reader users get instead of the picture: say what it shows, not "image
+of". It is required, must not repeat the file name, and must fit the network (Mastodon 1500,
+X 1000, Discord 1024, Pinterest 500 characters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from postcal.lint.context import LintContext
+from postcal.lint.rule import at
+from postcal.problems import Problem, Severity
+from postcal.text.count import graphemes
+from postcal.text.platforms import platform_spec
+
+ID = "media-alt"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Problem]:
+    for post in ctx.calendar.posts:
+        for index, item in enumerate(post.front.media):
+            alt = (item.alt or "").strip()
+            if not alt:
+                yield at(
+                    post,
+                    ("media", index),
+                    ID,
+                    SEVERITY,
+                    f"{item.file} has no alt text",
+                    "add `alt:` describing what the image shows",
+                )
+                continue
+            loc = ("media", index, "alt")
+            if alt == item.file or alt.lower() == item.file.rsplit("/", 1)[-1].lower():
+                yield at(post, loc, ID, SEVERITY, "alt text is just the file name", "describe the image")
+            length = graphemes(alt)
+            for channel in ctx.known_channels(post):
+                spec = platform_spec(ctx.settings.channels[channel].platform)
+                if spec.alt_text_limit and length > spec.alt_text_limit:
+                    yield at(
+                        post,
+                        loc,
+                        ID,
+                        SEVERITY,
+                        f"alt text has {length} characters; {spec.label} takes {spec.alt_text_limit}",
+                        "shorten it",
+                    )

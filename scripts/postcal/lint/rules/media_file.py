@@ -1,0 +1,42 @@
+"""Media files exist inside the repository and are a type the network accepts.
+
+Paths are relative to the post file, may not contain `..` or be absolute, and may not resolve
+(through symlinks) outside the repository. The type comes from the file's first bytes, never its
+extension: a PNG renamed `.jpg` is still a PNG, and Instagram takes only JPEG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from postcal.content.media import MediaProblem
+from postcal.lint.context import LintContext
+from postcal.lint.rule import at
+from postcal.problems import Problem, Severity
+from postcal.text.platforms import platform_spec
+
+ID = "media-file"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Problem]:
+    for post in ctx.calendar.posts:
+        for index, item in enumerate(post.front.media):
+            info = ctx.media(post, item.file)
+            loc = ("media", index, "file")
+            if isinstance(info, MediaProblem):
+                yield at(post, loc, ID, SEVERITY, info.message, info.hint)
+                continue
+            for channel in ctx.known_channels(post):
+                spec = platform_spec(ctx.settings.channels[channel].platform)
+                allowed = spec.video_formats if info.is_video else spec.image_formats
+                if info.format not in allowed:
+                    names = ", ".join(sorted(allowed)) or "none"
+                    yield at(
+                        post,
+                        loc,
+                        ID,
+                        SEVERITY,
+                        f"{spec.label} does not accept {info.format} ({channel})",
+                        f"it takes: {names}",
+                    )

@@ -1,0 +1,74 @@
+"""Every name a file refers to exists.
+
+A post's `channels` must be channel ids from `postcal.yml`, its `campaign` a file stem under
+`campaigns/` and its `personas` file stems under `personas/`. The same holds for a persona's
+`preferred_channels` and a campaign's `personas` and goal `channels`. A `::: variant` must name
+one of the post's channels or the platform of one of them, or it would never be used.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+
+from postcal.content.body import DEFAULT
+from postcal.lint.context import LintContext
+from postcal.lint.rule import at, at_line
+from postcal.problems import Problem, Severity
+
+ID = "reference"
+SEVERITY = Severity.ERROR
+
+
+def _missing(
+    owner: object, loc: tuple[str | int, ...], kind: str, name: str, known: Iterable[str]
+) -> Problem:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"add it, or use one of the existing {kind}s"
+    return at(owner, loc, ID, SEVERITY, f"unknown {kind} '{name}'", hint)
+
+
+def check(ctx: LintContext) -> Iterator[Problem]:
+    channels = ctx.settings.channels
+    personas = ctx.calendar.personas
+    campaigns = ctx.calendar.campaigns
+    for post in ctx.calendar.posts:
+        front = post.front
+        for index, channel in enumerate(front.channels):
+            if channel not in channels:
+                yield _missing(post, ("channels", index), "channel", channel, channels)
+        if front.campaign and front.campaign not in campaigns:
+            yield _missing(post, ("campaign",), "campaign", front.campaign, campaigns)
+        for index, persona in enumerate(front.personas):
+            if persona not in personas:
+                yield _missing(post, ("personas", index), "persona", persona, personas)
+        targets = set(front.channels) | {
+            channels[c].platform for c in front.channels if c in channels
+        }
+        for variant, line in post.body.marker_lines.items():
+            if variant.startswith("first-comment:"):
+                variant = variant.removeprefix("first-comment:")
+                if not variant:
+                    continue
+            if variant != DEFAULT and variant not in targets:
+                yield at_line(
+                    post.path,
+                    line,
+                    ID,
+                    SEVERITY,
+                    f"'{variant}' is neither a channel of this post nor its platform",
+                    "name a channel id from `channels:` or its platform (x, bluesky, ...)",
+                )
+    for persona in personas.values():
+        for index, channel in enumerate(persona.model.preferred_channels):
+            if channel not in channels:
+                yield _missing(persona, ("preferred_channels", index), "channel", channel, channels)
+    for campaign in campaigns.values():
+        for index, persona_id in enumerate(campaign.model.personas):
+            if persona_id not in personas:
+                yield _missing(campaign, ("personas", index), "persona", persona_id, personas)
+        for g, goal in enumerate(campaign.model.goals):
+            for index, channel in enumerate(goal.channels):
+                if channel not in channels:
+                    loc = ("goals", g, "channels", index)
+                    yield _missing(campaign, loc, "channel", channel, channels)

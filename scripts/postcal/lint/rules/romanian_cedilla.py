@@ -1,0 +1,59 @@
+"""Romanian uses comma-below letters: ș ț, not the cedilla letters ş ţ.
+
+Old keyboard layouts and fonts produce ş (U+015F) and ţ (U+0163), which are Turkish letters;
+Romanian text needs ș (U+0219) and ț (U+021B). Search engines and screen readers treat them as
+different letters. Checked in every text, first comment, title and alt text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from postcal.content.documents import Post
+from postcal.lint.context import LintContext
+from postcal.lint.rule import at
+from postcal.problems import Problem, Severity
+
+ID = "romanian-cedilla"
+SEVERITY = Severity.WARNING
+FIXES = {"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"}
+
+
+def _texts(post: Post) -> Iterator[tuple[str, int, int]]:
+    """(text, line, column) of each place a text starts."""
+    for parts in post.body.threads.values():
+        for part in parts:
+            yield part.text, part.line, 1
+    for comment in post.body.first_comments.values():
+        yield comment.text, comment.line, 1
+
+
+def check(ctx: LintContext) -> Iterator[Problem]:
+    for post in ctx.calendar.posts:
+        for text, line, _ in _texts(post):
+            for offset, row in enumerate(text.split("\n")):
+                for column, char in enumerate(row, start=1):
+                    if char in FIXES:
+                        yield Problem(
+                            post.path,
+                            line + offset,
+                            column,
+                            ID,
+                            SEVERITY,
+                            f"'{char}' (cedilla) where Romanian needs '{FIXES[char]}' (comma below)",
+                            f"replace it with {FIXES[char]}",
+                        )
+                        break
+        for loc, value in [(("title",), post.front.title)] + [
+            (("media", i, "alt"), m.alt or "") for i, m in enumerate(post.front.media)
+        ]:
+            bad = next((c for c in value if c in FIXES), None)
+            if bad:
+                yield at(
+                    post,
+                    loc,
+                    ID,
+                    SEVERITY,
+                    f"'{bad}' (cedilla) where Romanian needs '{FIXES[bad]}' (comma below)",
+                    f"replace it with {FIXES[bad]}",
+                )

@@ -1,0 +1,66 @@
+"""Each text fits its network, counted exactly as that network counts.
+
+X counts weighted characters with twitter-text (most scripts 1, CJK and emoji 2, every link 23,
+after NFC). Mastodon counts grapheme clusters, a link as 23 and `@user@domain` as `@user`, up to
+the instance's limit (`limits.text` on the channel; 500 by default). Bluesky allows 300 grapheme
+clusters and 3000 UTF-8 bytes, links at full length. Threads allows 500, an emoji counting as its
+UTF-8 bytes. LinkedIn 3000, Instagram 2200, Facebook 63,206, TikTok 2000, YouTube 5000,
+Pinterest 800, Telegram 4096 (1024 as a photo caption), Discord 2000; where a network does not
+say what it counts we count UTF-16 units, never fewer than it does. Every thread part and the
+first comment are measured on their own, after `{link}` became the UTM-tagged link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from postcal.content.body import Part
+from postcal.lint.context import LintContext
+from postcal.lint.rule import at_line
+from postcal.problems import Problem, Severity
+from postcal.text import count
+from postcal.text.measure import measure
+from postcal.text.platforms import platform_spec
+
+ID = "text-length"
+SEVERITY = Severity.ERROR
+
+
+def _check_part(
+    path: str, part: Part, what: str, platform: str, channel: str, limit: int | None
+) -> Problem | None:
+    if platform == "x" and count.x_weighted_upper_bound(part.text) <= (limit or 280):
+        return None  # exact twitter-text counting is slow; this bound proves it fits
+    measured = measure(part.text, platform, limit=limit)
+    if measured.ok:
+        return None
+    over = max(m.over for m in measured.measures)
+    return at_line(
+        path,
+        part.line,
+        ID,
+        SEVERITY,
+        f"{what} is too long for {channel}: {measured.describe()}",
+        f"shorten it by {over}, or add a `::: variant {channel}` with a shorter text",
+    )
+
+
+def check(ctx: LintContext) -> Iterator[Problem]:
+    for post in ctx.calendar.posts:
+        for rendered in ctx.renders(post):
+            spec = platform_spec(rendered.platform)
+            limit = ctx.settings.channels[rendered.channel].limits.text
+            for index, part in enumerate(rendered.parts):
+                part_limit = limit
+                if index == 0 and rendered.media and spec.caption_limit:
+                    part_limit = spec.caption_limit
+                what = "text" if len(rendered.parts) == 1 else f"thread part {index + 1}"
+                found = _check_part(post.path, part, what, rendered.platform, rendered.channel, part_limit)
+                if found:
+                    yield found
+            if rendered.first_comment:
+                found = _check_part(
+                    post.path, rendered.first_comment, "first comment", rendered.platform, rendered.channel, limit
+                )
+                if found:
+                    yield found

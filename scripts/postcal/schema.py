@@ -1,0 +1,36 @@
+"""JSON Schemas of the file formats, for editors (VS Code's YAML extension) and other tools."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from postcal.content.models import Campaign, FrontMatter, Persona, Settings
+
+SCHEMAS = {
+    "postcal.schema.json": (Settings, "postcal.yml: calendar settings"),
+    "post.schema.json": (FrontMatter, "Front matter of a post under calendar/"),
+    "persona.schema.json": (Persona, "A persona under personas/"),
+    "campaign.schema.json": (Campaign, "A campaign under campaigns/"),
+}
+
+
+def schema_documents() -> dict[str, dict[str, Any]]:
+    documents = {}
+    for name, (model, title) in SCHEMAS.items():
+        schema = model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = title
+        documents[name] = schema
+    return documents
+
+
+def write_schemas(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in schema_documents().items():
+        path = directory / name
+        path.write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
