@@ -1,0 +1,47 @@
+"""The base fixture is clean, and the CLI's exit codes follow the contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from postcal.cli import main
+from postcal.lint.engine import lint
+from tests.conftest import NOW, WriteFile, post_text
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_fixture_calendar_is_clean(calendar_root: Path) -> None:
+    result = lint(calendar_root, NOW)
+    assert result.problems == ()
+
+
+def test_exit_codes(calendar_root: Path, write_file: WriteFile) -> None:
+    now = NOW.isoformat()
+    assert run_cli("lint", "--root", str(calendar_root), "--now", now)[0] == 0
+    write_file("calendar/2026/12/04-bad.md", post_text("title: x\nstatus: sure\n"))
+    code, out, err = run_cli("lint", "--root", str(calendar_root), "--now", now)
+    assert code == 1
+    assert "calendar/2026/12/04-bad.md:3:9: error [schema]" in out
+    assert "1 error, 0 warnings" in err
+    (calendar_root / "postcal.yml").unlink()
+    assert run_cli("lint", "--root", str(calendar_root), "--now", now)[0] == 2
+
+
+def test_bad_now_is_a_usage_error(calendar_root: Path) -> None:
+    code, _, err = run_cli("lint", "--root", str(calendar_root), "--now", "tomorrow")
+    assert code == 2
+    assert "not an ISO 8601 time" in err
+
+
+def test_paths_limit_the_report(calendar_root: Path, write_file: WriteFile) -> None:
+    write_file("calendar/2026/12/04-bad.md", post_text("title: x\nstatus: sure\n"))
+    write_file("calendar/2027/01/04-bad.md", post_text("title: x\nstatus: sure\n"))
+    result = lint(calendar_root, NOW, ["calendar/2027"])
+    assert [p.path for p in result.problems] == ["calendar/2027/01/04-bad.md"]
