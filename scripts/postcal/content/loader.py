@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
@@ -83,7 +84,7 @@ def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Problem:
     return front, body, body_line
 
 
-def load_post(root: Path, path: Path, zone: Any) -> Post | list[Problem]:
+def load_post(root: Path, path: Path, zone: ZoneInfo) -> Post | list[Problem]:
     text = _read(root, path)
     if isinstance(text, Problem):
         return [text]
@@ -101,6 +102,14 @@ def load_post(root: Path, path: Path, zone: Any) -> Post | list[Problem]:
     if body_problems:
         return body_problems
     return Post(text.path, front, body, document.source_map)
+
+
+def _load_chunk(root: Path, paths: list[Path], zone: ZoneInfo) -> list[Post | list[Problem]]:
+    return [load_post(root, path, zone) for path in paths]
+
+
+def _load_posts(root: Path, paths: list[Path], zone: ZoneInfo) -> list[Post | list[Problem]]:
+    return _load_chunk(root, paths, zone)
 
 
 def _files(directory: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -180,8 +189,7 @@ def load_calendar(root: Path) -> tuple[Calendar, list[Problem]]:
     campaigns, found = _load_named(Campaign, root, CAMPAIGNS_DIR, context)
     problems += found
     posts = []
-    for path in _files(root / POSTS_DIR, (".md",)):
-        loaded = load_post(root, path, zone)
+    for loaded in _load_posts(root, _files(root / POSTS_DIR, (".md",)), zone):
         if isinstance(loaded, list):
             problems += loaded
         else:

@@ -23,7 +23,8 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
-_YAML11_BOOL = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_YAML11_BOOL = frozenset("y Y yes Yes YES n N no No NO on On ON off Off OFF".split())
+_NUMBER_START = frozenset("0123456789+-.")
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9]+(:[0-5]?[0-9])+(\.[0-9]*)?$")
@@ -41,19 +42,23 @@ class Mark:
 
 @dataclass(slots=True)
 class SourceMap:
-    """Where each value (and each mapping key) of a document starts, by path."""
+    """Where each value (and each mapping key) of a document starts, by path.
 
-    values: dict[Path, Mark] = field(default_factory=dict)
-    keys: dict[Path, Mark] = field(default_factory=dict)
+    Positions are stored as plain (line, column) tuples: a calendar has hundreds of thousands
+    of them and only the few that end up in a problem become ``Mark`` objects."""
+
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
     def value(self, path: Path) -> Mark:
         """The closest known position: the value itself, else its nearest ancestor."""
         while path not in self.values and path:
             path = path[:-1]
-        return self.values.get(path, Mark(1, 1))
+        return Mark(*self.values.get(path, (1, 1)))
 
     def key(self, path: Path) -> Mark:
-        return self.keys.get(path) or self.value(path)
+        found = self.keys.get(path)
+        return Mark(*found) if found else self.value(path)
 
 
 @dataclass(slots=True)
@@ -71,12 +76,13 @@ class _Composer:
         self.map = SourceMap()
         self.problems: list[Problem] = []
 
-    def mark(self, event: Any) -> Mark:
-        return Mark(event.start_mark.line + 1 + self.line_offset, event.start_mark.column + 1)
+    def mark(self, event: Any) -> tuple[int, int]:
+        start = event.start_mark
+        return (start.line + 1 + self.line_offset, start.column + 1)
 
     def problem(self, event: Any, rule: str, message: str, hint: str = "") -> None:
-        m = self.mark(event)
-        self.problems.append(error(self.path, m.line, m.column, rule, message, hint))
+        line, column = self.mark(event)
+        self.problems.append(error(self.path, line, column, rule, message, hint))
 
     def node(self, event: Any, events: Iterator[Any], path: Path) -> Any:
         self.map.values[path] = self.mark(event)
@@ -98,7 +104,7 @@ class _Composer:
         tag = getattr(event, "tag", None)
         if tag not in (None, "!"):
             self.problem(event, "yaml-tag", f"YAML tag {tag} is not supported", "remove the tag")
-        if isinstance(event, yaml.ScalarEvent):
+        if type(event) is yaml.ScalarEvent:
             return self.scalar(event)
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
@@ -126,11 +132,11 @@ class _Composer:
                 self.problem(key_event, "anchor", "merge keys (<<) are not allowed")
             value_event = next(events)
             if key in result:
-                first = self.map.keys[(*path, key)]
+                first_line = self.map.keys[(*path, key)][0]
                 self.problem(
                     key_event,
                     "duplicate-key",
-                    f"duplicate key '{key}' (first defined at line {first.line})",
+                    f"duplicate key '{key}' (first defined at line {first_line})",
                     "keep one of them: YAML tools silently use the last one",
                 )
                 self._skip(value_event, events)
@@ -158,11 +164,7 @@ class _Composer:
             return True
         if text in _FALSE:
             return False
-        if _INT.match(text):
-            return int(text)
-        if _FLOAT.match(text):
-            return float(text)
-        if _YAML11_BOOL.match(text):
+        if text in _YAML11_BOOL:
             meaning = "true" if text.lower() in {"y", "yes", "on"} else "false"
             self.problem(
                 event,
@@ -170,7 +172,14 @@ class _Composer:
                 f"'{text}' means {meaning} to YAML 1.1 tools and text to others",
                 f'write {meaning} for a yes/no value, or quote it ("{text}") for text',
             )
-        elif _SEXAGESIMAL.match(text):
+            return text
+        if text[0] not in _NUMBER_START:
+            return text
+        if _INT.match(text):
+            return int(text)
+        if _FLOAT.match(text):
+            return float(text)
+        if _SEXAGESIMAL.match(text):
             self.problem(
                 event,
                 "implicit-type",
@@ -195,6 +204,8 @@ class _Composer:
 
 
 def _tab_problems(path: str, text: str, line_offset: int) -> list[Problem]:
+    if "\t" not in text:
+        return []
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
@@ -239,6 +250,9 @@ def parse(path: str, text: str, line_offset: int = 0, allow_anchors: bool = Fals
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
         column = mark.column + 1 if mark else 1
+        lines = text.split("\n")
+        if mark and mark.line >= len(lines):  # libyaml's end of a text without a final newline
+            line, column = len(lines) + line_offset, len(lines[-1]) + 1
         message = " ".join(part for part in (exc.context, exc.problem) if part)
         composer.problems.append(
             error(path, line, column, "syntax", f"YAML syntax error: {message}", "check quoting and indentation")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,7 @@ class LintContext:
     ledger: dict[tuple[str, str], LedgerEntry]
     _rendered: dict[tuple[int, str], RenderedPost] = field(default_factory=dict)
     _media: dict[Path, MediaInfo | MediaProblem] = field(default_factory=dict)
+    _timeline: dict[str, list[tuple[datetime, Post]]] | None = None
 
     @property
     def root(self) -> Path:
@@ -64,3 +66,16 @@ class LintContext:
     def scheduled(self) -> Iterator[Post]:
         """Posts with a time that are meant to go out (ideas are only notes)."""
         return (p for p in self.calendar.posts if p.publish_at and p.front.status != "idea")
+
+    def timeline(self) -> dict[str, list[tuple[datetime, Post]]]:
+        """Scheduled posts per channel in time order (shared by the scheduling rules)."""
+        if self._timeline is None:
+            channels: dict[str, list[tuple[datetime, Post]]] = defaultdict(list)
+            for post in self.scheduled():
+                assert post.publish_at is not None
+                for channel in self.known_channels(post):
+                    channels[channel].append((post.publish_at, post))
+            for entries in channels.values():
+                entries.sort(key=lambda entry: (entry[0], entry[1].path))
+            self._timeline = dict(channels)
+        return self._timeline

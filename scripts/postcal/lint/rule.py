@@ -28,7 +28,8 @@ class Rule:
 
 def rule_from(module: ModuleType) -> Rule:
     """A rule module has ``ID``, ``SEVERITY``, ``check`` and a docstring that documents it."""
-    return Rule(module.ID, module.SEVERITY, module.check, inspect.cleandoc(module.__doc__ or ""))
+    doc = inspect.cleandoc(module.__doc__ or "")
+    return Rule(module.ID, module.SEVERITY, module.check, doc)
 
 
 def at(

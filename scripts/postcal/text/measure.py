@@ -57,6 +57,25 @@ COUNTERS: dict[str, tuple[Callable[[str], int], str]] = {
 }
 
 
+UPPER_BOUNDS: dict[str, Callable[[str], int]] = {
+    "x-weighted": count.x_weighted_upper_bound,
+    "graphemes": len,  # a grapheme cluster holds at least one code point
+    "mastodon": count.mastodon_upper_bound,
+    "threads": count.utf8_bytes,  # never below the count: every character is at least 1 byte
+    "utf16": count.utf16_units,
+    "utf8": count.utf8_bytes,
+}
+
+
+def surely_fits(text: str, platform: str, *, limit: int | None = None) -> bool:
+    """True when cheap upper bounds prove ``text`` fits; False means "count exactly"."""
+    for index, (counter, default_limit) in enumerate(platform_spec(platform).text_measures):
+        chosen = limit if (limit is not None and index == 0) else default_limit
+        if UPPER_BOUNDS[counter](text) > chosen:
+            return False
+    return True
+
+
 def measure(text: str, platform: str, *, limit: int | None = None) -> Measurement:
     """Count ``text`` as ``platform`` counts it.
 
@@ -72,4 +91,4 @@ def measure(text: str, platform: str, *, limit: int | None = None) -> Measuremen
     return Measurement(spec.name, tuple(measures))
 
 
-__all__ = ["PLATFORMS", "Measure", "Measurement", "measure"]
+__all__ = ["PLATFORMS", "Measure", "Measurement", "measure", "surely_fits"]

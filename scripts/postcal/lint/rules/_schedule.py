@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -17,15 +16,7 @@ def severity_for(post: Post) -> Severity:
 
 
 def by_channel(ctx: LintContext) -> dict[str, list[tuple[datetime, Post]]]:
-    """Scheduled posts per channel, in time order."""
-    channels: dict[str, list[tuple[datetime, Post]]] = defaultdict(list)
-    for post in ctx.scheduled():
-        assert post.publish_at is not None
-        for channel in ctx.known_channels(post):
-            channels[channel].append((post.publish_at, post))
-    for entries in channels.values():
-        entries.sort(key=lambda entry: (entry[0], entry[1].path))
-    return channels
+    return ctx.timeline()
 
 
 def local(ctx: LintContext, moment: datetime) -> datetime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from itertools import chain
 
 import regex
 
@@ -44,16 +45,12 @@ def check(ctx: LintContext) -> Iterator[Problem]:
     threshold = ctx.settings.rules.near_duplicate
     posts = [p for p in ctx.calendar.posts if p.front.status != "idea"]
     sets = [shingles(main_text(p)[0]) for p in posts]
-    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    earlier: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for number, found in enumerate(sets):
-        for shingle in found:
-            index[shingle].append(number)
-    for number, found in enumerate(sets):
-        shared: Counter[int] = Counter()
-        for shingle in found:
-            holders = index[shingle]
-            if len(holders) <= COMMON_SHINGLE:
-                shared.update(h for h in holders if h < number)
+        holders = [earlier[s] for s in found]
+        shared = Counter(chain.from_iterable(h for h in holders if len(h) <= COMMON_SHINGLE))
+        for h in holders:
+            h.append(number)
         best = None
         for other, common in shared.items():
             similarity = common / (len(found) + len(sets[other]) - common)

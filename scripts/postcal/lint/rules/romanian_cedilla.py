@@ -7,6 +7,7 @@ different letters. Checked in every text, first comment, title and alt text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from postcal.content.documents import Post
@@ -17,6 +18,7 @@ from postcal.problems import Problem, Severity
 ID = "romanian-cedilla"
 SEVERITY = Severity.WARNING
 FIXES = {"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"}
+CEDILLA = re.compile("[şţŞŢ]")
 
 
 def _texts(post: Post) -> Iterator[tuple[str, int, int]]:
@@ -31,6 +33,8 @@ def _texts(post: Post) -> Iterator[tuple[str, int, int]]:
 def check(ctx: LintContext) -> Iterator[Problem]:
     for post in ctx.calendar.posts:
         for text, line, _ in _texts(post):
+            if not CEDILLA.search(text):
+                continue
             for offset, row in enumerate(text.split("\n")):
                 for column, char in enumerate(row, start=1):
                     if char in FIXES:

@@ -18,8 +18,7 @@ from postcal.content.body import Part
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at_line
 from postcal.problems import Problem, Severity
-from postcal.text import count
-from postcal.text.measure import measure
+from postcal.text.measure import measure, surely_fits
 from postcal.text.platforms import platform_spec
 
 ID = "text-length"
@@ -29,8 +28,8 @@ SEVERITY = Severity.ERROR
 def _check_part(
     path: str, part: Part, what: str, platform: str, channel: str, limit: int | None
 ) -> Problem | None:
-    if platform == "x" and count.x_weighted_upper_bound(part.text) <= (limit or 280):
-        return None  # exact twitter-text counting is slow; this bound proves it fits
+    if surely_fits(part.text, platform, limit=limit):
+        return None  # exact counting (twitter-text, grapheme clusters) is the slow part of lint
     measured = measure(part.text, platform, limit=limit)
     if measured.ok:
         return None
