@@ -61,3 +61,20 @@ def schema(session: nox.Session) -> None:
     """Write JSON Schemas to .postcal/schemas for editor completion."""
     _install(session)
     session.run("postcal", "schema")
+
+
+@nox.session(default=False)
+def readme(session: nox.Session) -> None:
+    """Regenerate the README's lint rule list from the rules' docstrings."""
+    _install(session)
+    session.run("python", "-c", README_UPDATE)
+
+
+README_UPDATE = """
+import re, pathlib
+from postcal.lint.rules_doc import rules_markdown
+path = pathlib.Path("README.md")
+text = path.read_text(encoding="utf-8")
+block = re.compile(r"(<!-- RULES:BEGIN[^>]*-->\\n).*?(<!-- RULES:END -->)", re.DOTALL)
+path.write_text(block.sub(lambda m: m.group(1) + rules_markdown() + m.group(2), text), encoding="utf-8")
+"""
