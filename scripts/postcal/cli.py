@@ -77,7 +77,9 @@ def lint(paths: tuple[str, ...], root: Path, now: str | None, output_format: str
     text = FORMATTERS[output_format](result.problems, line_reader(result.calendar.root))
     click.echo(text, nl=False)
     if output_format == "human":
-        click.echo(("\n" if result.problems else "") + summary(result.problems, result.files), err=True)
+        click.echo(
+            ("\n" if result.problems else "") + summary(result.problems, result.files), err=True
+        )
     if result.calendar.settings is None:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_PROBLEMS if result.errors else EXIT_OK)
@@ -85,7 +87,9 @@ def lint(paths: tuple[str, ...], root: Path, now: str | None, output_format: str
 
 @main.command()
 @click.option("--platform", "-p", required=True, type=click.Choice(sorted(PLATFORMS)))
-@click.option("--limit", type=click.IntRange(min=1), help="Override the limit (Mastodon instances).")
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Override the limit (Mastodon instances)."
+)
 def measure(platform: str, limit: int | None) -> None:
     """Measure the text on stdin as PLATFORM counts it. Exit 1 when it is too long."""
     text = sys.stdin.read()

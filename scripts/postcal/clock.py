@@ -16,7 +16,9 @@ def parse_now(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ClockError(f"'{text}' is not an ISO 8601 time (like 2026-12-03T10:00:00+02:00)") from None
+        raise ClockError(
+            f"'{text}' is not an ISO 8601 time (like 2026-12-03T10:00:00+02:00)"
+        ) from None
     if moment.tzinfo is None:
         raise ClockError(f"'{text}' has no UTC offset; write it like {text}+00:00")
     return moment

@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from postcal.content.models import Campaign, FrontMatter, Persona, Settings
 
-SCHEMAS = {
+SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "postcal.schema.json": (Settings, "postcal.yml: calendar settings"),
     "post.schema.json": (FrontMatter, "Front matter of a post under calendar/"),
     "persona.schema.json": (Persona, "A persona under personas/"),

@@ -42,7 +42,16 @@ def side_by_side(
 
 
 def lint_cli(root: Path) -> None:
-    command = [sys.executable, "-m", "postcal", "lint", "--root", str(root), "--now", NOW.isoformat()]
+    command = [
+        sys.executable,
+        "-m",
+        "postcal",
+        "lint",
+        "--root",
+        str(root),
+        "--now",
+        NOW.isoformat(),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode not in (0, 1):
         raise SystemExit(f"lint failed: {result.stderr}")
@@ -62,14 +71,19 @@ def bench_lint(sizes: list[int], repeat: int) -> None:
         for size in sizes:
             root = generate(Path(scratch) / f"cal{size}", size)
             lint_cli(root)  # warm the file cache for both
-            subject, baseline = side_by_side(repeat, lambda r=root: lint_cli(r), lambda r=root: yaml_floor(r))
-            print(f"{size:>7} | {subject:>10.2f} s | {baseline:>18.2f} s | {subject / baseline:.1f}x")
+            subject, baseline = side_by_side(
+                repeat, lambda r=root: lint_cli(r), lambda r=root: yaml_floor(r)
+            )
+            print(
+                f"{size:>7} | {subject:>10.2f} s | {baseline:>18.2f} s | {subject / baseline:.1f}x"
+            )
 
 
 def bench_x_counting(repeat: int) -> None:
-    texts = []
-    for path in sorted((ROOT / "calendar").rglob("*.md")):
-        texts.append(path.read_text(encoding="utf-8").split("---\n", 2)[-1])
+    texts = [
+        path.read_text(encoding="utf-8").split("---\n", 2)[-1]
+        for path in sorted((ROOT / "calendar").rglob("*.md"))
+    ]
     if not texts:
         return
     subject, baseline = side_by_side(
@@ -78,8 +92,10 @@ def bench_x_counting(repeat: int) -> None:
         lambda: [x_weighted_reference(t) for t in texts],
     )
     print(f"\n## X weighted counting of the {len(texts)} demo post bodies, median of {repeat}")
-    print(f"postcal x_weighted {subject * 1000:.1f} ms | twitter-text parse_tweet {baseline * 1000:.1f} ms"
-          f" | {baseline / subject:.1f}x faster")
+    print(
+        f"postcal x_weighted {subject * 1000:.1f} ms | twitter-text parse_tweet {baseline * 1000:.1f} ms"
+        f" | {baseline / subject:.1f}x faster"
+    )
 
 
 def main() -> None:

@@ -29,18 +29,78 @@ TYPES = ("tip", "tutorial", "announcement", "customer-story", "question", "blog-
 SLOTS = ("08:00", "10:30", "13:00", "15:30", "18:00", "20:30")
 START = date(2027, 1, 1)
 NOW = datetime.fromisoformat("2026-12-01T09:00:00+02:00")
-WORDS = (
-    "coffee roast bean espresso filter brew grind origin farm harvest washed natural honey "
-    "acidity body sweetness aroma cup crema milk latte cortado kettle scale timer water bloom "
-    "office team morning ritual shop delivery subscription gift box tasting notes cherry cocoa "
-    "citrus caramel jasmine bergamot plum hazelnut café barista cluj românia cafea prăjitorie "
-    "boabe dimineață echipă livrare gust aromă ceașcă filtru zilnic proaspăt"
-).split()
+WORDS = [
+    "coffee",
+    "roast",
+    "bean",
+    "espresso",
+    "filter",
+    "brew",
+    "grind",
+    "origin",
+    "farm",
+    "harvest",
+    "washed",
+    "natural",
+    "honey",
+    "acidity",
+    "body",
+    "sweetness",
+    "aroma",
+    "cup",
+    "crema",
+    "milk",
+    "latte",
+    "cortado",
+    "kettle",
+    "scale",
+    "timer",
+    "water",
+    "bloom",
+    "office",
+    "team",
+    "morning",
+    "ritual",
+    "shop",
+    "delivery",
+    "subscription",
+    "gift",
+    "box",
+    "tasting",
+    "notes",
+    "cherry",
+    "cocoa",
+    "citrus",
+    "caramel",
+    "jasmine",
+    "bergamot",
+    "plum",
+    "hazelnut",
+    "café",
+    "barista",
+    "cluj",
+    "românia",
+    "cafea",
+    "prăjitorie",
+    "boabe",
+    "dimineață",
+    "echipă",
+    "livrare",
+    "gust",
+    "aromă",
+    "ceașcă",
+    "filtru",
+    "zilnic",
+    "proaspăt",
+]
 EMOJI = ("☕", "🌱", "🇷🇴", "👩🏽‍💻", "🎁", "✨", "")
 
 
 def _text(rng: random.Random, words: int) -> str:
-    chosen = [rng.choice(WORDS) + (str(rng.randrange(100)) if rng.random() < 0.3 else "") for _ in range(words)]
+    chosen = [
+        rng.choice(WORDS) + (str(rng.randrange(100)) if rng.random() < 0.3 else "")
+        for _ in range(words)
+    ]
     return " ".join(chosen).capitalize() + " " + rng.choice(EMOJI)
 
 
@@ -119,7 +179,12 @@ def generate(root: Path, posts: int, seed: int = 7) -> Path:
             front += ["media:", f"  - file: m{number % 3}.jpg"]
             front.append("    alt: A plain coloured square standing in for a product photo")
         body = [_text(rng, rng.randint(8, 24))]
-        if rng.random() < 0.1 and "li" not in channels and "fb" not in channels and "insta" not in channels:
+        if (
+            rng.random() < 0.1
+            and "li" not in channels
+            and "fb" not in channels
+            and "insta" not in channels
+        ):
             body += ["", "::: thread", _text(rng, rng.randint(8, 20))]
         if rng.random() < 0.2:
             body += ["", f"::: variant {channels[0]}", _text(rng, rng.randint(6, 14))]
@@ -128,5 +193,7 @@ def generate(root: Path, posts: int, seed: int = 7) -> Path:
             path.parent.mkdir(parents=True)
             for index, data in enumerate(images):
                 (path.parent / f"m{index}.jpg").write_bytes(data)
-        path.write_text("---\n" + "\n".join(front) + "\n---\n" + "\n".join(body) + "\n", encoding="utf-8")
+        path.write_text(
+            "---\n" + "\n".join(front) + "\n---\n" + "\n".join(body) + "\n", encoding="utf-8"
+        )
     return root

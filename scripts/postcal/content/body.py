@@ -65,7 +65,14 @@ class _Builder:
 
     def empty(self, line: int, what: str) -> None:
         self.problems.append(
-            error(self.path, line, 1, "empty-text", f"{what} has no text", "write it or remove the marker")
+            error(
+                self.path,
+                line,
+                1,
+                "empty-text",
+                f"{what} has no text",
+                "write it or remove the marker",
+            )
         )
 
     def marker(self, number: int, keyword: str, target: str, rest: str) -> None:

@@ -115,13 +115,15 @@ def _load_posts(root: Path, paths: list[Path], zone: ZoneInfo) -> list[Post | li
 def _files(directory: Path, suffixes: tuple[str, ...]) -> list[Path]:
     if not directory.is_dir():
         return []
-    found = []
+    found: list[Path] = []
     for folder, dirs, names in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(
             Path(folder) / name
             for name in names
-            if name.endswith(suffixes) and not name.startswith((".", "_")) and name not in SKIPPED_NAMES
+            if name.endswith(suffixes)
+            and not name.startswith((".", "_"))
+            and name not in SKIPPED_NAMES
         )
     return sorted(found)
 
@@ -135,7 +137,9 @@ def _load_named(
         stem = path.name.rsplit(".", 1)[0]
         rel = relative(root, path)
         if stem in loaded:
-            problems.append(error(rel, 1, 1, "unique-id", f"'{stem}' is defined twice ({loaded[stem].path})"))
+            problems.append(
+                error(rel, 1, 1, "unique-id", f"'{stem}' is defined twice ({loaded[stem].path})")
+            )
             continue
         value, source_map, found = _load_yaml(model, root, path, context, allow_anchors=False)
         if not _is_slug(stem):
@@ -156,7 +160,9 @@ def _load_named(
 
 
 def _is_slug(text: str) -> bool:
-    return bool(text) and all(c.islower() or c.isdigit() or c == "-" for c in text) and text.isascii()
+    return (
+        bool(text) and all(c.islower() or c.isdigit() or c == "-" for c in text) and text.isascii()
+    )
 
 
 def load_settings(root: Path) -> tuple[SettingsFile | None, list[Problem]]:

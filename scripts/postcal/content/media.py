@@ -81,7 +81,9 @@ def resolve(root: Path, post_dir: str, file: str) -> Path:
 def probe(root: Path, post_dir: str, file: str) -> MediaInfo:
     path = resolve(root, post_dir, file)
     if not path.is_file():
-        raise MediaProblem(f"media file '{file}' does not exist", "check the name; it is relative to the post")
+        raise MediaProblem(
+            f"media file '{file}' does not exist", "check the name; it is relative to the post"
+        )
     rel = path.relative_to(root.resolve()).as_posix()
     with path.open("rb") as handle:
         head = handle.read(32)
@@ -100,5 +102,7 @@ def probe(root: Path, post_dir: str, file: str) -> MediaInfo:
                 with Image.open(path) as image:
                     width, height = image.size
         except (OSError, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-            raise MediaProblem(f"'{file}' cannot be read as {kind}: {exc}", "re-export the image") from None
+            raise MediaProblem(
+                f"'{file}' cannot be read as {kind}: {exc}", "re-export the image"
+            ) from None
     return MediaInfo(rel, kind, size, width, height)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -35,7 +35,7 @@ PlatformName = Literal[
     "telegram",
     "discord",
 ]
-assert set(PlatformName.__args__) == set(PLATFORMS)
+assert set(get_args(PlatformName)) == set(PLATFORMS)
 
 ContentType = Literal[
     "hot-take",
@@ -163,7 +163,8 @@ class AgeRange(Model):
     def _ordered(self) -> AgeRange:
         if self.min > self.max:
             raise PydanticCustomError(
-                "schema", "age min {lo} is above max {hi}",
+                "schema",
+                "age min {lo} is above max {hi}",
                 {"lo": self.min, "hi": self.max, "field": "min"},
             )
         return self
@@ -216,7 +217,8 @@ class Campaign(Model):
     def _ordered(self) -> Campaign:
         if self.end < self.start:
             raise PydanticCustomError(
-                "schema", "campaign ends ({end}) before it starts ({start})",
+                "schema",
+                "campaign ends ({end}) before it starts ({start})",
                 {"end": str(self.end), "start": str(self.start), "field": "end"},
             )
         return self

@@ -58,7 +58,9 @@ def parse_date(text: str) -> date:
 def parse_duration(text: str) -> timedelta:
     found = _DURATION.match(text)
     if not found:
-        raise TimeProblem(f"'{text}' is not a duration", "write a number and a unit: 30m, 2h, 7d, 6w")
+        raise TimeProblem(
+            f"'{text}' is not a duration", "write a number and a unit: 30m, 2h, 7d, 6w"
+        )
     return timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
 
 

@@ -140,7 +140,9 @@ TimeZoneName = Annotated[
     PlainValidator(_zone, json_schema_input_type=str),
     WithJsonSchema({"type": "string", "examples": ["Europe/Bucharest"]}),
 ]
-Slug = _pattern(r"[a-z0-9][a-z0-9-]{0,79}", "an id of lowercase letters, digits and dashes", "holiday-2026")
+Slug = _pattern(
+    r"[a-z0-9][a-z0-9-]{0,79}", "an id of lowercase letters, digits and dashes", "holiday-2026"
+)
 EnvName = _pattern(
     r"[A-Z_][A-Z0-9_]{0,127}",
     "the NAME of an environment variable (never the secret itself)",

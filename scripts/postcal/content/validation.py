@@ -103,4 +103,6 @@ def _problem(model: type[BaseModel], path: str, source_map: SourceMap, err: Any)
         prefix = f"{where}: " if where and kind == "schema" and where not in message else ""
         return error(path, mark.line, mark.column, kind, prefix + message, str(ctx.get("hint", "")))
     message = _FRIENDLY.get(kind, str(err["msg"])).format(key=where)
-    return error(path, mark.line, mark.column, "schema", f"{where}: {message}" if where else message)
+    return error(
+        path, mark.line, mark.column, "schema", f"{where}: {message}" if where else message
+    )

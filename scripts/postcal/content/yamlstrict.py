@@ -8,15 +8,21 @@ become problems with the exact position instead of silently changed data.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from postcal.content.source import position_of_char
 from postcal.problems import Problem, error
 
 Path = tuple[str | int, ...]
+
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+"""Line breaks to libyaml but not to postcal, its code frames and editors, which count only
+LF: in a text that has one, positions come from libyaml's character index instead."""
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -26,7 +32,9 @@ _FALSE = {"false", "False", "FALSE"}
 _YAML11_BOOL = frozenset("y Y yes Yes YES n N no No NO on On ON off Off OFF".split())
 _NUMBER_START = frozenset("0123456789+-.")
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
-_FLOAT = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")
+_FLOAT = re.compile(
+    r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"
+)
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9]+(:[0-5]?[0-9])+(\.[0-9]*)?$")
 _SURPRISING_NUMBER = re.compile(
     r"^[-+]?(0[0-9_]+|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9]+(_[0-9]+)+)$"
@@ -75,9 +83,13 @@ class _Composer:
         self.allow_anchors = allow_anchors
         self.map = SourceMap()
         self.problems: list[Problem] = []
+        self.line_starts: list[int] | None = None
 
     def mark(self, event: Any) -> tuple[int, int]:
         start = event.start_mark
+        if self.line_starts is not None:
+            line = bisect_right(self.line_starts, start.index)
+            return (line + self.line_offset, start.index - self.line_starts[line - 1] + 1)
         return (start.line + 1 + self.line_offset, start.column + 1)
 
     def problem(self, event: Any, rule: str, message: str, hint: str = "") -> None:
@@ -230,6 +242,8 @@ def parse(path: str, text: str, line_offset: int = 0, allow_anchors: bool = Fals
     if tabs:
         return Document(None, SourceMap(), tabs)
     composer = _Composer(path, line_offset, allow_anchors)
+    if _OTHER_BREAKS.search(text):
+        composer.line_starts = [0, *(found.end() for found in re.finditer("\n", text))]
     value: Any = None
     try:
         events = iter(yaml.parse(text, Loader=_Loader))
@@ -248,14 +262,19 @@ def parse(path: str, text: str, line_offset: int = 0, allow_anchors: bool = Fals
                 value = composer.node(first, events, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 if mark else 1) + line_offset
-        column = mark.column + 1 if mark else 1
-        lines = text.split("\n")
-        if mark and mark.line >= len(lines):  # libyaml's end of a text without a final newline
-            line, column = len(lines) + line_offset, len(lines[-1]) + 1
+        # from the index: libyaml puts the end of a text without a final LF on a line of its own
+        line, column = position_of_char(text, min(mark.index, len(text))) if mark else (1, 1)
+        line += line_offset
         message = " ".join(part for part in (exc.context, exc.problem) if part)
         composer.problems.append(
-            error(path, line, column, "syntax", f"YAML syntax error: {message}", "check quoting and indentation")
+            error(
+                path,
+                line,
+                column,
+                "syntax",
+                f"YAML syntax error: {message}",
+                "check quoting and indentation",
+            )
         )
         value = None
     except yaml.YAMLError as exc:

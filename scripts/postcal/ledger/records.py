@@ -59,11 +59,15 @@ def read_ledger(root: Path) -> tuple[dict[tuple[str, str], LedgerEntry], list[Pr
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
             where = ".".join(str(p) for p in first["loc"])
-            problems.append(error(rel, 1, 1, "ledger", f"bad ledger record: {where}: {first['msg']}"))
+            problems.append(
+                error(rel, 1, 1, "ledger", f"bad ledger record: {where}: {first['msg']}")
+            )
             continue
         if rel != record_path(record.post_id, record.channel):
             problems.append(
-                error(rel, 1, 1, "ledger", f"record for {record.post_id}/{record.channel} is misfiled")
+                error(
+                    rel, 1, 1, "ledger", f"record for {record.post_id}/{record.channel} is misfiled"
+                )
             )
             continue
         entries[(record.post_id, record.channel)] = LedgerEntry(rel, record)

@@ -14,7 +14,6 @@ from postcal.content.media import MediaInfo, MediaProblem, probe
 from postcal.content.models import Settings
 from postcal.content.render import RenderedPost, render
 from postcal.ledger.records import LedgerEntry
-from postcal.problems import Problem, Severity
 
 
 @dataclass(slots=True)

@@ -40,13 +40,25 @@ def _suppression_problems(post: Post) -> list[Problem]:
     for rule, reason in post.front.ignore.items():
         if rule not in KNOWN_IDS:
             found.append(
-                at(post, ("ignore", rule), "suppression", Severity.ERROR, f"unknown rule '{rule}'",
-                   "see `postcal rules` for the rule ids")
+                at(
+                    post,
+                    ("ignore", rule),
+                    "suppression",
+                    Severity.ERROR,
+                    f"unknown rule '{rule}'",
+                    "see `postcal rules` for the rule ids",
+                )
             )
         elif not reason.strip():
             found.append(
-                at(post, ("ignore", rule), "suppression", Severity.ERROR,
-                   f"suppressing '{rule}' needs a reason", "say why, for the reviewer")
+                at(
+                    post,
+                    ("ignore", rule),
+                    "suppression",
+                    Severity.ERROR,
+                    f"suppressing '{rule}' needs a reason",
+                    "say why, for the reviewer",
+                )
             )
     return found
 

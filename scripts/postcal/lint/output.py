@@ -75,10 +75,13 @@ def human(problems: Sequence[Problem], read_line: Callable[[str, int], str | Non
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
+def noun(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def summary(problems: Sequence[Problem], files: int) -> str:
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
-    noun = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
     return f"{noun(errors, 'error')}, {noun(warnings, 'warning')} in {noun(files, 'file')}"
 
 

@@ -33,12 +33,19 @@ def rule_from(module: ModuleType) -> Rule:
 
 
 def at(
-    post_or_file: Any, loc: tuple[str | int, ...], rule: str, severity: Severity, message: str, hint: str = ""
+    post_or_file: Any,
+    loc: tuple[str | int, ...],
+    rule: str,
+    severity: Severity,
+    message: str,
+    hint: str = "",
 ) -> Problem:
     """A problem at a key path of a post or a YAML file (``loc=()`` is the top of the file)."""
     mark = post_or_file.source_map.value(loc)
     return Problem(post_or_file.path, mark.line, mark.column, rule, severity, message, hint)
 
 
-def at_line(path: str, line: int, rule: str, severity: Severity, message: str, hint: str = "") -> Problem:
+def at_line(
+    path: str, line: int, rule: str, severity: Severity, message: str, hint: str = ""
+) -> Problem:
     return Problem(path, line, 1, rule, severity, message, hint)

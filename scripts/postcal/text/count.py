@@ -76,7 +76,10 @@ def x_weighted(text: str) -> int:
     code point 1 inside twitter-text's light ranges and 2 outside. Links win over emoji that
     start at the same place, and whatever a link or emoji covers is not counted again."""
     normalised = LINE_ENDS.sub("\n", unicodedata.normalize("NFC", text))
-    spans = [(found["indices"][0], found["indices"][1], URL_LENGTH) for found in extract_urls_with_indices(normalised)]
+    spans = [
+        (found["indices"][0], found["indices"][1], URL_LENGTH)
+        for found in extract_urls_with_indices(normalised)
+    ]
     if not normalised.isascii() or "\u20e3" in normalised:
         spans += [(start, end, 2) for start, end in _emoji_spans(normalised)]
     spans.sort(key=lambda span: (span[0], span[2] != URL_LENGTH))

@@ -12,6 +12,7 @@ MiB = 1024 * 1024
 JPEG, PNG, GIF, WEBP, HEIC, AVIF = "jpeg", "png", "gif", "webp", "heic", "avif"
 MP4, MOV, WEBM = "mp4", "mov", "webm"
 
+
 @dataclass(frozen=True, slots=True)
 class PlatformSpec:
     name: str
@@ -39,6 +40,7 @@ class PlatformSpec:
     max_links: int | None = None
     alt_text_limit: int | None = None
     links_clickable: bool = True
+
 
 PLATFORMS: dict[str, PlatformSpec] = {
     spec.name: spec
@@ -186,6 +188,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
         ),
     )
 }
+
 
 def platform_spec(name: str) -> PlatformSpec:
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import pairwise
 
 from postcal.content.documents import Post
 from postcal.lint.context import LintContext
@@ -23,5 +24,7 @@ def local(ctx: LintContext, moment: datetime) -> datetime:
     return moment.astimezone(ctx.settings.zone)
 
 
-def pairs(entries: list[tuple[datetime, Post]]) -> Iterator[tuple[tuple[datetime, Post], tuple[datetime, Post]]]:
-    return zip(entries, entries[1:], strict=False)
+def pairs(
+    entries: list[tuple[datetime, Post]],
+) -> Iterator[tuple[tuple[datetime, Post], tuple[datetime, Post]]]:
+    return pairwise(entries)

@@ -8,6 +8,7 @@ The warning points at the channel in postcal.yml and names the empty stretch.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 
 from postcal.lint.context import LintContext
 from postcal.lint.rules._schedule import by_channel, local
@@ -26,7 +27,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
     for channel in ctx.settings.channels:
         moments = [m for m, _ in planned.get(channel, []) if ctx.now <= m <= horizon_end]
         edges = [ctx.now, *moments, horizon_end]
-        for start, end in zip(edges, edges[1:], strict=False):
+        for start, end in pairwise(edges):
             if end - start > rules.cadence_gap:
                 days = (end - start).days
                 mark = settings_file.source_map.key(("channels", channel))

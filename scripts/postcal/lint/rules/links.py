@@ -51,7 +51,12 @@ def check(ctx: LintContext) -> Iterator[Problem]:
             continue
         if parts_of.scheme == "http":
             yield at(
-                post, ("link",), ID, Severity.WARNING, "link uses plain http", "use https if the site has it"
+                post,
+                ("link",),
+                ID,
+                Severity.WARNING,
+                "link uses plain http",
+                "use https if the site has it",
             )
         keys = utm_keys_in(link)
         if keys:

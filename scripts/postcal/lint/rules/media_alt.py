@@ -37,7 +37,9 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                 continue
             loc = ("media", index, "alt")
             if alt == item.file or alt.lower() == item.file.rsplit("/", 1)[-1].lower():
-                yield at(post, loc, ID, SEVERITY, "alt text is just the file name", "describe the image")
+                yield at(
+                    post, loc, ID, SEVERITY, "alt text is just the file name", "describe the image"
+                )
             length = len(alt) if len(alt) < MIN_ALT_LIMIT else graphemes(alt)
             for channel in ctx.known_channels(post):
                 spec = platform_spec(ctx.settings.channels[channel].platform)

@@ -54,12 +54,19 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                 if index == 0 and rendered.media and spec.caption_limit:
                     part_limit = spec.caption_limit
                 what = "text" if len(rendered.parts) == 1 else f"thread part {index + 1}"
-                found = _check_part(post.path, part, what, rendered.platform, rendered.channel, part_limit)
+                found = _check_part(
+                    post.path, part, what, rendered.platform, rendered.channel, part_limit
+                )
                 if found:
                     yield found
             if rendered.first_comment:
                 found = _check_part(
-                    post.path, rendered.first_comment, "first comment", rendered.platform, rendered.channel, limit
+                    post.path,
+                    rendered.first_comment,
+                    "first comment",
+                    rendered.platform,
+                    rendered.channel,
+                    limit,
                 )
                 if found:
                     yield found

@@ -39,5 +39,5 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                     ID,
                     SEVERITY,
                     f"{spec.label} cannot take a first comment ({rendered.channel})",
-                    f"use `::: first-comment <channel>` for the channels that can",
+                    "use `::: first-comment <channel>` for the channels that can",
                 )
