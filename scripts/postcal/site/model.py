@@ -1,0 +1,197 @@
+"""What the site shows, computed once from the calendar, the ledger and the lint result."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from postcal.content.documents import CampaignFile, PersonaFile, Post
+from postcal.content.loader import Calendar
+from postcal.content.models import Channel, Settings
+from postcal.content.render import RenderedPost, render
+from postcal.ledger.records import LedgerEntry
+from postcal.problems import Problem, Severity
+from postcal.text.measure import Measurement, measure
+from postcal.text.platforms import platform_spec
+
+STATUS_LABELS = {
+    "published": ("✓", "published"),
+    "scheduled": ("⏱", "scheduled"),
+    "due": ("➜", "due now"),
+    "missed": ("✗", "missed"),
+    "draft": ("✎", "draft"),
+    "idea": ("💡", "idea"),
+    "attempting": ("…", "publishing"),
+    "unknown": ("?", "outcome unknown"),
+    "unconfirmed": ("⚠", "unconfirmed"),
+    "failed": ("⚠", "failed"),
+    "skipped": ("⤼", "skipped"),
+}
+ALERT_STATUSES = ("failed", "unconfirmed", "skipped", "unknown", "missed")
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelView:
+    """One channel of one post: what goes out, how long it is, where it stands."""
+
+    channel: str
+    account: Channel
+    rendered: RenderedPost
+    measurements: tuple[Measurement, ...]
+    """One per thread part, then the first comment."""
+    status: str
+    url: str | None
+    error: str | None
+
+    @property
+    def fits(self) -> bool:
+        return all(m.ok for m in self.measurements)
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    post: Post
+    id: str
+    slug: str
+    local_time: datetime | None
+    channels: tuple[ChannelView, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def status(self) -> str:
+        """The post's overall status: the most alarming of its channels."""
+        order = [*ALERT_STATUSES, "attempting", "due", "scheduled", "published", "draft", "idea"]
+        statuses = {c.status for c in self.channels} or {self.post.front.status}
+        return min(statuses, key=lambda s: order.index(s) if s in order else len(order))
+
+    @property
+    def page(self) -> str:
+        return f"posts/{self.slug}.md"
+
+    @property
+    def day(self) -> date | None:
+        return self.local_time.date() if self.local_time else None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteData:
+    settings: Settings
+    now: datetime
+    posts: tuple[PostView, ...]
+    """Only the posts the public site may show, in time order."""
+    campaigns: dict[str, CampaignFile]
+    personas: dict[str, PersonaFile]
+    problems: tuple[Problem, ...]
+    hidden: int
+    """Posts left out: drafts, ideas and embargoed posts, unless postcal.yml includes them."""
+    by_id: dict[str, PostView] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.settings.zone
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.zone)
+
+    def posts_on(self, channel: str) -> list[PostView]:
+        return [p for p in self.posts if any(c.channel == channel for c in p.channels)]
+
+
+def channel_status(
+    post: Post, channel: str, now: datetime, entry: LedgerEntry | None, max_lateness_over: bool
+) -> str:
+    if entry is not None:
+        return entry.record.status
+    if post.front.status != "ready":
+        return post.front.status
+    if post.publish_at is None or post.publish_at > now:
+        return "scheduled"
+    return "missed" if max_lateness_over else "due"
+
+
+def _visible(post: Post, settings: Settings, published: bool) -> bool:
+    if post.front.embargo and not published and not settings.site.include_embargoed:
+        return False
+    return post.front.status == "ready" or settings.site.include_drafts
+
+
+def slug_for(post: Post) -> str:
+    """The post page's name: its id, which never changes once it is ready."""
+    return post.front.id or post.path.removeprefix("calendar/").removesuffix(".md").replace("/", "-")
+
+
+def build_site_data(
+    calendar: Calendar,
+    ledger: dict[tuple[str, str], LedgerEntry],
+    problems: list[Problem] | tuple[Problem, ...],
+    now: datetime,
+) -> SiteData:
+    assert calendar.settings is not None
+    settings = calendar.settings.model
+    by_path: dict[str, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        by_path[problem.path].append(problem)
+    views = []
+    hidden = 0
+    for post in calendar.posts:
+        entries = {c: ledger.get((post.front.id or "", c)) for c in post.front.channels}
+        published = any(e is not None and e.record.status == "published" for e in entries.values())
+        if not _visible(post, settings, published):
+            hidden += 1
+            continue
+        late = bool(post.publish_at and post.publish_at + settings.rules.max_lateness <= now)
+        channel_views = []
+        for channel in post.front.channels:
+            account = settings.channels.get(channel)
+            if account is None:
+                continue
+            rendered = render(post, channel, settings, calendar.campaigns)
+            limit = account.limits.text
+            spec = platform_spec(account.platform)
+            texts = [p.text for p in rendered.parts]
+            measured = [
+                measure(
+                    text,
+                    account.platform,
+                    limit=spec.caption_limit if (i == 0 and rendered.media and spec.caption_limit) else limit,
+                )
+                for i, text in enumerate(texts)
+            ]
+            if rendered.first_comment:
+                measured.append(measure(rendered.first_comment.text, account.platform, limit=limit))
+            entry = entries.get(channel)
+            channel_views.append(
+                ChannelView(
+                    channel,
+                    account,
+                    rendered,
+                    tuple(measured),
+                    channel_status(post, channel, now, entry, late),
+                    entry.record.url if entry else None,
+                    entry.record.error if entry else None,
+                )
+            )
+        local = post.publish_at.astimezone(settings.zone) if post.publish_at else None
+        views.append(
+            PostView(post, post.front.id or "", slug_for(post), local, tuple(channel_views), tuple(by_path.get(post.path, ())))
+        )
+    views.sort(key=lambda v: (v.local_time is None, v.local_time or now, v.slug))
+    data = SiteData(
+        settings,
+        now,
+        tuple(views),
+        dict(calendar.campaigns),
+        dict(calendar.personas),
+        tuple(problems),
+        hidden,
+    )
+    data.by_id.update({v.slug: v for v in views})
+    return data
+
+
+def problem_counts(problems: tuple[Problem, ...]) -> tuple[int, int]:
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    return errors, len(problems) - errors

@@ -1,0 +1,398 @@
+"""Pure page production: a SiteData in, Markdown/HTML pages, feeds and media paths out."""
+
+from __future__ import annotations
+
+import calendar as stdcalendar
+import html
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from postcal.content.documents import CampaignFile
+from postcal.content.times import format_duration
+from postcal.lint.rules_doc import rules_markdown
+from postcal.site import charts
+from postcal.site.feeds import feed_host, ical
+from postcal.site.model import ALERT_STATUSES, STATUS_LABELS, PostView, SiteData
+from postcal.site.richtext import text_to_html
+from postcal.site.urls import relative
+from postcal.text.platforms import PLATFORMS
+
+BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    year: int
+    month: int
+
+    @property
+    def page(self) -> str:
+        return f"months/{self.year:04d}-{self.month:02d}.md"
+
+    @property
+    def label(self) -> str:
+        return date(self.year, self.month, 1).strftime("%B %Y")
+
+    def shift(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
+
+def week_id(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_page(day: date) -> str:
+    return f"weeks/{week_id(day)}.md"
+
+
+def month_page(day: date) -> str:
+    return Month(day.year, day.month).page
+
+
+@dataclass(slots=True)
+class SiteOutput:
+    pages: dict[str, str] = field(default_factory=dict)
+    """Markdown source by src_uri; the nav-level ones are listed in mkdocs.yml."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    media: dict[str, Path] = field(default_factory=dict)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("postcal.site", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    env.globals["labels"] = STATUS_LABELS
+    env.globals["text_html"] = text_to_html
+    return env
+
+
+class Producer:
+    """Builds every page; one instance per build."""
+
+    def __init__(self, data: SiteData, root: Path, directory_urls: bool = True) -> None:
+        self.data = data
+        self.root = root
+        self.directory_urls = directory_urls
+        self.env = _environment()
+        self.env.globals["channel_index"] = {c: i % 12 for i, c in enumerate(data.settings.channels)}
+        self.output = SiteOutput()
+        self.today = data.local_now.date()
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def linker(self, page: str) -> Callable[[Any], str]:
+        def link(target: Any) -> str:
+            return relative(page, target if isinstance(target, str) else target.page, self.directory_urls)
+
+        return link
+
+    def emit(self, src: str, title: str, template: str, **context: Any) -> None:
+        body = self.env.get_template(template).render(
+            data=self.data, link=self.linker(src), today=self.today, **context
+        )
+        self.output.pages[src] = self.page_source(title, body)
+
+    @staticmethod
+    def page_source(title: str, body: str) -> str:
+        # Titles are untrusted and MkDocs/Material print meta titles unescaped.
+        safe_title = html.escape(title)
+        html_body = BLANK_LINES.sub("\n", body).strip()
+        return f"---\ntitle: {json.dumps(safe_title, ensure_ascii=False)}\n---\n\n<h1>{safe_title}</h1>\n\n{html_body}\n"
+
+    def media_src(self, post_dir: str) -> Callable[[str], str]:
+        def source(file: str) -> str:
+            relative_dir = post_dir.removeprefix("calendar").strip("/")
+            return "media/" + "/".join(p for p in (relative_dir, file) if p)
+
+        return source
+
+    # --- pages -----------------------------------------------------------------------
+
+    def build(self) -> SiteOutput:
+        self.posts()
+        self.months()
+        self.weeks()
+        self.agenda()
+        self.campaigns()
+        self.personas()
+        self.channels()
+        self.rules()
+        self.feeds()
+        self.home()
+        return self.output
+
+    def by_day(self, views: list[PostView]) -> dict[date, list[PostView]]:
+        days: dict[date, list[PostView]] = defaultdict(list)
+        for view in views:
+            if view.day:
+                days[view.day].append(view)
+        return days
+
+    def posts(self) -> None:
+        for view in self.data.posts:
+            src = page_of(view)
+            post_dir = view.post.directory
+            for item in view.post.front.media:
+                target = self.media_src(post_dir)(item.file)
+                path = (self.root / post_dir / item.file).resolve()
+                if path.is_file() and path.is_relative_to(self.root.resolve()):
+                    self.output.media[target] = path
+            campaign = self.data.campaigns.get(view.post.front.campaign or "")
+            personas = [self.data.personas[p] for p in view.post.front.personas if p in self.data.personas]
+            day = view.day or self.today
+            self.emit(
+                src,
+                view.post.front.title,
+                "post.html",
+                view=view,
+                campaign=campaign,
+                personas=personas,
+                specs=PLATFORMS,
+                site_name=self.data.settings.name,
+                language=self.data.settings.language,
+                zone=self.data.settings.timezone,
+                utc=UTC,
+                month_page=month_page(day),
+                week_page=week_page(day),
+                media_src=self.media_src(post_dir),
+            )
+
+    def month_range(self) -> list[Month]:
+        days = [v.day for v in self.data.posts if v.day] + [self.today]
+        first, last = min(days), max(days)
+        months = [Month(first.year, first.month)]
+        while (months[-1].year, months[-1].month) < (last.year, last.month):
+            months.append(months[-1].shift(1))
+        return months
+
+    def months(self) -> None:
+        days = self.by_day(list(self.data.posts))
+        months = self.month_range()
+        grid = stdcalendar.Calendar(firstweekday=0)
+        summaries = []
+        for index, month in enumerate(months):
+            weeks = [
+                [{"date": d, "posts": days.get(d, [])} for d in week]
+                for week in grid.monthdatescalendar(month.year, month.month)
+            ]
+            count = sum(len(days.get(d, [])) for week in weeks for d in (c["date"] for c in week) if d.month == month.month)
+            summaries.append({"page": month.page, "label": month.label, "count": count})
+            self.emit(
+                month.page,
+                month.label,
+                "month.html",
+                label=month.label,
+                month=month.month,
+                weeks=weeks,
+                count=count,
+                weekday_names=[stdcalendar.day_abbr[i] for i in range(7)],
+                previous={"page": months[index - 1].page, "label": months[index - 1].label} if index else None,
+                following={"page": months[index + 1].page, "label": months[index + 1].label}
+                if index + 1 < len(months)
+                else None,
+                week_of_month=week_id(max(date(month.year, month.month, 1), min(self.today, date(month.year, month.month, stdcalendar.monthrange(month.year, month.month)[1])))),
+            )
+        self.emit("months/index.md", "Calendar", "months.html", months=summaries)
+
+    def weeks(self) -> None:
+        days = self.by_day(list(self.data.posts))
+        months = self.month_range()
+        start = date(months[0].year, months[0].month, 1)
+        start -= timedelta(days=start.weekday())
+        last_month = months[-1]
+        end = date(last_month.year, last_month.month, stdcalendar.monthrange(last_month.year, last_month.month)[1])
+        mondays = []
+        while start <= end:
+            mondays.append(start)
+            start += timedelta(days=7)
+        for index, monday in enumerate(mondays):
+            week_days = [monday + timedelta(days=i) for i in range(7)]
+            label = f"Week {monday.isocalendar()[1]}, {monday:%d %b} – {week_days[-1]:%d %b %Y}"
+            neighbour = lambda i: {"page": week_page(mondays[i]), "label": f"week {mondays[i].isocalendar()[1]}"}  # noqa: E731
+            self.emit(
+                week_page(monday),
+                label,
+                "week.html",
+                days=[{"date": d, "posts": days.get(d, [])} for d in week_days],
+                previous=neighbour(index - 1) if index else None,
+                following=neighbour(index + 1) if index + 1 < len(mondays) else None,
+                month_page=month_page(monday + timedelta(days=3)),
+            )
+
+    def agenda(self) -> None:
+        days = self.by_day(list(self.data.posts))
+        self.emit(
+            "agenda.md",
+            "Agenda",
+            "agenda.html",
+            days=[{"date": d, "posts": days[d]} for d in sorted(days)],
+        )
+
+    def campaign_goals(self, campaign: CampaignFile, views: list[PostView]) -> list[dict[str, Any]]:
+        goals = []
+        for goal in campaign.model.goals:
+            actual: float | None = None
+            if goal.metric == "posts":
+                actual = sum(
+                    1
+                    for v in views
+                    for c in v.channels
+                    if c.status == "published" and (not goal.channels or c.channel in goal.channels)
+                )
+            label = f"{goal.target:g}" if goal.metric != "engagement_rate" else f"{goal.target:g}%"
+            goals.append(
+                {
+                    "metric": goal.metric,
+                    "channels": goal.channels,
+                    "target_label": label,
+                    "actual_label": "no data yet" if actual is None else f"{actual:g}",
+                    "bar": charts.progress(None if actual is None else actual / goal.target, goal.metric),
+                }
+            )
+        return goals
+
+    def campaigns(self) -> None:
+        items = []
+        for campaign_id, campaign in sorted(self.data.campaigns.items(), key=lambda kv: (kv[1].model.start, kv[0])):
+            views = [v for v in self.data.posts if v.post.front.campaign == campaign_id]
+            mix = Counter(c.channel for v in views for c in v.channels)
+            m = campaign.model
+            src = f"campaigns/{campaign_id}.md"
+            self.emit(
+                src,
+                m.name,
+                "campaign.html",
+                campaign=campaign,
+                personas=[self.data.personas[p] for p in m.personas if p in self.data.personas],
+                goals=self.campaign_goals(campaign, views),
+                mix_chart=charts.bar_chart(f"Posts per channel in {m.name}", sorted(mix.items())),
+                posts=views,
+                running=m.start <= self.today <= m.end,
+            )
+            items.append({"page": src, "title": m.name, "summary": f"{m.objective}, {m.start:%d %b} – {m.end:%d %b %Y}, {len(views)} posts"})
+        self.emit("campaigns/index.md", "Campaigns", "index_list.html", items=items)
+
+    def personas(self) -> None:
+        items = []
+        for persona_id, persona in sorted(self.data.personas.items()):
+            views = [v for v in self.data.posts if persona_id in v.post.front.personas]
+            src = f"personas/{persona_id}.md"
+            self.emit(src, persona.model.name, "persona.html", persona=persona, posts=views)
+            items.append({"page": src, "title": persona.model.name, "summary": persona.model.summary})
+        self.emit("personas/index.md", "Personas", "index_list.html", items=items)
+
+    def channels(self) -> None:
+        items = []
+        settings = self.data.settings
+        for channel_id, account in settings.channels.items():
+            views = self.data.posts_on(channel_id)
+            spec = PLATFORMS[account.platform]
+            upcoming = [v for v in views if v.post.publish_at and v.post.publish_at >= self.data.now]
+            recent = [v for v in views if v.post.publish_at and v.post.publish_at < self.data.now][-10:][::-1]
+            weekly = Counter(week_id(v.day) for v in views if v.day)
+            quiet = settings.quiet_hours(channel_id)
+            src = f"channels/{channel_id}.md"
+            self.emit(
+                src,
+                f"{channel_id} ({spec.label})",
+                "channel.html",
+                account=account,
+                spec=spec,
+                limit=account.limits.text or spec.text_measures[0][1],
+                min_gap=format_duration(settings.min_gap(channel_id)),
+                daily_cap=settings.daily_cap(channel_id),
+                quiet=quiet,
+                rhythm_chart=charts.bar_chart(f"Posts per week on {channel_id}", sorted(weekly.items())),
+                upcoming=upcoming,
+                recent=recent,
+            )
+            items.append({"page": src, "title": f"{channel_id}", "summary": f"{spec.label} · {account.account} · {len(views)} posts"})
+        self.emit("channels/index.md", "Channels", "index_list.html", items=items)
+
+    def rules(self) -> None:
+        self.output.pages["rules.md"] = "# Content rules\n\n" + rules_markdown("##").split("\n", 1)[1]
+
+    def feed_url(self, path: str) -> str | None:
+        site = self.data.settings.site_url
+        return site.rstrip("/") + "/" + path if site else None
+
+    def feeds(self) -> None:
+        host = feed_host(self.data.settings.site_url)
+        page_url = lambda view: self.feed_url(relative("index.md", page_of(view), self.directory_urls))  # noqa: E731
+        name = self.data.settings.name
+        self.output.files["calendar.ics"] = ical(name, self.data.posts, page_url, host)
+        for channel_id in self.data.settings.channels:
+            self.output.files[f"feeds/channel-{channel_id}.ics"] = ical(
+                f"{name}: {channel_id}", self.data.posts_on(channel_id), page_url, host
+            )
+        for campaign_id, campaign in self.data.campaigns.items():
+            views = [v for v in self.data.posts if v.post.front.campaign == campaign_id]
+            self.output.files[f"feeds/campaign-{campaign_id}.ics"] = ical(
+                f"{name}: {campaign.model.name}", views, page_url, host
+            )
+
+    def home(self) -> None:
+        data = self.data
+        monday = self.today - timedelta(days=self.today.weekday())
+        this_week = [v for v in data.posts if v.day and monday <= v.day < monday + timedelta(days=7)]
+        next_up = [v for v in data.posts if v.post.publish_at and v.post.publish_at > data.now][:5]
+        alerts = [(v, c) for v in data.posts for c in v.channels if c.status in ALERT_STATUSES]
+        quiet = [p for p in data.problems if p.rule == "cadence-gap"]
+        errors = [p for p in data.problems if p.rule != "cadence-gap"]
+        feeds = [{"path": "calendar.ics", "label": "Everything", "webcal": self.webcal("calendar.ics")}]
+        feeds += [
+            {"path": f"feeds/channel-{c}.ics", "label": f"Channel {c}", "webcal": self.webcal(f"feeds/channel-{c}.ics")}
+            for c in data.settings.channels
+        ]
+        feeds += [
+            {"path": f"feeds/campaign-{c}.ics", "label": f"Campaign {k.model.name}", "webcal": self.webcal(f"feeds/campaign-{c}.ics")}
+            for c, k in data.campaigns.items()
+        ]
+        running = [c for c in data.campaigns.values() if c.model.start <= self.today <= c.model.end]
+        self.emit(
+            "index.md",
+            data.settings.name,
+            "home.html",
+            site_name=data.settings.name,
+            now_label=data.local_now.strftime("%A %d %B %Y, %H:%M"),
+            zone=data.settings.timezone,
+            alerts=alerts,
+            quiet=quiet,
+            errors=errors,
+            this_week=this_week,
+            next_up=next_up,
+            running=running,
+            feeds=feeds,
+            week_page=week_page(self.today),
+            month_page=month_page(self.today),
+        )
+
+    def webcal(self, path: str) -> str | None:
+        url = self.feed_url(path)
+        return "webcal://" + url.split("://", 1)[1] if url else None
+
+
+def page_of(view: PostView) -> str:
+    return view.page
+
+
+def produce(data: SiteData, root: Path, directory_urls: bool = True) -> SiteOutput:
+    return Producer(data, root, directory_urls).build()
+
+
+__all__ = ["Markup", "SiteOutput", "page_of", "produce"]

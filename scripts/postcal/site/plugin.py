@@ -1,0 +1,85 @@
+"""The MkDocs plugin `postcal`: a thin adapter from MkDocs events to the page producer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from postcal.clock import ClockError, resolve_now
+from postcal.content.loader import CAMPAIGNS_DIR, PERSONAS_DIR, POSTS_DIR, SETTINGS_FILE
+from postcal.lint.engine import lint
+from postcal.problems import Severity
+from postcal.site.model import build_site_data
+from postcal.site.pages import produce
+
+log = get_plugin_logger(__name__)
+NAV_PAGES = {
+    "index.md",
+    "months/index.md",
+    "agenda.md",
+    "campaigns/index.md",
+    "personas/index.md",
+    "channels/index.md",
+    "rules.md",
+}
+
+
+class PostcalConfig(Config):
+    root = c.Optional(c.Type(str))
+    """The calendar repository; default: the folder of mkdocs.yml."""
+    now = c.Optional(c.Type(str))
+    """Build as if it were this time (ISO 8601 with offset); default: POSTCAL_NOW or the clock."""
+
+
+class PostcalPlugin(BasePlugin[PostcalConfig]):
+    def _root(self, config: MkDocsConfig) -> Path:
+        base = Path(config.config_file_path).parent
+        return (base / self.config.root).resolve() if self.config.root else base.resolve()
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        root = self._root(config)
+        try:
+            now = resolve_now(self.config.now, os.environ)
+        except ClockError as exc:
+            raise PluginError(f"postcal: {exc}") from None
+        result = lint(root, now)
+        for problem in result.problems:
+            text = f"{problem.location}: [{problem.rule}] {problem.message}"
+            # Errors are warnings to MkDocs, so `mkdocs build --strict` fails on them.
+            (log.warning if problem.severity is Severity.ERROR else log.info)(text)
+        if result.calendar.settings is None:
+            raise PluginError("postcal: postcal.yml is missing or invalid; run `postcal lint`")
+        data = build_site_data(result.calendar, result.ledger, result.problems, now)
+        output = produce(data, root, config.use_directory_urls)
+        for src, content in sorted(output.pages.items()):
+            inclusion = InclusionLevel.INCLUDED if src in NAV_PAGES else InclusionLevel.NOT_IN_NAV
+            self._add(files, File.generated(config, src, content=content, inclusion=inclusion))
+        for src, data_bytes in sorted(output.files.items()):
+            self._add(files, File.generated(config, src, content=data_bytes))
+        for src, path in sorted(output.media.items()):
+            self._add(files, File.generated(config, src, abs_src_path=str(path)))
+        return files
+
+    @staticmethod
+    def _add(files: Files, file: File) -> None:
+        existing = files.get_file_from_path(file.src_uri)
+        if existing is not None:
+            files.remove(existing)
+        files.append(file)
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        root = self._root(config)
+        for name in (POSTS_DIR, PERSONAS_DIR, CAMPAIGNS_DIR, "data", SETTINGS_FILE):
+            path = root / name
+            if path.exists():
+                server.watch(str(path))
+        return server

@@ -1,0 +1,29 @@
+"""Where generated pages land, and relative links between them (MkDocs does not rewrite links
+inside raw HTML, so we compute them)."""
+
+from __future__ import annotations
+
+import posixpath
+
+
+def page_url(src_uri: str, directory_urls: bool = True) -> str:
+    """'posts/a.md' -> 'posts/a/'; 'index.md' -> ''; other files keep their path."""
+    if not src_uri.endswith(".md"):
+        return src_uri
+    stem = src_uri[:-3]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def relative(from_src: str, to_src: str, directory_urls: bool = True) -> str:
+    """A link from the page generated from ``from_src`` to the file or page ``to_src``."""
+    here = page_url(from_src, directory_urls)
+    base = here if here.endswith("/") or here == "" else posixpath.dirname(here) + "/"
+    target = page_url(to_src, directory_urls)
+    link = posixpath.relpath(target or ".", base or ".")
+    if target.endswith("/") or target == "":
+        link = link.rstrip("/") + "/"
+        if link == "./":
+            return "./"
+    return link
