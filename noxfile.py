@@ -25,11 +25,38 @@ def _install(session: nox.Session, *groups: str) -> None:
     session.install("-e", ".", *groups)
 
 
+def _site_env(session: nox.Session) -> dict[str, str]:
+    """Same input, same bytes: the build time is the last commit's, not the clock's."""
+    env = {"POSTCAL_NOW": CALENDAR_NOW, "NO_MKDOCS_2_WARNING": "1"}
+    stamp = session.run(
+        "git", "log", "-1", "--format=%ct", external=True, silent=True, success_codes=[0, 128]
+    )
+    if isinstance(stamp, str) and stamp.strip().isdigit():
+        env["SOURCE_DATE_EPOCH"] = stamp.strip()
+    return env
+
+
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Set up and check the demo calendar (the site build joins this session when it lands)."""
+    """Set up, lint and build the demo calendar's site into site/ (open site/index.html)."""
     _install(session)
-    session.run("postcal", "lint", env={"POSTCAL_NOW": CALENDAR_NOW})
+    env = _site_env(session)
+    session.run("postcal", "lint", env=env)
+    session.run("mkdocs", "build", "--strict", *session.posargs, env=env)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build the calendar site into site/ with `mkdocs build --strict`."""
+    _install(session)
+    session.run("mkdocs", "build", "--strict", *session.posargs, env=_site_env(session))
+
+
+@nox.session(default=False)
+def serve(session: nox.Session) -> None:
+    """Serve the site on http://127.0.0.1:8000 and rebuild when any calendar file changes."""
+    _install(session)
+    session.run("mkdocs", "serve", "--dev-addr", "127.0.0.1:8000", *session.posargs, env=_site_env(session))
 
 
 @nox.session

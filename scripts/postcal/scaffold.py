@@ -54,6 +54,12 @@ def plan_post(
 ) -> NewPost:
     if not title.strip():
         raise ScaffoldError("the title is empty")
+    odd = next((c for c in title if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp")), None)
+    if odd is not None:  # YAML would refuse or fold it, or the file could not be written
+        raise ScaffoldError(
+            f"the title cannot contain U+{ord(odd):04X}"
+            " (a control character, line break or invalid byte)"
+        )
     unknown = [c for c in channels if c not in settings.channels]
     if unknown:
         known = ", ".join(settings.channels)
@@ -80,7 +86,10 @@ def plan_post(
     ]
     if campaign:
         lines.append(f"campaign: {campaign}")
-    lines += ["---", f"{title.strip()}: write the post here.", ""]
+    placeholder = f"{title.strip()}: write the post here."
+    if placeholder.startswith(":::"):  # would be read as a body marker
+        placeholder = f"Write the post here: {title.strip()}"
+    lines += ["---", placeholder, ""]
     return NewPost(path, post_id, "\n".join(lines))
 
 

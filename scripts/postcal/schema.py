@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema
 
 from postcal.content.models import Campaign, FrontMatter, Persona, Settings
+from postcal.content.times import format_duration
 
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "postcal.schema.json": (Settings, "postcal.yml: calendar settings"),
@@ -18,10 +21,19 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
 }
 
 
+class _InputSchema(GenerateJsonSchema):
+    """Defaults as people write them: a duration is 2h, not ISO 8601's PT2H."""
+
+    def encode_default(self, dft: Any) -> Any:
+        if isinstance(dft, timedelta):
+            return format_duration(dft)
+        return super().encode_default(dft)
+
+
 def schema_documents() -> dict[str, dict[str, Any]]:
     documents = {}
     for name, (model, title) in SCHEMAS.items():
-        schema = model.model_json_schema()
+        schema = model.model_json_schema(schema_generator=_InputSchema)
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["title"] = title
         documents[name] = schema

@@ -61,7 +61,11 @@ def sniff(head: bytes) -> str | None:
 def resolve(root: Path, post_dir: str, file: str) -> Path:
     """The real path of a media reference, or MediaProblem when it leaves the repository."""
     reference = PurePosixPath(file)
-    if reference.is_absolute() or "\\" in file or (file[1:2] == ":"):
+    if "\\" in file:
+        raise MediaProblem(
+            f"media path '{file}' contains a backslash", "separate folders with /: media/photo.jpg"
+        )
+    if reference.is_absolute() or (file[1:2] == ":"):
         raise MediaProblem(f"media path '{file}' is absolute", "write it relative to the post file")
     if ".." in reference.parts:
         raise MediaProblem(
@@ -79,6 +83,20 @@ def resolve(root: Path, post_dir: str, file: str) -> Path:
 
 
 def probe(root: Path, post_dir: str, file: str) -> MediaInfo:
+    try:
+        return _probe(root, post_dir, file)
+    except RuntimeError:  # pathlib's "Symlink loop"
+        raise MediaProblem(
+            f"media file '{file}' is a symlink loop", "point the symlink at a real file"
+        ) from None
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise MediaProblem(
+            f"media file '{file}' cannot be read: {reason}", "check the name and the file"
+        ) from None
+
+
+def _probe(root: Path, post_dir: str, file: str) -> MediaInfo:
     path = resolve(root, post_dir, file)
     if not path.is_file():
         raise MediaProblem(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
@@ -113,12 +114,37 @@ class Channel(Model):
     quiet_hours: QuietHours | None = None
 
 
+UTM_PLACEHOLDERS = ("platform", "channel", "campaign", "post_id")
+"""The names `render.tagged_link` fills in."""
+
+
 class Utm(Model):
     source: str = "{platform}"
     medium: str = "social"
     campaign: str = "{campaign}"
     content: str | None = "{post_id}"
     term: str | None = None
+
+    @field_validator("source", "medium", "campaign", "content", "term")
+    @classmethod
+    def _known_placeholders(cls, value: str | None) -> str | None:
+        """Templates are filled with ``str.format_map``: anything but a known name is refused."""
+        hint = "use {platform}, {channel}, {campaign} or {post_id}; {{ and }} for a brace"
+        try:
+            fields = [f for f in string.Formatter().parse(value or "") if f[1] is not None]
+        except ValueError:
+            raise PydanticCustomError(
+                "schema", "{message}", {"message": f"'{value}' has an unmatched brace", "hint": hint}
+            ) from None
+        for _, name, spec, conversion in fields:
+            if name not in UTM_PLACEHOLDERS or spec or conversion:
+                shown = "{" + f"{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+                raise PydanticCustomError(
+                    "schema",
+                    "{message}",
+                    {"message": f"'{value}' has an unknown placeholder {shown}", "hint": hint},
+                )
+        return value
 
 
 class SiteSettings(Model):

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 _DURATION = re.compile(r"^([0-9]+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+MAX_DURATION = timedelta(days=3653)
+"""Ten years: anything longer is a typo, and would overflow date arithmetic."""
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 
@@ -25,9 +27,15 @@ def parse_datetime(text: str, zone: ZoneInfo) -> datetime:
         ) from None
     if len(text) <= 10:
         raise TimeProblem(f"'{text}' has no time of day", f"write it like {text}T10:00")
-    if parsed.tzinfo is not None:
-        return parsed
-    return attach_zone(parsed, zone)
+    try:
+        moment = parsed if parsed.tzinfo is not None else attach_zone(parsed, zone)
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise TimeProblem(
+            f"'{text}' is out of range: in UTC it falls outside the years 1 to 9999",
+            "write a date like 2026-12-03T10:00",
+        ) from None
+    return moment
 
 
 def attach_zone(naive: datetime, zone: ZoneInfo) -> datetime:
@@ -61,7 +69,10 @@ def parse_duration(text: str) -> timedelta:
         raise TimeProblem(
             f"'{text}' is not a duration", "write a number and a unit: 30m, 2h, 7d, 6w"
         )
-    return timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+    amount, unit = found.group(1), timedelta(**{_UNITS[found.group(2)]: 1})
+    if len(amount) > 9 or int(amount) > MAX_DURATION // unit:
+        raise TimeProblem(f"'{text}' is longer than ten years", "write a shorter duration")
+    return int(amount) * unit
 
 
 def parse_clock(text: str) -> tuple[int, int]:

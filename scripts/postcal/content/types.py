@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import PlainValidator, ValidationInfo, WithJsonSchema
+from pydantic import PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from postcal.content import times
@@ -86,7 +86,7 @@ def _zone(value: Any) -> str:
     text = _text(value, "an IANA time zone like Europe/Bucharest")
     try:
         ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
         raise _fail(
             "schema", f"unknown time zone '{text}'", "use an IANA name like Europe/Bucharest"
         ) from None
@@ -128,6 +128,7 @@ Date = Annotated[
 Duration = Annotated[
     timedelta,
     PlainValidator(_duration, json_schema_input_type=str),
+    PlainSerializer(times.format_duration, return_type=str),  # "2h", as people write it
     WithJsonSchema({"type": "string", "pattern": r"^[0-9]+[mhdw]$", "examples": ["30m", "2h"]}),
 ]
 Clock = Annotated[

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -27,12 +27,15 @@ _FRIENDLY = {
 def _allowed_keys(model: type[BaseModel], loc: Path) -> list[str]:
     """Field names of the (sub)model that a location points into, for 'did you mean'."""
     current: Any = model
+    keyed = False
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or keyed:  # a list index, or a key of a dict (a channel id)
+            keyed = False
             continue
         field = getattr(current, "model_fields", {}).get(part)
         if field is None:
             return []
+        keyed = get_origin(field.annotation) is dict
         current = _model_in(field.annotation)
     return list(getattr(current, "model_fields", {}))
 

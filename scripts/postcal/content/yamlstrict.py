@@ -40,6 +40,8 @@ _SURPRISING_NUMBER = re.compile(
     r"^[-+]?(0[0-9_]+|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9]+(_[0-9]+)+)$"
 )
 _SPECIAL_FLOAT = re.compile(r"^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$")
+MAX_DEPTH = 100
+"""Deeper values are reported, not composed: composing recurses once per level."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,15 @@ class _Composer:
 
     def node(self, event: Any, events: Iterator[Any], path: Path) -> Any:
         self.map.values[path] = self.mark(event)
+        if len(path) > MAX_DEPTH:
+            self.problem(
+                event,
+                "syntax",
+                f"values are nested more than {MAX_DEPTH} levels deep",
+                "flatten the structure",
+            )
+            self._skip(event, events)
+            return None
         if isinstance(event, yaml.AliasEvent):
             self.problem(
                 event,
@@ -188,7 +199,16 @@ class _Composer:
         if text[0] not in _NUMBER_START:
             return text
         if _INT.match(text):
-            return int(text)
+            try:
+                return int(text)
+            except ValueError:  # beyond sys.get_int_max_str_digits()
+                self.problem(
+                    event,
+                    "schema",
+                    f"a number with {len(text):,} digits is too large",
+                    "quote it for text, or write a smaller number",
+                )
+                return text
         if _FLOAT.match(text):
             return float(text)
         if _SEXAGESIMAL.match(text):

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from postcal.content.source import position_of_byte
 from postcal.problems import Problem, error
 
 LEDGER_DIR = "data/ledger"
@@ -48,20 +49,29 @@ def read_ledger(root: Path) -> tuple[dict[tuple[str, str], LedgerEntry], list[Pr
     for file in sorted(base.glob("*/*.json")):
         rel = file.relative_to(root).as_posix()
         try:
-            data = json.loads(file.read_text(encoding="utf-8"))
+            data = json.loads(file.read_bytes().decode("utf-8"))
             record = LedgerRecord.model_validate(data)
         except json.JSONDecodeError as exc:
             problems.append(error(rel, exc.lineno, exc.colno, "ledger", f"invalid JSON: {exc.msg}"))
             continue
-        except UnicodeDecodeError:
-            problems.append(error(rel, 1, 1, "ledger", "ledger record is not UTF-8"))
+        except UnicodeDecodeError as exc:
+            line, column = position_of_byte(exc.object, exc.start)
+            problems.append(error(rel, line, column, "ledger", "ledger record is not UTF-8"))
             continue
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
             where = ".".join(str(p) for p in first["loc"])
-            problems.append(
-                error(rel, 1, 1, "ledger", f"bad ledger record: {where}: {first['msg']}")
-            )
+            message = f"{where}: {first['msg']}" if where else first["msg"]
+            problems.append(error(rel, 1, 1, "ledger", f"bad ledger record: {message}"))
+            continue
+        except OSError as exc:  # a directory or a dangling symlink named like a record
+            problems.append(error(rel, 1, 1, "ledger", f"cannot read: {exc.strerror}"))
+            continue
+        except RecursionError:
+            problems.append(error(rel, 1, 1, "ledger", "invalid JSON: nested too deeply"))
+            continue
+        except ValueError:  # json turns a number of more than 4300 digits into ValueError
+            problems.append(error(rel, 1, 1, "ledger", "invalid JSON: a number is too long"))
             continue
         if rel != record_path(record.post_id, record.channel):
             problems.append(

@@ -59,10 +59,16 @@ def as_json(problems: Sequence[Problem], read_line: Callable[[str, int], str | N
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+def _one_line(text: str) -> str:
+    """User text in a message (a quoted YAML key) may hold line breaks; editors' problem
+    matchers read one problem per line, so they are shown as escapes."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def human(problems: Sequence[Problem], read_line: Callable[[str, int], str | None]) -> str:
     blocks = []
     for p in problems:
-        block = [f"{p.location}: {p.severity.value} [{p.rule}] {p.message}"]
+        block = [_one_line(f"{p.location}: {p.severity.value} [{p.rule}] {p.message}")]
         source = read_line(p.path, p.line)
         if source is not None:
             shown = source.replace("\t", " ")
@@ -70,7 +76,7 @@ def human(problems: Sequence[Problem], read_line: Callable[[str, int], str | Non
             block.append(gutter + shown)
             block.append(" " * (len(gutter) - 2) + "| " + " " * (p.column - 1) + "^")
         if p.hint:
-            block.append(f"  hint: {p.hint}")
+            block.append(_one_line(f"  hint: {p.hint}"))
         blocks.append("\n".join(block))
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 

@@ -112,7 +112,8 @@ class Producer:
         # Titles are untrusted and MkDocs/Material print meta titles unescaped.
         safe_title = html.escape(title)
         html_body = BLANK_LINES.sub("\n", body).strip()
-        return f"---\ntitle: {json.dumps(safe_title, ensure_ascii=False)}\n---\n\n<h1>{safe_title}</h1>\n\n{html_body}\n"
+        meta = f"title: {json.dumps(safe_title, ensure_ascii=False)}\nhide:\n  - toc\n"
+        return f"---\n{meta}---\n\n<h1>{safe_title}</h1>\n\n{html_body}\n"
 
     def media_src(self, post_dir: str) -> Callable[[str], str]:
         def source(file: str) -> str:

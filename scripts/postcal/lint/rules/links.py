@@ -38,7 +38,10 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                     )
                     break
             continue
-        parts_of = urlsplit(link)
+        try:
+            parts_of = urlsplit(link)
+        except ValueError:  # an unclosed [IPv6] host, a host NFKC turns into '/', '?', '@'...
+            parts_of = urlsplit("")
         if parts_of.scheme not in ("http", "https") or not parts_of.netloc or " " in link:
             yield at(
                 post,
