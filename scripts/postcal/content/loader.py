@@ -22,6 +22,7 @@ SETTINGS_FILE = "postcal.yml"
 POSTS_DIR, PERSONAS_DIR, CAMPAIGNS_DIR = "calendar", "personas", "campaigns"
 YAML_SUFFIXES = (".yml", ".yaml")
 SKIPPED_NAMES = {"README.md", "index.md"}
+EXTENSION_PREFIX = "x-"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -56,7 +57,11 @@ def _load_yaml(
     document = yamlstrict.parse(text.path, text.text, allow_anchors=allow_anchors)
     if document.problems:
         return None, document.source_map, document.problems
-    result = validate(model, document.value, text.path, document.source_map, context)
+    value = document.value
+    if allow_anchors and isinstance(value, dict):
+        # Top-level `x-` keys hold anchored values to reuse (as in Compose files).
+        value = {k: v for k, v in value.items() if not k.startswith(EXTENSION_PREFIX)}
+    result = validate(model, value, text.path, document.source_map, context)
     if isinstance(result, list):
         return None, document.source_map, result
     return result, document.source_map, []

@@ -134,11 +134,16 @@ class Utm(Model):
             fields = [f for f in string.Formatter().parse(value or "") if f[1] is not None]
         except ValueError:
             raise PydanticCustomError(
-                "schema", "{message}", {"message": f"'{value}' has an unmatched brace", "hint": hint}
+                "schema",
+                "{message}",
+                {"message": f"'{value}' has an unmatched brace", "hint": hint},
             ) from None
         for _, name, spec, conversion in fields:
             if name not in UTM_PLACEHOLDERS or spec or conversion:
-                shown = "{" + f"{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+                shown = (
+                    "{"
+                    + f"{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+                )
                 raise PydanticCustomError(
                     "schema",
                     "{message}",

@@ -30,6 +30,8 @@ _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _YAML11_BOOL = frozenset("y Y yes Yes YES n N no No NO on On ON off Off OFF".split())
+MAX_ALIASES = 100
+"""postcal.yml may reuse values; more aliases than this is an alias bomb, not settings."""
 _NUMBER_START = frozenset("0123456789+-.")
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _FLOAT = re.compile(
@@ -86,6 +88,8 @@ class _Composer:
         self.map = SourceMap()
         self.problems: list[Problem] = []
         self.line_starts: list[int] | None = None
+        self.anchors: dict[str, Any] = {}
+        self.aliases = 0
 
     def mark(self, event: Any) -> tuple[int, int]:
         start = event.start_mark
@@ -110,13 +114,7 @@ class _Composer:
             self._skip(event, events)
             return None
         if isinstance(event, yaml.AliasEvent):
-            self.problem(
-                event,
-                "anchor",
-                f"alias *{event.anchor} is not allowed here",
-                "write the value out in full: each file should read on its own in a diff",
-            )
-            return None
+            return self.alias(event)
         if event.anchor is not None and not self.allow_anchors:
             self.problem(
                 event,
@@ -127,6 +125,12 @@ class _Composer:
         tag = getattr(event, "tag", None)
         if tag not in (None, "!"):
             self.problem(event, "yaml-tag", f"YAML tag {tag} is not supported", "remove the tag")
+        value = self.value(event, events, path)
+        if event.anchor is not None and self.allow_anchors:
+            self.anchors[event.anchor] = value
+        return value
+
+    def value(self, event: Any, events: Iterator[Any], path: Path) -> Any:
         if type(event) is yaml.ScalarEvent:
             return self.scalar(event)
         if isinstance(event, yaml.SequenceStartEvent):
@@ -139,10 +143,39 @@ class _Composer:
             return self.mapping(events, path)
         raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
 
+    def alias(self, event: Any) -> Any:
+        if not self.allow_anchors:
+            self.problem(
+                event,
+                "anchor",
+                f"alias *{event.anchor} is not allowed here",
+                "write the value out in full: each file should read on its own in a diff",
+            )
+            return None
+        self.aliases += 1
+        if self.aliases > MAX_ALIASES:
+            self.problem(event, "anchor", f"more than {MAX_ALIASES} aliases", "write values out")
+            return None
+        if event.anchor not in self.anchors:
+            self.problem(event, "anchor", f"alias *{event.anchor} has no anchor before it")
+            return None
+        return self.anchors[event.anchor]
+
+    def mergeable(self, event: Any, merged: Any) -> list[dict[str, Any]]:
+        found = [merged] if isinstance(merged, dict) else list(merged or ())
+        if not all(isinstance(m, dict) for m in found):
+            self.problem(event, "schema", "a merge key (<<) takes a mapping or a list of mappings")
+            return []
+        return found
+
     def mapping(self, events: Iterator[Any], path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        merges: list[dict[str, Any]] = []
         for key_event in events:
             if isinstance(key_event, yaml.MappingEndEvent):
+                for merged in merges:  # explicit keys win over merged ones, as in YAML 1.1
+                    for merged_key, merged_value in merged.items():
+                        result.setdefault(merged_key, merged_value)
                 return result
             key_mark = self.mark(key_event)
             if not isinstance(key_event, yaml.ScalarEvent):
@@ -151,9 +184,14 @@ class _Composer:
                 self._skip(next(events), events)
                 continue
             key = key_event.value
-            if key == "<<" and key_event.style == "":
-                self.problem(key_event, "anchor", "merge keys (<<) are not allowed")
             value_event = next(events)
+            if key == "<<" and key_event.style == "":
+                merged = self.node(value_event, events, (*path, key))
+                if not self.allow_anchors:
+                    self.problem(key_event, "anchor", "merge keys (<<) are not allowed")
+                else:
+                    merges.extend(self.mergeable(key_event, merged))
+                continue
             if key in result:
                 first_line = self.map.keys[(*path, key)][0]
                 self.problem(

@@ -120,7 +120,9 @@ def _visible(post: Post, settings: Settings, published: bool) -> bool:
 
 def slug_for(post: Post) -> str:
     """The post page's name: its id, which never changes once it is ready."""
-    return post.front.id or post.path.removeprefix("calendar/").removesuffix(".md").replace("/", "-")
+    return post.front.id or post.path.removeprefix("calendar/").removesuffix(".md").replace(
+        "/", "-"
+    )
 
 
 def build_site_data(
@@ -156,7 +158,9 @@ def build_site_data(
                 measure(
                     text,
                     account.platform,
-                    limit=spec.caption_limit if (i == 0 and rendered.media and spec.caption_limit) else limit,
+                    limit=spec.caption_limit
+                    if (i == 0 and rendered.media and spec.caption_limit)
+                    else limit,
                 )
                 for i, text in enumerate(texts)
             ]
@@ -176,7 +180,14 @@ def build_site_data(
             )
         local = post.publish_at.astimezone(settings.zone) if post.publish_at else None
         views.append(
-            PostView(post, post.front.id or "", slug_for(post), local, tuple(channel_views), tuple(by_path.get(post.path, ())))
+            PostView(
+                post,
+                post.front.id or "",
+                slug_for(post),
+                local,
+                tuple(channel_views),
+                tuple(by_path.get(post.path, ())),
+            )
         )
     views.sort(key=lambda v: (v.local_time is None, v.local_time or now, v.slug))
     data = SiteData(

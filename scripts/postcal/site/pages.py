@@ -89,7 +89,9 @@ class Producer:
         self.root = root
         self.directory_urls = directory_urls
         self.env = _environment()
-        self.env.globals["channel_index"] = {c: i % 12 for i, c in enumerate(data.settings.channels)}
+        self.env.globals["channel_index"] = {
+            c: i % 12 for i, c in enumerate(data.settings.channels)
+        }
         self.output = SiteOutput()
         self.today = data.local_now.date()
 
@@ -97,7 +99,9 @@ class Producer:
 
     def linker(self, page: str) -> Callable[[Any], str]:
         def link(target: Any) -> str:
-            return relative(page, target if isinstance(target, str) else target.page, self.directory_urls)
+            return relative(
+                page, target if isinstance(target, str) else target.page, self.directory_urls
+            )
 
         return link
 
@@ -154,7 +158,9 @@ class Producer:
                 if path.is_file() and path.is_relative_to(self.root.resolve()):
                     self.output.media[target] = path
             campaign = self.data.campaigns.get(view.post.front.campaign or "")
-            personas = [self.data.personas[p] for p in view.post.front.personas if p in self.data.personas]
+            personas = [
+                self.data.personas[p] for p in view.post.front.personas if p in self.data.personas
+            ]
             day = view.day or self.today
             self.emit(
                 src,
@@ -191,7 +197,12 @@ class Producer:
                 [{"date": d, "posts": days.get(d, [])} for d in week]
                 for week in grid.monthdatescalendar(month.year, month.month)
             ]
-            count = sum(len(days.get(d, [])) for week in weeks for d in (c["date"] for c in week) if d.month == month.month)
+            count = sum(
+                len(days.get(d, []))
+                for week in weeks
+                for d in (c["date"] for c in week)
+                if d.month == month.month
+            )
             summaries.append({"page": month.page, "label": month.label, "count": count})
             self.emit(
                 month.page,
@@ -202,11 +213,25 @@ class Producer:
                 weeks=weeks,
                 count=count,
                 weekday_names=[stdcalendar.day_abbr[i] for i in range(7)],
-                previous={"page": months[index - 1].page, "label": months[index - 1].label} if index else None,
+                previous={"page": months[index - 1].page, "label": months[index - 1].label}
+                if index
+                else None,
                 following={"page": months[index + 1].page, "label": months[index + 1].label}
                 if index + 1 < len(months)
                 else None,
-                week_of_month=week_id(max(date(month.year, month.month, 1), min(self.today, date(month.year, month.month, stdcalendar.monthrange(month.year, month.month)[1])))),
+                week_of_month=week_id(
+                    max(
+                        date(month.year, month.month, 1),
+                        min(
+                            self.today,
+                            date(
+                                month.year,
+                                month.month,
+                                stdcalendar.monthrange(month.year, month.month)[1],
+                            ),
+                        ),
+                    )
+                ),
             )
         self.emit("months/index.md", "Calendar", "months.html", months=summaries)
 
@@ -216,7 +241,11 @@ class Producer:
         start = date(months[0].year, months[0].month, 1)
         start -= timedelta(days=start.weekday())
         last_month = months[-1]
-        end = date(last_month.year, last_month.month, stdcalendar.monthrange(last_month.year, last_month.month)[1])
+        end = date(
+            last_month.year,
+            last_month.month,
+            stdcalendar.monthrange(last_month.year, last_month.month)[1],
+        )
         mondays = []
         while start <= end:
             mondays.append(start)
@@ -224,7 +253,10 @@ class Producer:
         for index, monday in enumerate(mondays):
             week_days = [monday + timedelta(days=i) for i in range(7)]
             label = f"Week {monday.isocalendar()[1]}, {monday:%d %b} – {week_days[-1]:%d %b %Y}"
-            neighbour = lambda i: {"page": week_page(mondays[i]), "label": f"week {mondays[i].isocalendar()[1]}"}  # noqa: E731
+            neighbour = lambda i: {
+                "page": week_page(mondays[i]),
+                "label": f"week {mondays[i].isocalendar()[1]}",
+            }  # noqa: E731
             self.emit(
                 week_page(monday),
                 label,
@@ -262,14 +294,18 @@ class Producer:
                     "channels": goal.channels,
                     "target_label": label,
                     "actual_label": "no data yet" if actual is None else f"{actual:g}",
-                    "bar": charts.progress(None if actual is None else actual / goal.target, goal.metric),
+                    "bar": charts.progress(
+                        None if actual is None else actual / goal.target, goal.metric
+                    ),
                 }
             )
         return goals
 
     def campaigns(self) -> None:
         items = []
-        for campaign_id, campaign in sorted(self.data.campaigns.items(), key=lambda kv: (kv[1].model.start, kv[0])):
+        for campaign_id, campaign in sorted(
+            self.data.campaigns.items(), key=lambda kv: (kv[1].model.start, kv[0])
+        ):
             views = [v for v in self.data.posts if v.post.front.campaign == campaign_id]
             mix = Counter(c.channel for v in views for c in v.channels)
             m = campaign.model
@@ -285,7 +321,13 @@ class Producer:
                 posts=views,
                 running=m.start <= self.today <= m.end,
             )
-            items.append({"page": src, "title": m.name, "summary": f"{m.objective}, {m.start:%d %b} – {m.end:%d %b %Y}, {len(views)} posts"})
+            items.append(
+                {
+                    "page": src,
+                    "title": m.name,
+                    "summary": f"{m.objective}, {m.start:%d %b} – {m.end:%d %b %Y}, {len(views)} posts",
+                }
+            )
         self.emit("campaigns/index.md", "Campaigns", "index_list.html", items=items)
 
     def personas(self) -> None:
@@ -294,7 +336,9 @@ class Producer:
             views = [v for v in self.data.posts if persona_id in v.post.front.personas]
             src = f"personas/{persona_id}.md"
             self.emit(src, persona.model.name, "persona.html", persona=persona, posts=views)
-            items.append({"page": src, "title": persona.model.name, "summary": persona.model.summary})
+            items.append(
+                {"page": src, "title": persona.model.name, "summary": persona.model.summary}
+            )
         self.emit("personas/index.md", "Personas", "index_list.html", items=items)
 
     def channels(self) -> None:
@@ -303,8 +347,12 @@ class Producer:
         for channel_id, account in settings.channels.items():
             views = self.data.posts_on(channel_id)
             spec = PLATFORMS[account.platform]
-            upcoming = [v for v in views if v.post.publish_at and v.post.publish_at >= self.data.now]
-            recent = [v for v in views if v.post.publish_at and v.post.publish_at < self.data.now][-10:][::-1]
+            upcoming = [
+                v for v in views if v.post.publish_at and v.post.publish_at >= self.data.now
+            ]
+            recent = [v for v in views if v.post.publish_at and v.post.publish_at < self.data.now][
+                -10:
+            ][::-1]
             weekly = Counter(week_id(v.day) for v in views if v.day)
             quiet = settings.quiet_hours(channel_id)
             src = f"channels/{channel_id}.md"
@@ -318,15 +366,25 @@ class Producer:
                 min_gap=format_duration(settings.min_gap(channel_id)),
                 daily_cap=settings.daily_cap(channel_id),
                 quiet=quiet,
-                rhythm_chart=charts.bar_chart(f"Posts per week on {channel_id}", sorted(weekly.items())),
+                rhythm_chart=charts.bar_chart(
+                    f"Posts per week on {channel_id}", sorted(weekly.items())
+                ),
                 upcoming=upcoming,
                 recent=recent,
             )
-            items.append({"page": src, "title": f"{channel_id}", "summary": f"{spec.label} · {account.account} · {len(views)} posts"})
+            items.append(
+                {
+                    "page": src,
+                    "title": f"{channel_id}",
+                    "summary": f"{spec.label} · {account.account} · {len(views)} posts",
+                }
+            )
         self.emit("channels/index.md", "Channels", "index_list.html", items=items)
 
     def rules(self) -> None:
-        self.output.pages["rules.md"] = "# Content rules\n\n" + rules_markdown("##").split("\n", 1)[1]
+        self.output.pages["rules.md"] = (
+            "# Content rules\n\n" + rules_markdown("##").split("\n", 1)[1]
+        )
 
     def feed_url(self, path: str) -> str | None:
         site = self.data.settings.site_url
@@ -334,7 +392,9 @@ class Producer:
 
     def feeds(self) -> None:
         host = feed_host(self.data.settings.site_url)
-        page_url = lambda view: self.feed_url(relative("index.md", page_of(view), self.directory_urls))  # noqa: E731
+        page_url = lambda view: self.feed_url(
+            relative("index.md", page_of(view), self.directory_urls)
+        )  # noqa: E731
         name = self.data.settings.name
         self.output.files["calendar.ics"] = ical(name, self.data.posts, page_url, host)
         for channel_id in self.data.settings.channels:
@@ -350,18 +410,30 @@ class Producer:
     def home(self) -> None:
         data = self.data
         monday = self.today - timedelta(days=self.today.weekday())
-        this_week = [v for v in data.posts if v.day and monday <= v.day < monday + timedelta(days=7)]
+        this_week = [
+            v for v in data.posts if v.day and monday <= v.day < monday + timedelta(days=7)
+        ]
         next_up = [v for v in data.posts if v.post.publish_at and v.post.publish_at > data.now][:5]
         alerts = [(v, c) for v in data.posts for c in v.channels if c.status in ALERT_STATUSES]
         quiet = [p for p in data.problems if p.rule == "cadence-gap"]
         errors = [p for p in data.problems if p.rule != "cadence-gap"]
-        feeds = [{"path": "calendar.ics", "label": "Everything", "webcal": self.webcal("calendar.ics")}]
+        feeds = [
+            {"path": "calendar.ics", "label": "Everything", "webcal": self.webcal("calendar.ics")}
+        ]
         feeds += [
-            {"path": f"feeds/channel-{c}.ics", "label": f"Channel {c}", "webcal": self.webcal(f"feeds/channel-{c}.ics")}
+            {
+                "path": f"feeds/channel-{c}.ics",
+                "label": f"Channel {c}",
+                "webcal": self.webcal(f"feeds/channel-{c}.ics"),
+            }
             for c in data.settings.channels
         ]
         feeds += [
-            {"path": f"feeds/campaign-{c}.ics", "label": f"Campaign {k.model.name}", "webcal": self.webcal(f"feeds/campaign-{c}.ics")}
+            {
+                "path": f"feeds/campaign-{c}.ics",
+                "label": f"Campaign {k.model.name}",
+                "webcal": self.webcal(f"feeds/campaign-{c}.ics"),
+            }
             for c, k in data.campaigns.items()
         ]
         running = [c for c in data.campaigns.values() if c.model.start <= self.today <= c.model.end]

@@ -76,7 +76,9 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):
             files.remove(existing)
         files.append(file)
 
-    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
         root = self._root(config)
         for name in (POSTS_DIR, PERSONAS_DIR, CAMPAIGNS_DIR, "data", SETTINGS_FILE):
             path = root / name
