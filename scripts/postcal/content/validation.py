@@ -93,12 +93,20 @@ def _problem(model: type[BaseModel], path: str, source_map: SourceMap, err: Any)
         mark = source_map.value(loc)
     if kind == "literal_error":
         expected = ctx.get("expected", "")
+        value = err["input"]  # a list or mapping is not shown: aliases may make it huge
+        shown = (
+            "a mapping"
+            if isinstance(value, dict)
+            else "a list"
+            if isinstance(value, tuple | list)
+            else f"'{value}'"
+        )
         return error(
             path,
             mark.line,
             mark.column,
             "schema",
-            f"{where}: '{err['input']}' is not allowed",
+            f"{where}: {shown} is not allowed",
             f"use one of {expected}",
         )
     if kind in ("schema", "time"):

@@ -32,6 +32,9 @@ _FALSE = {"false", "False", "FALSE"}
 _YAML11_BOOL = frozenset("y Y yes Yes YES n N no No NO on On ON off Off OFF".split())
 MAX_ALIASES = 100
 """postcal.yml may reuse values; more aliases than this is an alias bomb, not settings."""
+MAX_REPEATED = 10_000
+"""Values that aliases may repeat in all: nine aliases of nine aliases... stay under
+MAX_ALIASES and still stand for a billion values, which a message or a check would expand."""
 _NUMBER_START = frozenset("0123456789+-.")
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _FLOAT = re.compile(
@@ -90,6 +93,10 @@ class _Composer:
         self.line_starts: list[int] | None = None
         self.anchors: dict[str, Any] = {}
         self.aliases = 0
+        self.sizes: dict[str, int] = {}
+        self.composed = 0
+        """Values composed so far, an alias counting the values it repeats."""
+        self.repeated = 0
 
     def mark(self, event: Any) -> tuple[int, int]:
         start = event.start_mark
@@ -125,9 +132,12 @@ class _Composer:
         tag = getattr(event, "tag", None)
         if tag not in (None, "!"):
             self.problem(event, "yaml-tag", f"YAML tag {tag} is not supported", "remove the tag")
+        start = self.composed
         value = self.value(event, events, path)
+        self.composed += 1
         if event.anchor is not None and self.allow_anchors:
             self.anchors[event.anchor] = value
+            self.sizes[event.anchor] = self.composed - start
         return value
 
     def value(self, event: Any, events: Iterator[Any], path: Path) -> Any:
@@ -159,10 +169,23 @@ class _Composer:
         if event.anchor not in self.anchors:
             self.problem(event, "anchor", f"alias *{event.anchor} has no anchor before it")
             return None
+        size = self.sizes[event.anchor]
+        if self.repeated + size > MAX_REPEATED:
+            if self.repeated <= MAX_REPEATED:
+                self.problem(
+                    event,
+                    "anchor",
+                    f"aliases repeat more than {MAX_REPEATED:,} values",
+                    "write values out, or reuse fewer of them",
+                )
+            self.repeated = MAX_REPEATED + 1
+            return None
+        self.repeated += size
+        self.composed += size
         return self.anchors[event.anchor]
 
     def mergeable(self, event: Any, merged: Any) -> list[dict[str, Any]]:
-        found = [merged] if isinstance(merged, dict) else list(merged or ())
+        found = list(merged) if isinstance(merged, tuple) else [merged]
         if not all(isinstance(m, dict) for m in found):
             self.problem(event, "schema", "a merge key (<<) takes a mapping or a list of mappings")
             return []

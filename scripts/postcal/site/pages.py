@@ -20,7 +20,7 @@ from postcal.content.documents import CampaignFile
 from postcal.content.times import format_duration
 from postcal.lint.rules_doc import rules_markdown
 from postcal.site import charts
-from postcal.site.feeds import feed_host, ical
+from postcal.site.feeds import event_bytes, feed_host, ical
 from postcal.site.model import ALERT_STATUSES, STATUS_LABELS, PostView, SiteData
 from postcal.site.richtext import text_to_html
 from postcal.site.urls import relative
@@ -42,9 +42,37 @@ class Month:
     def label(self) -> str:
         return date(self.year, self.month, 1).strftime("%B %Y")
 
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
     def shift(self, months: int) -> Month:
         index = self.year * 12 + self.month - 1 + months
         return Month(index // 12, index % 12 + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    monday: date
+
+    @property
+    def number(self) -> int:
+        return self.monday.isocalendar()[1]
+
+    @property
+    def page(self) -> str:
+        return week_page(self.monday)
+
+    @property
+    def label(self) -> str:
+        return f"week {self.number}"
+
+
+def _neighbour(items: list[Month] | list[Week], index: int) -> dict[str, str] | None:
+    """Previous/next link data, or None past either end."""
+    if not 0 <= index < len(items):
+        return None
+    return {"page": items[index].page, "label": items[index].label}
 
 
 def week_id(day: date) -> str:
@@ -64,6 +92,9 @@ def month_page(day: date) -> str:
 class SiteOutput:
     pages: dict[str, str] = field(default_factory=dict)
     """Markdown source by src_uri; the nav-level ones are listed in mkdocs.yml."""
+    bodies: dict[str, str] = field(default_factory=dict)
+    """Finished HTML by src_uri, put in place of the rendered Markdown. Keeping our HTML out of
+    Markdown is faster and leaves nothing for Markdown to reinterpret."""
     files: dict[str, bytes] = field(default_factory=dict)
     media: dict[str, Path] = field(default_factory=dict)
 
@@ -105,19 +136,29 @@ class Producer:
 
         return link
 
-    def emit(self, src: str, title: str, template: str, **context: Any) -> None:
+    def emit(
+        self, src: str, title: str, template: str, searchable: bool = True, **context: Any
+    ) -> None:
         body = self.env.get_template(template).render(
             data=self.data, link=self.linker(src), today=self.today, **context
         )
-        self.output.pages[src] = self.page_source(title, body)
+        safe_title = html.escape(title)
+        self.output.pages[src] = self.page_source(safe_title, searchable)
+        self.output.bodies[src] = (
+            f"<h1>{safe_title}</h1>\n{BLANK_LINES.sub(chr(10), body).strip()}\n"
+        )
 
     @staticmethod
-    def page_source(title: str, body: str) -> str:
-        # Titles are untrusted and MkDocs/Material print meta titles unescaped.
-        safe_title = html.escape(title)
-        html_body = BLANK_LINES.sub("\n", body).strip()
+    def page_source(safe_title: str, searchable: bool) -> str:
+        """Only front matter: the HTML body goes in after Markdown (see SiteOutput.bodies).
+
+        Titles are untrusted, and MkDocs and Material print meta titles unescaped. Calendar
+        views repeat what post pages say; leaving them out of search makes every hit a post
+        page and the index smaller."""
         meta = f"title: {json.dumps(safe_title, ensure_ascii=False)}\nhide:\n  - toc\n"
-        return f"---\n{meta}---\n\n<h1>{safe_title}</h1>\n\n{html_body}\n"
+        if not searchable:
+            meta += "search:\n  exclude: true\n"
+        return f"---\n{meta}---\n"
 
     def media_src(self, post_dir: str) -> Callable[[str], str]:
         def source(file: str) -> str:
@@ -198,73 +239,51 @@ class Producer:
                 for week in grid.monthdatescalendar(month.year, month.month)
             ]
             count = sum(
-                len(days.get(d, []))
-                for week in weeks
-                for d in (c["date"] for c in week)
-                if d.month == month.month
+                len(v) for d, v in days.items() if (d.year, d.month) == (month.year, month.month)
             )
             summaries.append({"page": month.page, "label": month.label, "count": count})
+            # The week view link lands on today's week when it is in this month, else the first.
+            focus = (
+                self.today
+                if (self.today.year, self.today.month) == (month.year, month.month)
+                else month.first_day
+            )
             self.emit(
                 month.page,
                 month.label,
                 "month.html",
+                searchable=False,
                 label=month.label,
                 month=month.month,
                 weeks=weeks,
                 count=count,
                 weekday_names=[stdcalendar.day_abbr[i] for i in range(7)],
-                previous={"page": months[index - 1].page, "label": months[index - 1].label}
-                if index
-                else None,
-                following={"page": months[index + 1].page, "label": months[index + 1].label}
-                if index + 1 < len(months)
-                else None,
-                week_of_month=week_id(
-                    max(
-                        date(month.year, month.month, 1),
-                        min(
-                            self.today,
-                            date(
-                                month.year,
-                                month.month,
-                                stdcalendar.monthrange(month.year, month.month)[1],
-                            ),
-                        ),
-                    )
-                ),
+                previous=_neighbour(months, index - 1),
+                following=_neighbour(months, index + 1),
+                week_of_month=week_id(focus),
             )
-        self.emit("months/index.md", "Calendar", "months.html", months=summaries)
+        self.emit("months/index.md", "Calendar", "months.html", False, months=summaries)
 
     def weeks(self) -> None:
         days = self.by_day(list(self.data.posts))
         months = self.month_range()
-        start = date(months[0].year, months[0].month, 1)
-        start -= timedelta(days=start.weekday())
-        last_month = months[-1]
-        end = date(
-            last_month.year,
-            last_month.month,
-            stdcalendar.monthrange(last_month.year, last_month.month)[1],
-        )
-        mondays = []
-        while start <= end:
-            mondays.append(start)
+        start = months[0].first_day - timedelta(days=months[0].first_day.weekday())
+        end = months[-1].shift(1).first_day
+        weeks: list[Week] = []
+        while start < end:
+            weeks.append(Week(start))
             start += timedelta(days=7)
-        for index, monday in enumerate(mondays):
-            week_days = [monday + timedelta(days=i) for i in range(7)]
-            label = f"Week {monday.isocalendar()[1]}, {monday:%d %b} – {week_days[-1]:%d %b %Y}"
-            neighbour = lambda i: {
-                "page": week_page(mondays[i]),
-                "label": f"week {mondays[i].isocalendar()[1]}",
-            }  # noqa: E731
+        for index, week in enumerate(weeks):
+            week_days = [week.monday + timedelta(days=i) for i in range(7)]
             self.emit(
-                week_page(monday),
-                label,
+                week.page,
+                f"Week {week.number}, {week.monday:%d %b} – {week_days[-1]:%d %b %Y}",
                 "week.html",
+                searchable=False,
                 days=[{"date": d, "posts": days.get(d, [])} for d in week_days],
-                previous=neighbour(index - 1) if index else None,
-                following=neighbour(index + 1) if index + 1 < len(mondays) else None,
-                month_page=month_page(monday + timedelta(days=3)),
+                previous=_neighbour(weeks, index - 1),
+                following=_neighbour(weeks, index + 1),
+                month_page=month_page(week.monday + timedelta(days=3)),
             )
 
     def agenda(self) -> None:
@@ -273,6 +292,7 @@ class Producer:
             "agenda.md",
             "Agenda",
             "agenda.html",
+            searchable=False,
             days=[{"date": d, "posts": days[d]} for d in sorted(days)],
         )
 
@@ -392,19 +412,24 @@ class Producer:
 
     def feeds(self) -> None:
         host = feed_host(self.data.settings.site_url)
-        page_url = lambda view: self.feed_url(
-            relative("index.md", page_of(view), self.directory_urls)
-        )  # noqa: E731
+        cache: dict[str, bytes] = {}
+
+        def event(view: PostView) -> bytes:
+            if view.slug not in cache:
+                url = self.feed_url(relative("index.md", page_of(view), self.directory_urls))
+                cache[view.slug] = event_bytes(view, lambda _: url, host)
+            return cache[view.slug]
+
         name = self.data.settings.name
-        self.output.files["calendar.ics"] = ical(name, self.data.posts, page_url, host)
+        self.output.files["calendar.ics"] = ical(name, self.data.posts, event)
         for channel_id in self.data.settings.channels:
             self.output.files[f"feeds/channel-{channel_id}.ics"] = ical(
-                f"{name}: {channel_id}", self.data.posts_on(channel_id), page_url, host
+                f"{name}: {channel_id}", self.data.posts_on(channel_id), event
             )
         for campaign_id, campaign in self.data.campaigns.items():
             views = [v for v in self.data.posts if v.post.front.campaign == campaign_id]
             self.output.files[f"feeds/campaign-{campaign_id}.ics"] = ical(
-                f"{name}: {campaign.model.name}", views, page_url, host
+                f"{name}: {campaign.model.name}", views, event
             )
 
     def home(self) -> None:
@@ -441,6 +466,7 @@ class Producer:
             "index.md",
             data.settings.name,
             "home.html",
+            searchable=False,
             site_name=data.settings.name,
             now_label=data.local_now.strftime("%A %d %B %Y, %H:%M"),
             zone=data.settings.timezone,

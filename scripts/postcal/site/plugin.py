@@ -13,6 +13,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
 from postcal.clock import ClockError, resolve_now
 from postcal.content.loader import CAMPAIGNS_DIR, PERSONAS_DIR, POSTS_DIR, SETTINGS_FILE
@@ -33,14 +34,17 @@ NAV_PAGES = {
 }
 
 
-class PostcalConfig(Config):
+class PostcalConfig(Config):  # type: ignore[no-untyped-call]
     root = c.Optional(c.Type(str))
     """The calendar repository; default: the folder of mkdocs.yml."""
     now = c.Optional(c.Type(str))
     """Build as if it were this time (ISO 8601 with offset); default: POSTCAL_NOW or the clock."""
 
 
-class PostcalPlugin(BasePlugin[PostcalConfig]):
+class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
+    def __init__(self) -> None:
+        self.bodies: dict[str, str] = {}
+
     def _root(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path).parent
         return (base / self.config.root).resolve() if self.config.root else base.resolve()
@@ -60,6 +64,7 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):
             raise PluginError("postcal: postcal.yml is missing or invalid; run `postcal lint`")
         data = build_site_data(result.calendar, result.ledger, result.problems, now)
         output = produce(data, root, config.use_directory_urls)
+        self.bodies = output.bodies
         for src, content in sorted(output.pages.items()):
             inclusion = InclusionLevel.INCLUDED if src in NAV_PAGES else InclusionLevel.NOT_IN_NAV
             self._add(files, File.generated(config, src, content=content, inclusion=inclusion))
@@ -68,6 +73,11 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):
         for src, path in sorted(output.media.items()):
             self._add(files, File.generated(config, src, abs_src_path=str(path)))
         return files
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        return self.bodies.get(page.file.src_uri, html)
 
     @staticmethod
     def _add(files: Files, file: File) -> None:
