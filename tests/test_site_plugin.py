@@ -1,0 +1,47 @@
+"""The MkDocs plugin is a thin adapter: it watches the calendar's files under `mkdocs serve`
+and keeps its generated HTML out of Markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+
+from postcal.site.plugin import PostcalPlugin
+from postcal.site.urls import page_url, relative
+
+
+class RecordingServer:
+    def __init__(self) -> None:
+        self.watched: list[str] = []
+
+    def watch(self, path: str) -> None:
+        self.watched.append(path)
+
+
+def test_serve_watches_every_calendar_source(calendar_root: Path) -> None:
+    (calendar_root / "data" / "ledger").mkdir(parents=True)
+    (calendar_root / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    config = MkDocsConfig(config_file_path=str(calendar_root / "mkdocs.yml"))
+    plugin = PostcalPlugin()
+    plugin.load_config({})
+    server = RecordingServer()
+    server_arg: Any = server
+    plugin.on_serve(server_arg, config=config, builder=None)
+    watched = {Path(p).relative_to(calendar_root).as_posix() for p in server.watched}
+    assert watched == {"calendar", "personas", "campaigns", "data", "postcal.yml"}
+
+
+def test_relative_links_between_generated_pages() -> None:
+    assert page_url("posts/a.md") == "posts/a/"
+    assert page_url("index.md") == ""
+    assert page_url("months/index.md") == "months/"
+    assert page_url("calendar.ics") == "calendar.ics"
+    assert relative("index.md", "posts/a.md") == "posts/a/"
+    assert relative("posts/a.md", "index.md") == "../../"
+    assert relative("posts/a.md", "months/2026-12.md") == "../../months/2026-12/"
+    assert relative("months/2026-12.md", "calendar.ics") == "../../calendar.ics"
+    assert relative("posts/a.md", "media/2026/12/x.jpg") == "../../media/2026/12/x.jpg"
+    assert relative("index.md", "index.md") == "./"
+    assert relative("posts/a.md", "posts/b.md", directory_urls=False) == "b.html"
