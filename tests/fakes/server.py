@@ -1,0 +1,161 @@
+"""A small base for stateful fake platform servers on loopback.
+
+Each fake is a real HTTP server on 127.0.0.1 (a real socket, so the real httpx path runs) that
+keeps state like the network it imitates. Faults are switched on per test:
+
+- ``latency``: seconds to wait before answering any request;
+- ``drop_after_accept``: a set of route names; when such a request arrives, the fake applies it
+  (the post exists) and then closes the connection without answering, the worst case for
+  exactly-once;
+- ``fail_next``: route name -> list of (status, headers, body) to answer instead, once each.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"{}")
+
+    def form(self) -> dict[str, list[str]]:
+        return parse_qs(self.body.decode("utf-8"), keep_blank_values=True)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def encode(self) -> bytes:
+        if self.body is None:
+            return b""
+        if isinstance(self.body, bytes):
+            return self.body
+        return json.dumps(self.body).encode("utf-8")
+
+
+Handler = Callable[[Request, re.Match[str]], Response]
+
+
+class FakeServer:
+    """Subclasses register routes with ``self.route(method, pattern, name, handler)``."""
+
+    def __init__(self) -> None:
+        self.routes: list[tuple[str, re.Pattern[str], str, Handler]] = []
+        self.lock = threading.RLock()
+        self.latency = 0.0
+        self.drop_after_accept: set[str] = set()
+        self.fail_next: dict[str, list[Response]] = {}
+        self.requests: list[tuple[str, Request]] = []
+        self._server: ThreadingHTTPServer | None = None
+
+    def route(self, method: str, pattern: str, name: str, handler: Handler) -> None:
+        self.routes.append((method, re.compile(f"^{pattern}$"), name, handler))
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start() the fake first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeServer:
+        fake = self
+
+        class RequestHandler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def _handle(self) -> None:
+                fake.dispatch(self)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def dispatch(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        request = Request(
+            handler.command,
+            parts.path,
+            parse_qs(parts.query, keep_blank_values=True),
+            {k.lower(): v for k, v in handler.headers.items()},
+            body,
+        )
+        if self.latency:
+            time.sleep(self.latency)
+        for method, pattern, name, route in self.routes:
+            found = pattern.match(parts.path)
+            if method != handler.command or not found:
+                continue
+            with self.lock:
+                self.requests.append((name, request))
+                queued = self.fail_next.get(name)
+                if queued:
+                    response = queued.pop(0)
+                else:
+                    response = route(request, found)
+                    if name in self.drop_after_accept:
+                        # Applied, then the connection dies before any answer.
+                        handler.close_connection = True
+                        handler.connection.shutdown(socket.SHUT_RDWR)
+                        return
+            self._send(handler, response)
+            return
+        self._send(
+            handler, Response(404, {"error": f"no route for {handler.command} {parts.path}"})
+        )
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, response: Response) -> None:
+        payload = response.encode()
+        handler.send_response(response.status)
+        headers = {"Content-Type": "application/json", **response.headers}
+        for key, value in headers.items():
+            handler.send_header(key, value)
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    def count(self, name: str) -> int:
+        return sum(1 for route_name, _ in self.requests if route_name == name)
