@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -139,6 +140,57 @@ def new(title: str, at: str, channels: str, campaign: str | None, root: Path) ->
         _fail("that file appeared meanwhile; run again")
         return
     click.echo(planned.path.relative_to(root).as_posix())
+
+
+@main.command()
+@root_option
+@now_option
+@click.option("--dry-run", is_flag=True, help="Show what would be sent where; change nothing.")
+@click.option(
+    "--no-git", is_flag=True, help="Do not sync, commit or push (local experiments only)."
+)
+@click.option(
+    "--summary",
+    "summary_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a Markdown summary here (default: $GITHUB_STEP_SUMMARY when set).",
+)
+def publish(
+    root: Path, now: str | None, dry_run: bool, no_git: bool, summary_file: Path | None
+) -> None:
+    """Publish every due post to every channel exactly once, and record it in data/.
+
+    Exit 0 when everything due went out (or nothing was due); 1 when anything failed, is
+    unconfirmed or is blocked by lint errors; 2 for a usage or configuration error.
+    """
+    from postcal.gitops import Git, GitError
+    from postcal.publish import summary
+    from postcal.publish.runner import PublishAbort, Publisher
+
+    moment = _now(now)
+    git = None if (no_git or dry_run) else Git(root.resolve())
+    publisher = Publisher(
+        root.resolve(),
+        moment,
+        os.environ,
+        git,
+        sleep=time.sleep,
+        dry_run=dry_run,
+        progress=lambda line: click.echo(line, err=True),
+    )
+    try:
+        report = publisher.run()
+    except (PublishAbort, GitError) as exc:
+        _fail(str(exc))
+        return
+    click.echo(summary.text(report), nl=False)
+    target = summary_file or (
+        Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
+    )
+    if target is not None:
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write(summary.markdown(report))
+    sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)
 
 
 @main.command()

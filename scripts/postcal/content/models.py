@@ -157,6 +157,31 @@ class SiteSettings(Model):
     include_embargoed: bool = False
 
 
+class Pause(Model):
+    """A crisis pause: stops publishing (everything, a channel or a campaign) until removed.
+
+    Schedules stay as they are; posts whose time passes during the pause are then skipped as
+    too late, unless the pause is lifted within their lateness window."""
+
+    reason: str = Field(min_length=1)
+    channel: Slug | None = None
+    campaign: Slug | None = None
+    since: str | None = None
+
+    @property
+    def scope(self) -> str:
+        if self.channel:
+            return f"channel {self.channel}"
+        if self.campaign:
+            return f"campaign {self.campaign}"
+        return "everything"
+
+    def covers(self, channel: str, campaign: str | None) -> bool:
+        if self.channel is None and self.campaign is None:
+            return True
+        return self.channel == channel or (self.campaign is not None and self.campaign == campaign)
+
+
 class Settings(Model):
     """postcal.yml"""
 
@@ -168,6 +193,7 @@ class Settings(Model):
     rules: Rules = Rules()
     site: SiteSettings = SiteSettings()
     channels: dict[Slug, Channel] = Field(min_length=1)
+    pauses: tuple[Pause, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:

@@ -28,6 +28,17 @@ class LedgerRecord(BaseModel):
     remote_id: str | None = None
     url: str | None = None
     error: str | None = None
+    attempt: int = 1
+    content_hash: str | None = None
+    """What was sent; a permanently failed post goes out again once its content changes."""
+    retryable: bool = False
+    """A failure where nothing was published and a later run may try again."""
+    progress: dict[str, str] = {}
+    """The adapter's resume and reconcile data (thread part ids, a media container id)."""
+
+    def to_json(self) -> str:
+        data = self.model_dump(exclude_defaults=False)
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +93,20 @@ def read_ledger(root: Path) -> tuple[dict[tuple[str, str], LedgerEntry], list[Pr
             continue
         entries[(record.post_id, record.channel)] = LedgerEntry(rel, record)
     return entries, problems
+
+
+def write_record(root: Path, record: LedgerRecord) -> Path:
+    """Write atomically: a reader (or a crash) sees the old record or the new one, never half."""
+    path = root / record_path(record.post_id, record.channel)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(record.to_json(), encoding="utf-8")
+    temporary.replace(path)
+    return path
+
+
+def read_record(root: Path, post_id: str, channel: str) -> LedgerRecord | None:
+    path = root / record_path(post_id, channel)
+    if not path.is_file():
+        return None
+    return LedgerRecord.model_validate(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,77 @@
+"""Git, the ledger's transport: start from the remote's latest main, and push as the
+compare-and-swap between racing runs. All git calls go through ``Git``, the seam tests use with
+real repositories and a bare remote."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from postcal.secrets import REDACTOR
+
+
+class GitError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Git:
+    root: Path
+    remote: str = "origin"
+    branch: str = "main"
+    author: str = "postcal <postcal@users.noreply.github.com>"
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        name, _, email = self.author.partition(" <")
+        command = [
+            "git",
+            "-c",
+            f"user.name={name}",
+            "-c",
+            f"user.email={email.rstrip('>')}",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ]
+        result = subprocess.run(
+            command,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+        if check and result.returncode != 0:
+            output = REDACTOR.redact((result.stderr or result.stdout).strip())
+            raise GitError(f"git {' '.join(args[:2])} failed: {output}")
+        return result
+
+    def dirty_paths(self) -> list[str]:
+        status = self.run("status", "--porcelain", "--untracked-files=no").stdout
+        return [line[3:] for line in status.splitlines() if line.strip()]
+
+    def sync(self) -> str:
+        """Move to the remote's latest commit; returns its hash."""
+        self.run("fetch", "--quiet", self.remote, self.branch)
+        self.run("reset", "--quiet", "--hard", f"{self.remote}/{self.branch}")
+        return self.run("rev-parse", "HEAD").stdout.strip()
+
+    def commit(self, paths: Sequence[str], message: str) -> bool:
+        """Commit these paths; False when there was nothing to commit."""
+        self.run("add", "--", *paths)
+        if not self.run("diff", "--cached", "--quiet", check=False).returncode:
+            return False
+        self.run("commit", "--quiet", "--no-verify", "-m", message)
+        return True
+
+    def push(self) -> bool:
+        """True when the remote took our commit; False when someone else pushed first."""
+        result = self.run("push", "--quiet", self.remote, f"HEAD:{self.branch}", check=False)
+        if result.returncode == 0:
+            return True
+        text = (result.stderr or "") + (result.stdout or "")
+        if "rejected" in text or "non-fast-forward" in text or "fetch first" in text:
+            return False
+        raise GitError(f"git push failed: {REDACTOR.redact(text.strip())}")

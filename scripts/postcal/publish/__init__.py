@@ -1,0 +1,1 @@
+"""`postcal publish`: due posts to their channels exactly once (DESIGN.md section 6)."""
