@@ -77,6 +77,13 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def publish(session: nox.Session) -> None:
+    """Publish due posts exactly once and push the ledger (CI's scheduled job; needs secrets)."""
+    _install(session)
+    session.run("postcal", "publish", *session.posargs)
+
+
+@nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks: medians of repeated runs and side-by-side ratios, never pass/fail."""
     _install(session)

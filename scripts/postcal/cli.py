@@ -167,12 +167,19 @@ def publish(
     from postcal.publish import summary
     from postcal.publish.runner import PublishAbort, Publisher
 
+    from postcal.secrets import MissingSecret, secrets_environment
+
     moment = _now(now)
+    try:
+        environ = secrets_environment(os.environ)
+    except MissingSecret as exc:
+        _fail(str(exc))
+        return
     git = None if (no_git or dry_run) else Git(root.resolve())
     publisher = Publisher(
         root.resolve(),
         moment,
-        os.environ,
+        environ,
         git,
         sleep=time.sleep,
         dry_run=dry_run,

@@ -8,6 +8,7 @@ replacing every "a" in the output would hide nothing and mangle everything.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Mapping
@@ -88,3 +89,23 @@ def read_secrets(channel: str, names: Mapping[str, str], environ: Mapping[str, s
         REDACTOR.add(value)
         values[role] = value
     return Secrets(channel, values)
+
+
+SECRETS_JSON = "POSTCAL_SECRETS_JSON"
+"""A JSON object of name -> value (GitHub Actions: `${{ toJSON(secrets) }}`), so adding a
+channel needs no workflow edit. Variables set directly win over it."""
+
+
+def secrets_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    bundle = environ.get(SECRETS_JSON)
+    if bundle:
+        try:
+            loaded = json.loads(bundle)
+        except json.JSONDecodeError:
+            raise MissingSecret(f"{SECRETS_JSON} is not a JSON object") from None
+        if not isinstance(loaded, dict):
+            raise MissingSecret(f"{SECRETS_JSON} is not a JSON object")
+        merged.update({str(k): str(v) for k, v in loaded.items() if isinstance(v, str)})
+    merged.update({k: v for k, v in environ.items() if k != SECRETS_JSON})
+    return merged
