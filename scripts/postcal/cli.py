@@ -166,7 +166,6 @@ def publish(
     from postcal.gitops import Git, GitError
     from postcal.publish import summary
     from postcal.publish.runner import PublishAbort, Publisher
-
     from postcal.secrets import MissingSecret, secrets_environment
 
     moment = _now(now)
