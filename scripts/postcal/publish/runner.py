@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from postcal import faults
 from postcal.content.loader import Calendar, load_calendar
 from postcal.content.models import Channel, Settings
 from postcal.gitops import Git
@@ -278,7 +279,9 @@ class Publisher:
             current.update(state)
             record = read_record(self.root, *key)
             assert record is not None
-            self._settle([replace_record(record, progress=dict(current))], "publish: progress")
+            self._settle(
+                [replace_record(record, progress=dict(current))], "publish: progress", "checkpoint"
+            )
 
         record = read_record(self.root, *key)
         assert record is not None
@@ -308,6 +311,7 @@ class Publisher:
                 self._outcome(item, final.status, detail=exc.message)
                 break
             else:
+                faults.point("published")
                 final = self._published_record(record, published)
                 detail = "; ".join(published.notes)
                 self._outcome(item, "published", published.url, detail)
@@ -393,17 +397,22 @@ class Publisher:
 
     # --- the ledger in git -----------------------------------------------------------
 
-    def _claim(self, records: list[LedgerRecord], message: str) -> bool:
-        """Write intents and other records and push them; False if another run pushed first."""
+    def _claim(self, records: list[LedgerRecord], message: str, stage: str = "intent") -> bool:
+        """Write records and push them; False if another run pushed first."""
         for record in records:
             write_record(self.root, record)
+        faults.point(f"{stage}-written")
         if self.git is None:
             return True
         paths = [f"{LEDGER_DIR}/{r.post_id}/{r.channel}.json" for r in records]
         self.git.commit(paths, message)
-        return self.git.push()
+        faults.point(f"{stage}-committed")
+        pushed = self.git.push()
+        if pushed:
+            faults.point(f"{stage}-pushed")
+        return pushed
 
-    def _settle(self, records: list[LedgerRecord], message: str) -> None:
+    def _settle(self, records: list[LedgerRecord], message: str, stage: str = "result") -> None:
         """Record results, re-applying ours on top of other runs' commits until the push lands."""
         for _ in range(MAX_ROUNDS):
             mine = []
@@ -415,7 +424,7 @@ class Publisher:
                     self.report.notes.append(
                         f"{record.post_id}/{record.channel}: another run recorded it first"
                     )
-            if self._claim(mine, message):
+            if self._claim(mine, message, stage):
                 return
             assert self.git is not None
             self.git.sync()
