@@ -1,0 +1,427 @@
+"""A stateful fake of the LinkedIn REST endpoints postcal uses, following PLATFORMS.md section 4.
+
+Documented behaviour it keeps: Bearer token, the required ``LinkedIn-Version: YYYYMM`` and
+``X-Restli-Protocol-Version: 2.0.0`` headers, ``POST /rest/posts`` -> 201 with the URN in
+``x-restli-id``, commentary in the "little" text format TRUNCATED at the first unescaped reserved
+character (as LinkedIn silently does), the 3,000 limit, ``content.media`` / ``multiImage`` (2–20)
+/ ``article {source, title}`` (no scraping: a title is required), the image flow
+(``initializeUpload`` -> ``uploadUrl`` + ``urn:li:image``, ``PUT`` bytes, ``GET`` status until
+``AVAILABLE``), comments under ``/rest/socialActions/{encoded urn}/comments``, reading posts
+back with ``q=author`` (403 without the read permission), and daily limits that reset at
+midnight UTC with 429. No idempotency: every create makes a new post.
+
+Guessed (not in PLATFORMS.md): see ``GUESSES``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from tests.fakes.server import FakeServer, Handler, Request, Response
+
+GUESSES = (
+    "error bodies {status, serviceErrorCode, code, message} and their codes",
+    "a missing/old LinkedIn-Version answers 426, a missing Restli header 400",
+    "unknown top-level post fields are refused (422)",
+    "`#` followed by a word character is a hashtag; `@` never starts a mention here",
+    "the 3,000 limit counts the commentary as shown (after unescaping), in UTF-16 units",
+    "an image must be AVAILABLE before a post uses it; it is after one status poll",
+    "the upload URL needs the same Bearer token and answers 201",
+    "comment text is plain (not little format), <= 1,250 characters; 201 + x-restli-id",
+    "posts are read back newest first, count <= 100, commentary as sent (escaped)",
+    "the daily limit counts post and comment creates together",
+)
+
+RESERVED = frozenset("\\|{}@[]()<>#*_~")
+OLDEST_VERSION = "202507"
+VISIBILITIES = {"PUBLIC", "CONNECTIONS", "LOGGED_IN", "CONTAINER"}
+POST_FIELDS = {
+    "author",
+    "commentary",
+    "visibility",
+    "distribution",
+    "lifecycleState",
+    "isReshareDisabledByAuthor",
+    "content",
+    "contentLandingPage",
+    "reshareContext",
+}
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+
+
+def parse_little(commentary: str) -> tuple[str, int]:
+    """What LinkedIn shows for ``commentary`` and where it cuts it: escapes resolved, cut at the
+    first unescaped reserved character (a ``#`` followed by a word character is a hashtag)."""
+    shown: list[str] = []
+    index = 0
+    while index < len(commentary):
+        char, following = commentary[index], commentary[index + 1 : index + 2]
+        if char == "\\" and following in RESERVED and following:
+            shown.append(following)
+            index += 2
+            continue
+        if char in RESERVED and not (char == "#" and following and _word(following)):
+            break
+        shown.append(char)
+        index += 1
+    return "".join(shown), index
+
+
+def little_to_shown(commentary: str) -> str:
+    return parse_little(commentary)[0]
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+@dataclass
+class Image:
+    urn: str
+    owner: str
+    upload_token: str
+    status: str = "WAITING_UPLOAD"
+    content: bytes = b""
+    polls: int = 0
+
+
+@dataclass
+class Comment:
+    urn: str
+    post: str
+    actor: str
+    text: str
+    created_at: float
+
+
+@dataclass
+class Post:
+    urn: str
+    author: str
+    commentary: str
+    """As sent, cut where LinkedIn cut it."""
+    shown: str
+    content: dict[str, Any] | None
+    created_at: float
+    comments: list[Comment] = field(default_factory=list)
+
+    @property
+    def images(self) -> list[tuple[str, str | None]]:
+        """(image urn, alt text) of the attached images."""
+        if not self.content:
+            return []
+        if "media" in self.content:
+            return [(self.content["media"]["id"], self.content["media"].get("altText"))]
+        images = (self.content.get("multiImage") or {}).get("images") or []
+        return [(i["id"], i.get("altText")) for i in images]
+
+
+class FakeLinkedIn(FakeServer):
+    def __init__(
+        self,
+        *,
+        token: str = "li-access-token-0001",
+        author: str = "urn:li:organization:1",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.token, self.author, self.clock = token, author, clock
+        self.reset()
+        self._route("POST", r"/rest/posts", "create_post", self._create_post)
+        self._route("GET", r"/rest/posts", "find_posts", self._find_posts)
+        self._route("POST", r"/rest/images", "init_image", self._init_image)
+        self._route("GET", r"/rest/images/(?P<urn>[^/]+)", "get_image", self._get_image)
+        self.route("PUT", r"/dms-uploads/(?P<token>[\w-]+)", "upload_image", self._upload)
+        comments = r"/rest/socialActions/(?P<urn>[^/]+)/comments"
+        self._route("POST", comments, "create_comment", self._create_comment)
+        self._route("GET", comments, "list_comments", self._list_comments)
+
+    def reset(self) -> None:
+        """Forget every post, image, limit and fault (one server can serve many tests)."""
+        with self.lock:
+            self.posts: list[Post] = []
+            self.images: dict[str, Image] = {}
+            self.can_read = True
+            self.daily_limit = 150
+            self.day: tuple[str, int] = ("", 0)
+            self.processing_polls = 1
+            self._ids = itertools.count(7_300_000_000_000_000_001)
+            self.latency = 0.0
+            self.drop_after_accept.clear()
+            self.fail_next.clear()
+            self.requests.clear()
+
+    # --- plumbing --------------------------------------------------------------------
+
+    def _route(self, method: str, pattern: str, name: str, handler: Handler) -> None:
+        def guarded(request: Request, found: re.Match[str]) -> Response:
+            refused = self._check_headers(request)
+            if refused is not None:
+                return refused
+            if method == "POST" and name in {"create_post", "create_comment"}:
+                today = datetime.fromtimestamp(self.clock(), UTC).date().isoformat()
+                if self.day[0] != today:
+                    self.day = (today, 0)
+                if self.day[1] >= self.daily_limit:
+                    return _error(
+                        429,
+                        "TOO_MANY_REQUESTS",
+                        "Resource level throttle APPLICATION DAY limit for calls to this"
+                        " resource is reached.",
+                    )
+                self.day = (today, self.day[1] + 1)
+            return handler(request, found)
+
+        self.route(method, pattern, name, guarded)
+
+    def _check_headers(self, request: Request) -> Response | None:
+        if request.header("authorization") != f"Bearer {self.token}":
+            return _error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
+        version = request.header("linkedin-version") or ""
+        if not re.fullmatch(r"20\d\d(0[1-9]|1[0-2])", version):
+            return _error(
+                426,
+                "VERSION_MISSING",
+                "A version must be present. Please specify a version by adding the LinkedIn-Version header.",
+            )
+        if version < OLDEST_VERSION:
+            return _error(426, "NONEXISTENT_VERSION", f"Requested version {version} is not active")
+        if request.header("x-restli-protocol-version") != "2.0.0":
+            return _error(400, "ILLEGAL_ARGUMENT", "X-Restli-Protocol-Version 2.0.0 is required")
+        return None
+
+    def _next_id(self) -> int:
+        return next(self._ids)
+
+    # --- posts ----------------------------------------------------------------------
+
+    def _create_post(self, request: Request, found: re.Match[str]) -> Response:
+        body = request.json()
+        if not isinstance(body, dict):
+            return _error(400, "ILLEGAL_ARGUMENT", "body must be a JSON object")
+        unknown = set(body) - POST_FIELDS
+        if unknown:
+            return _error(422, "UNPROCESSABLE_ENTITY", f"Unrecognized field /{sorted(unknown)[0]}")
+        for required in ("author", "commentary", "visibility", "distribution", "lifecycleState"):
+            if required not in body:
+                return _error(
+                    422,
+                    "FIELD_MISSING",
+                    f"/{required} :: field is required but not found and has no default value",
+                )
+        if body["author"] != self.author:
+            return _error(
+                403, "ACCESS_DENIED", f"Not enough permissions to post as {body['author']}"
+            )
+        if body["visibility"] not in VISIBILITIES or body["lifecycleState"] != "PUBLISHED":
+            return _error(422, "UNPROCESSABLE_ENTITY", "invalid visibility or lifecycleState")
+        distribution = body["distribution"]
+        if not isinstance(distribution, dict) or distribution.get("feedDistribution") not in {
+            "MAIN_FEED",
+            "NONE",
+        }:
+            return _error(422, "UNPROCESSABLE_ENTITY", "/distribution/feedDistribution is invalid")
+        commentary = body["commentary"]
+        if not isinstance(commentary, str):
+            return _error(422, "UNPROCESSABLE_ENTITY", "/commentary must be a string")
+        shown = little_to_shown(commentary)
+        if len(shown.encode("utf-16-le")) // 2 > 3000:
+            return _error(422, "UNPROCESSABLE_ENTITY", "/commentary is longer than 3000 characters")
+        content = body.get("content")
+        problem = self._check_content(content)
+        if problem:
+            return _error(422, "UNPROCESSABLE_ENTITY", problem)
+        post = Post(
+            f"urn:li:share:{self._next_id()}",
+            body["author"],
+            commentary[: parse_little(commentary)[1]],
+            shown,
+            content,
+            self.clock(),
+        )
+        self.posts.append(post)
+        return Response(201, b"", {"x-restli-id": post.urn})
+
+    def _check_content(self, content: Any) -> str | None:
+        if content is None:
+            return None
+        if not isinstance(content, dict) or len(content) != 1:
+            return "/content must hold exactly one of media, multiImage, article"
+        kind, value = next(iter(content.items()))
+        if kind == "media":
+            return self._check_image(value)
+        if kind == "multiImage":
+            images = value.get("images") if isinstance(value, dict) else None
+            if not isinstance(images, list) or not 2 <= len(images) <= 20:
+                return "/content/multiImage/images must hold 2 to 20 images"
+            for image in images:
+                problem = self._check_image(image)
+                if problem:
+                    return problem
+            return None
+        if kind == "article":
+            source = value.get("source") if isinstance(value, dict) else None
+            title = value.get("title") if isinstance(value, dict) else None
+            if not isinstance(source, str) or urlsplit(source).scheme not in {"http", "https"}:
+                return "/content/article/source must be an http(s) URL"
+            if not isinstance(title, str) or not title.strip():
+                return "/content/article/title is required (LinkedIn does not scrape the page)"
+            return None
+        return f"/content/{kind} is not supported"
+
+    def _check_image(self, value: Any) -> str | None:
+        urn = value.get("id") if isinstance(value, dict) else None
+        image = self.images.get(urn) if isinstance(urn, str) else None
+        if image is None or image.owner != self.author:
+            return f"image {urn} does not exist or is not owned by the author"
+        if image.status != "AVAILABLE":
+            return f"image {urn} is {image.status}, not AVAILABLE"
+        alt = value.get("altText")
+        if alt is not None and not isinstance(alt, str):
+            return "altText must be a string"
+        return None
+
+    def _find_posts(self, request: Request, found: re.Match[str]) -> Response:
+        query = {key: values[0] for key, values in request.query.items()}
+        if query.get("q") != "author" or "author" not in query:
+            return _error(400, "ILLEGAL_ARGUMENT", "finder q=author with an author is required")
+        if not self.can_read or query["author"] != self.author:
+            return _error(
+                403,
+                "ACCESS_DENIED",
+                "Not enough permissions to access: partnerApiPostsExternal.FINDER-author.20260301",
+            )
+        count, start = int(query.get("count", "10")), int(query.get("start", "0"))
+        if not 1 <= count <= 100:
+            return _error(400, "ILLEGAL_ARGUMENT", "count must be between 1 and 100")
+        newest_first = [p for p in reversed(self.posts) if p.author == query["author"]]
+        page = newest_first[start : start + count]
+        elements = [
+            {
+                "id": post.urn,
+                "author": post.author,
+                "commentary": post.commentary,
+                "visibility": "PUBLIC",
+                "lifecycleState": "PUBLISHED",
+                "createdAt": int(post.created_at * 1000),
+                "publishedAt": int(post.created_at * 1000),
+                "lastModifiedAt": int(post.created_at * 1000),
+                **({"content": post.content} if post.content else {}),
+            }
+            for post in page
+        ]
+        paging = {"start": start, "count": count, "links": [], "total": len(newest_first)}
+        return Response(200, {"elements": elements, "paging": paging})
+
+    # --- images ---------------------------------------------------------------------
+
+    def _init_image(self, request: Request, found: re.Match[str]) -> Response:
+        if request.query.get("action") != ["initializeUpload"]:
+            return _error(400, "ILLEGAL_ARGUMENT", "action=initializeUpload is required")
+        owner = (request.json().get("initializeUploadRequest") or {}).get("owner")
+        if owner != self.author:
+            return _error(403, "ACCESS_DENIED", f"Not enough permissions to upload as {owner}")
+        image = Image(f"urn:li:image:D4E{self._next_id()}", owner, secrets.token_urlsafe(12))
+        self.images[image.urn] = image
+        value = {
+            "uploadUrlExpiresAt": int((self.clock() + 86400) * 1000),
+            "uploadUrl": f"{self.base_url}/dms-uploads/{image.upload_token}",
+            "image": image.urn,
+        }
+        return Response(200, {"value": value})
+
+    def _upload(self, request: Request, found: re.Match[str]) -> Response:
+        if request.header("authorization") != f"Bearer {self.token}":
+            return _error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
+        image = next((i for i in self.images.values() if i.upload_token == found["token"]), None)
+        if image is None or image.status != "WAITING_UPLOAD":
+            return _error(400, "ILLEGAL_ARGUMENT", "upload URL is unknown or already used")
+        if not request.body.startswith(IMAGE_MAGIC):
+            return _error(400, "ILLEGAL_ARGUMENT", "the upload is not a JPEG, PNG or GIF image")
+        image.content, image.status = request.body, "PROCESSING"
+        return Response(201, b"")
+
+    def _get_image(self, request: Request, found: re.Match[str]) -> Response:
+        urn = _decoded(found["urn"])
+        image = self.images.get(urn or "")
+        if image is None:
+            return _error(404, "NOT_FOUND", f"image {found['urn']} not found")
+        if image.status == "PROCESSING":
+            image.polls += 1
+            if image.polls > self.processing_polls:
+                image.status = "AVAILABLE"
+        return Response(200, {"id": image.urn, "owner": image.owner, "status": image.status})
+
+    # --- comments -------------------------------------------------------------------
+
+    def _post_for(self, encoded: str) -> Post | Response:
+        urn = _decoded(encoded)
+        if urn is None:
+            return _error(400, "ILLEGAL_ARGUMENT", "the URN in the path must be URL-encoded")
+        post = next((p for p in self.posts if p.urn == urn), None)
+        if post is None:
+            return _error(404, "NOT_FOUND", f"{urn} not found")
+        return post
+
+    def _create_comment(self, request: Request, found: re.Match[str]) -> Response:
+        post = self._post_for(found["urn"])
+        if isinstance(post, Response):
+            return post
+        body = request.json()
+        text = (body.get("message") or {}).get("text")
+        if body.get("actor") != self.author or body.get("object") != post.urn:
+            return _error(
+                422, "UNPROCESSABLE_ENTITY", "actor must be the author and object the post"
+            )
+        if not isinstance(text, str) or not text.strip() or len(text) > 1250:
+            return _error(422, "UNPROCESSABLE_ENTITY", "/message/text must be 1 to 1250 characters")
+        number = self._next_id()
+        comment = Comment(
+            f"urn:li:comment:({post.urn},{number})", post.urn, self.author, text, self.clock()
+        )
+        post.comments.append(comment)
+        return Response(201, _comment_json(comment), {"x-restli-id": comment.urn})
+
+    def _list_comments(self, request: Request, found: re.Match[str]) -> Response:
+        post = self._post_for(found["urn"])
+        if isinstance(post, Response):
+            return post
+        if not self.can_read:
+            return _error(403, "ACCESS_DENIED", "Not enough permissions to read comments")
+        elements = [_comment_json(c) for c in post.comments]
+        return Response(
+            200, {"elements": elements, "paging": {"start": 0, "count": len(elements), "links": []}}
+        )
+
+
+def _comment_json(comment: Comment) -> dict[str, Any]:
+    return {
+        "$URN": comment.urn,
+        "id": comment.urn.rsplit(",", 1)[1].rstrip(")"),
+        "actor": comment.actor,
+        "object": comment.post,
+        "message": {"text": comment.text},
+        "created": {"actor": comment.actor, "time": int(comment.created_at * 1000)},
+    }
+
+
+def _decoded(segment: str) -> str | None:
+    """A path segment holding a URL-encoded URN; None if it was sent unencoded."""
+    if ":" in segment or "(" in segment:
+        return None
+    return unquote(segment)
+
+
+def _error(status: int, code: str, message: str, service_code: int = 100) -> Response:
+    return Response(
+        status,
+        {"status": status, "serviceErrorCode": service_code, "code": code, "message": message},
+    )

@@ -1,0 +1,417 @@
+"""A stateful fake of the X API v2 endpoints postcal uses, following PLATFORMS.md section 5.
+
+Documented behaviour it keeps: OAuth 1.0a HMAC-SHA1 signatures (checked with oauthlib against the
+four secrets), ``POST /2/tweets`` -> 201 ``{data:{id,text}}``, 403 "duplicate content" for text
+identical to one of the account's posts, at most 4 ``media_ids``, the 280 weighted limit
+(twitter-text), ``POST /2/media/upload`` and ``/2/media/metadata`` (alt text <= 1,000),
+``GET /2/users/me`` and ``GET /2/users/:id/tweets``, links rewritten to t.co, and 15-minute
+windows with ``x-rate-limit-*`` headers in epoch seconds and 429 (code 88) when exhausted.
+
+Guessed (not in PLATFORMS.md; see the module's ``GUESSES``): exact error bodies of 400/401/403,
+the nonce-replay check, unknown JSON fields refused, the appended media t.co link, HTML-escaped
+text in reads, the reply-to-missing-post answer, the 24-hour app limit headers, the
+usage-capped 429 body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import re
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any
+
+from oauthlib.common import Request as OAuthRequest
+from oauthlib.oauth1.rfc5849 import signature
+from twitter_text import extract_urls_with_indices, parse_tweet
+
+from tests.fakes.server import FakeServer, Handler, Request, Response
+
+GUESSES = (
+    "400 invalid-request body shape for validation errors",
+    "401 body shape; a reused oauth_nonce is refused",
+    "unknown fields in the POST /2/tweets JSON are refused (400)",
+    "a reply to a post that does not exist answers 403 'deleted or not visible'",
+    "text reads are HTML-escaped (&amp;) and a t.co link to the media is appended",
+    "x-app-limit-24hour-* headers on POST /2/tweets; usage-capped 429 body",
+    "duplicate check compares NFC text against every post the fake holds",
+)
+
+WINDOW = 900
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+TWEET_FIELDS = {"created_at", "referenced_tweets", "conversation_id", "author_id"}
+
+
+@dataclass
+class Tweet:
+    id: str
+    text: str
+    created_at: float
+    reply_to: str | None
+    media: list[tuple[str, str | None]]
+    """(media id, alt text at the time of posting)."""
+
+
+@dataclass
+class Media:
+    id: str
+    content: bytes
+    mime: str
+    alt: str | None = None
+
+
+@dataclass
+class Window:
+    limit: int
+    start: float = 0.0
+    used: int = 0
+
+
+@dataclass
+class Limits:
+    per_window: dict[str, int] = field(
+        default_factory=lambda: {
+            "create_tweet": 100,
+            "media_upload": 500,
+            "media_metadata": 500,
+            "users_me": 75,
+            "user_tweets": 900,
+        }
+    )
+    app_daily_tweets: int = 10_000
+
+
+class FakeX(FakeServer):
+    def __init__(
+        self,
+        *,
+        api_key: str = "xkey-consumer-0001",
+        api_secret: str = "xsecret-consumer-0002",
+        access_token: str = "1234-xtoken-access-0003",
+        access_token_secret: str = "xsecret-token-0004",
+        user_id: str = "2244994945",
+        username: str = "test",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.api_key, self.api_secret = api_key, api_secret
+        self.access_token, self.access_token_secret = access_token, access_token_secret
+        self.user_id, self.username = user_id, username
+        self.clock = clock
+        self.reset()
+        self._route("POST", r"/2/tweets", "create_tweet", self._create_tweet)
+        self._route("POST", r"/2/media/upload", "media_upload", self._upload)
+        self._route("POST", r"/2/media/metadata", "media_metadata", self._metadata)
+        self._route("GET", r"/2/users/me", "users_me", self._me)
+        self._route("GET", r"/2/users/(?P<id>\d+)/tweets", "user_tweets", self._user_tweets)
+
+    def reset(self) -> None:
+        """Forget every post, upload, limit and fault (one server can serve many tests)."""
+        with self.lock:
+            self.text_limit = 280
+            self.limits = Limits()
+            self.usage_capped = False
+            self.tweets: list[Tweet] = []
+            self.media: dict[str, Media] = {}
+            self.nonces: set[str] = set()
+            self.windows: dict[str, Window] = {}
+            self.daily = Window(0)
+            self._ids = itertools.count(1_860_000_000_000_000_001)
+            self.latency = 0.0
+            self.drop_after_accept.clear()
+            self.fail_next.clear()
+            self.requests.clear()
+
+    # --- what tests look at ---------------------------------------------------------
+
+    def posts(self) -> list[Tweet]:
+        with self.lock:
+            return list(self.tweets)
+
+    def top_level(self) -> list[Tweet]:
+        return [t for t in self.posts() if t.reply_to is None]
+
+    # --- plumbing: auth, rate limits --------------------------------------------------
+
+    def _route(self, method: str, pattern: str, name: str, handler: Handler) -> None:
+        def guarded(request: Request, found: re.Match[str]) -> Response:
+            if not self._signed(request):
+                return _problem(401, "Unauthorized", "Unauthorized", "about:blank")
+            exhausted = self._spend(name)
+            if exhausted is not None:
+                return exhausted
+            response = handler(request, found)
+            response.headers.update(self._limit_headers(name))
+            return response
+
+        self.route(method, pattern, name, guarded)
+
+    def _signed(self, request: Request) -> bool:
+        auth = request.header("authorization") or ""
+        if not auth.startswith("OAuth "):
+            return False
+        header_params = signature.collect_parameters(
+            headers={"Authorization": auth}, exclude_oauth_signature=False
+        )
+        oauth = dict(header_params)
+        if (
+            oauth.get("oauth_consumer_key") != self.api_key
+            or oauth.get("oauth_token") != self.access_token
+            or oauth.get("oauth_signature_method") != "HMAC-SHA1"
+            or not oauth.get("oauth_nonce")
+            or oauth["oauth_nonce"] in self.nonces
+        ):
+            return False
+        query = [(key, value) for key, values in request.query.items() for value in values]
+        checked = OAuthRequest(
+            f"{self.base_url}{request.path}", request.method, "", {"Authorization": auth}
+        )
+        checked.params = [(k, v) for k, v in header_params if k != "oauth_signature"] + query
+        checked.signature = oauth.get("oauth_signature")
+        if not signature.verify_hmac_sha1(checked, self.api_secret, self.access_token_secret):
+            return False
+        self.nonces.add(oauth["oauth_nonce"])
+        return True
+
+    def _window(self, name: str) -> Window:
+        now = self.clock()
+        window = self.windows.setdefault(name, Window(self.limits.per_window[name], now))
+        window.limit = self.limits.per_window[name]
+        if now >= window.start + WINDOW:
+            window.start, window.used = now, 0
+        return window
+
+    def _spend(self, name: str) -> Response | None:
+        window = self._window(name)
+        if name == "create_tweet" and self.usage_capped:
+            body = {
+                "title": "UsageCapExceeded",
+                "type": "https://api.twitter.com/2/problems/usage-capped",
+                "detail": "Usage cap exceeded: Monthly product cap",
+                "period": "Monthly",
+                "scope": "Product",
+            }
+            return Response(429, body, self._limit_headers(name))
+        daily_out = name == "create_tweet" and self._daily().used >= self.limits.app_daily_tweets
+        if window.used >= window.limit or daily_out:
+            body = {
+                "title": "Too Many Requests",
+                "detail": "Too Many Requests",
+                "type": "about:blank",
+                "status": 429,
+                "errors": [{"code": 88, "message": "Rate limit exceeded"}],
+            }
+            return Response(429, body, self._limit_headers(name))
+        window.used += 1
+        if name == "create_tweet":
+            self._daily().used += 1
+        return None
+
+    def _daily(self) -> Window:
+        now = self.clock()
+        if now >= self.daily.start + 86_400:
+            self.daily.start, self.daily.used = now, 0
+        self.daily.limit = self.limits.app_daily_tweets
+        return self.daily
+
+    def _limit_headers(self, name: str) -> dict[str, str]:
+        window = self._window(name)
+        headers = {
+            "x-rate-limit-limit": str(window.limit),
+            "x-rate-limit-remaining": str(max(0, window.limit - window.used)),
+            "x-rate-limit-reset": str(int(window.start + WINDOW)),
+        }
+        if name == "create_tweet":
+            daily = self._daily()
+            headers |= {
+                "x-app-limit-24hour-limit": str(daily.limit),
+                "x-app-limit-24hour-remaining": str(max(0, daily.limit - daily.used)),
+                "x-app-limit-24hour-reset": str(int(daily.start + 86_400)),
+            }
+        return headers
+
+    # --- endpoints --------------------------------------------------------------------
+
+    def _create_tweet(self, request: Request, found: re.Match[str]) -> Response:
+        try:
+            body = request.json()
+        except ValueError:
+            return _invalid("request body is not JSON")
+        if not isinstance(body, dict):
+            return _invalid("request body must be a JSON object")
+        unknown = set(body) - {"text", "media", "reply", "quote_tweet_id", "reply_settings"}
+        if unknown:
+            return _invalid(f"$.{sorted(unknown)[0]}: is not defined in the schema")
+        text = body.get("text", "")
+        media_ids = (body.get("media") or {}).get("media_ids") or []
+        if not isinstance(text, str) or (not text and not media_ids):
+            return _invalid("$.text: text or media is required")
+        text = unicodedata.normalize("NFC", text)
+        if parse_tweet(text).weightedLength > self.text_limit:
+            return _invalid("$.text: Tweet text is too long")
+        if not isinstance(media_ids, list) or len(media_ids) > 4:
+            return _invalid("$.media.media_ids: at most 4 media ids")
+        if any(not isinstance(m, str) or m not in self.media for m in media_ids):
+            return _invalid("Your media IDs are invalid.")
+        reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        if reply_to is not None and not any(t.id == reply_to for t in self.tweets):
+            return _problem(
+                403,
+                "Forbidden",
+                "You attempted to reply to a Tweet that is deleted or not visible to you.",
+                "about:blank",
+            )
+        if any(t.text == text for t in self.tweets):
+            return _problem(
+                403,
+                "Forbidden",
+                "You are not allowed to create a Tweet with duplicate content.",
+                "about:blank",
+            )
+        tweet = Tweet(
+            str(next(self._ids)),
+            text,
+            self.clock(),
+            reply_to,
+            [(m, self.media[m].alt) for m in media_ids],
+        )
+        self.tweets.append(tweet)
+        shown = self._shown(tweet)
+        return Response(
+            201, {"data": {"id": tweet.id, "text": shown, "edit_history_tweet_ids": [tweet.id]}}
+        )
+
+    def _upload(self, request: Request, found: re.Match[str]) -> Response:
+        content_type = request.header("content-type") or ""
+        if not content_type.startswith("multipart/form-data"):
+            return _invalid("media upload must be multipart/form-data")
+        fields = _multipart(content_type, request.body)
+        if "media" not in fields:
+            return _invalid("$.media: is required")
+        category = fields.get("media_category", (b"", ""))[0].decode()
+        if category not in {"tweet_image", "dm_image", "subtitles"}:
+            return _invalid(f"media_category {category!r} is not valid for a simple upload")
+        content = fields["media"][0]
+        if not content.startswith(IMAGE_MAGIC) and content[8:12] != b"WEBP":
+            return _invalid("media type unrecognized")
+        if len(content) > 5 * 1024 * 1024:
+            return _invalid("File size exceeds 5242880 bytes.")
+        media_id = str(next(self._ids))
+        self.media[media_id] = Media(media_id, content, fields["media"][1])
+        data = {
+            "id": media_id,
+            "media_key": f"3_{media_id}",
+            "size": len(content),
+            "expires_after_secs": 86400,
+            "image": {"image_type": fields["media"][1]},
+        }
+        return Response(200, {"data": data})
+
+    def _metadata(self, request: Request, found: re.Match[str]) -> Response:
+        body = request.json()
+        media_id = body.get("id")
+        alt = ((body.get("metadata") or {}).get("alt_text") or {}).get("text")
+        if media_id not in self.media:
+            return _invalid("$.id: media not found")
+        if not isinstance(alt, str) or not alt or len(alt) > 1000:
+            return _invalid("$.metadata.alt_text.text: must be 1 to 1000 characters")
+        self.media[media_id].alt = alt
+        return Response(200, {"data": {"id": media_id, "associated_metadata": body["metadata"]}})
+
+    def _me(self, request: Request, found: re.Match[str]) -> Response:
+        return Response(
+            200, {"data": {"id": self.user_id, "name": "Test", "username": self.username}}
+        )
+
+    def _user_tweets(self, request: Request, found: re.Match[str]) -> Response:
+        if found["id"] != self.user_id:
+            return _problem(403, "Forbidden", "You can only read your own posts.", "about:blank")
+        try:
+            size = int(request.query.get("max_results", ["10"])[0])
+        except ValueError:
+            size = 0
+        if not 5 <= size <= 100:
+            return _invalid("$.max_results: must be between 5 and 100")
+        fields = set(",".join(request.query.get("tweet.fields", [""])).split(",")) - {""}
+        if fields - TWEET_FIELDS:
+            return _invalid(f"tweet.fields: unknown field {sorted(fields - TWEET_FIELDS)[0]}")
+        newest_first = list(reversed(self.tweets))
+        start = int(request.query.get("pagination_token", ["0"])[0] or 0)
+        page = newest_first[start : start + size]
+        meta: dict[str, Any] = {"result_count": len(page)}
+        if page:
+            meta |= {"newest_id": page[0].id, "oldest_id": page[-1].id}
+        if start + size < len(newest_first):
+            meta["next_token"] = str(start + size)
+        payload: dict[str, Any] = {"meta": meta}
+        if page:
+            payload["data"] = [self._read(t, fields) for t in page]
+        return Response(200, payload)
+
+    # --- how X shows text ---------------------------------------------------------------
+
+    def _shown(self, tweet: Tweet) -> str:
+        text = tweet.text
+        for url in reversed(extract_urls_with_indices(text)):
+            start, end = url["indices"]
+            text = text[:start] + _tco(url["url"]) + text[end:]
+        if tweet.media:
+            text += " " + _tco(f"media:{tweet.id}")
+        return html.escape(text, quote=False)
+
+    def _read(self, tweet: Tweet, fields: set[str]) -> dict[str, Any]:
+        shown: dict[str, Any] = {
+            "id": tweet.id,
+            "text": self._shown(tweet),
+            "edit_history_tweet_ids": [tweet.id],
+        }
+        if "created_at" in fields:
+            moment = datetime.fromtimestamp(tweet.created_at, UTC)
+            shown["created_at"] = (
+                moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+            )
+        if "referenced_tweets" in fields and tweet.reply_to:
+            shown["referenced_tweets"] = [{"type": "replied_to", "id": tweet.reply_to}]
+        if "author_id" in fields:
+            shown["author_id"] = self.user_id
+        return shown
+
+
+def _tco(url: str) -> str:
+    return "https://t.co/" + hashlib.sha256(url.encode()).hexdigest()[:10]
+
+
+def _problem(status: int, title: str, detail: str, kind: str) -> Response:
+    return Response(status, {"title": title, "detail": detail, "type": kind, "status": status})
+
+
+def _invalid(message: str) -> Response:
+    return Response(
+        400,
+        {
+            "errors": [{"message": message}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        },
+    )
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, tuple[bytes, str]]:
+    """name -> (bytes, content type) of each part of a multipart/form-data body."""
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    fields: dict[str, tuple[bytes, str]] = {}
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        fields[str(name)] = (payload, part.get_content_type())
+    return fields
