@@ -63,19 +63,27 @@ def secrets_env(channels: Iterable[ChannelSpec]) -> dict[str, str]:
 
 
 def write_calendar(
-    root: Path, channels: list[ChannelSpec], posts: int, at: datetime = AT, body: str = ""
+    root: Path,
+    channels: list[ChannelSpec],
+    posts: int,
+    at: datetime = AT,
+    body: str = "",
+    prefix: str = "scenario",
 ) -> list[str]:
-    """``posts`` ready posts at ``at`` on every channel; returns their ids."""
+    """``posts`` ready posts at ``at`` on every channel; returns their ids. ``{n}`` in ``body``
+    becomes the post's number, so texts differ (networks refuse or merge duplicates)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "postcal.yml").write_text(settings_yaml(channels), encoding="utf-8")
     ids = []
     names = ", ".join(s.channel for s in channels)
     for number in range(posts):
-        post_id = f"scenario-{number:03d}"
+        post_id = f"{prefix}-{number:03d}"
         ids.append(post_id)
         path = root / "calendar" / "2026" / "12" / f"03-{post_id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = body or f"Scenario post number {number}: fresh beans, roasted on {number % 7 + 1} December."
+        text = (body or "Scenario post number {n}: fresh beans, roasted this week.").replace(
+            "{n}", str(number)
+        )
         path.write_text(
             textwrap.dedent(
                 f"""\

@@ -31,8 +31,12 @@ def fake() -> Iterator[FakeMastodon]:
         yield server
 
 
-def setup(tmp_path: Path, fake: FakeMastodon, posts: int) -> tuple[Remote, list[str], dict[str, str]]:
-    spec = ChannelSpec("masto", "mastodon", "@roastery@mastodon.example", fake.base_url, {"token": TOKEN})
+def setup(
+    tmp_path: Path, fake: FakeMastodon, posts: int
+) -> tuple[Remote, list[str], dict[str, str]]:
+    spec = ChannelSpec(
+        "masto", "mastodon", "@roastery@mastodon.example", fake.base_url, {"token": TOKEN}
+    )
     ids = write_calendar(tmp_path / "calendar-src", [spec], posts)
     return Remote(tmp_path, tmp_path / "calendar-src"), ids, secrets_env([spec])
 
@@ -46,11 +50,11 @@ def test_publishes_each_due_post_once_and_records_it(tmp_path: Path, fake: FakeM
     again = publish_in_process(remote.clone(), AT + LATER, env)
     assert again.outcomes == []
     assert len(fake.posts()) == 3
-    assert remote.log()[0].startswith("publish: published")
+    assert remote.log()[0] == "publish: 3 result(s)"
 
 
 def test_nothing_is_sent_before_the_intent_is_pushed(tmp_path: Path, fake: FakeMastodon) -> None:
-    remote, ids, env = setup(tmp_path, fake, 2)
+    remote, _ids, env = setup(tmp_path, fake, 2)
     for point in ("intent-written", "intent-committed"):
         result = publish_subprocess(remote.clone(), AT, env, kill_at=point)
         assert result.returncode == KILLED_EXIT, result.stderr
@@ -76,7 +80,9 @@ def test_killed_between_intent_and_result_never_posts_twice(
     assert ledger_statuses(remote) == {(i, "masto"): "published" for i in ids}
 
 
-def test_dropped_connection_is_reconciled_with_the_same_key(tmp_path: Path, fake: FakeMastodon) -> None:
+def test_dropped_connection_is_reconciled_with_the_same_key(
+    tmp_path: Path, fake: FakeMastodon
+) -> None:
     remote, ids, env = setup(tmp_path, fake, 1)
     fake.drop_after_accept.add("statuses")
     first = publish_in_process(remote.clone(), AT, env)
@@ -89,7 +95,7 @@ def test_dropped_connection_is_reconciled_with_the_same_key(tmp_path: Path, fake
 
 
 def test_a_stale_clone_does_not_post_again(tmp_path: Path, fake: FakeMastodon) -> None:
-    remote, ids, env = setup(tmp_path, fake, 2)
+    remote, _ids, env = setup(tmp_path, fake, 2)
     stale = remote.clone("stale")
     publish_in_process(remote.clone(), AT, env)
     assert len(fake.posts()) == 2
@@ -99,7 +105,7 @@ def test_a_stale_clone_does_not_post_again(tmp_path: Path, fake: FakeMastodon) -
 
 
 def test_missing_secret_fails_loudly_without_a_request(tmp_path: Path, fake: FakeMastodon) -> None:
-    remote, ids, env = setup(tmp_path, fake, 1)
+    remote, ids, _env = setup(tmp_path, fake, 1)
     result = publish_subprocess(remote.clone(), AT, {})
     assert result.returncode == 1
     assert "MASTO_TOKEN" in result.stdout

@@ -24,6 +24,9 @@ class LedgerRecord(BaseModel):
     status: LedgerStatus
     idempotency_key: str
     attempted_at: str | None = None
+    """When the current claim started (the lease counts from it)."""
+    first_attempted_at: str | None = None
+    """When the first request of this attempt may have gone out (dedup windows count from it)."""
     finished_at: str | None = None
     remote_id: str | None = None
     url: str | None = None
@@ -35,6 +38,9 @@ class LedgerRecord(BaseModel):
     """A failure where nothing was published and a later run may try again."""
     progress: dict[str, str] = {}
     """The adapter's resume and reconcile data (thread part ids, a media container id)."""
+    run: str | None = None
+    """The run that claimed it. Two runs would otherwise write byte-identical intents, make
+    identical commits, and both "win" the push."""
 
     def to_json(self) -> str:
         data = self.model_dump(exclude_defaults=False)

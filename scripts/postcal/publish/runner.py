@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -52,6 +53,8 @@ MAX_ROUNDS = 8
 IN_RUN_RETRY_SECONDS = 20.0
 """Wait for a rate limit inside the run only when it is this short; else the next run retries."""
 IN_RUN_RETRIES = 2
+RESULT_BATCH = 10
+"""Results are pushed in batches: one lost to a crash is reconciled by the next run."""
 
 ClientFactory = Callable[[str, Channel], httpx.Client]
 
@@ -102,6 +105,7 @@ class Publisher:
     dry_run: bool = False
     progress: Callable[[str], None] = lambda line: None
     report: Report = field(default_factory=Report)
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     _clients: dict[str, httpx.Client] = field(default_factory=dict)
 
     # --- the run ---------------------------------------------------------------------
@@ -149,9 +153,14 @@ class Publisher:
             self._outcome(held.item, status, detail=f"{held.why.value}: {held.detail}")
         outgoing: dict[tuple[str, str], Outgoing] = {}
         for item in plan.due:
+            previous = item.previous
+            resumed: Progress = {}
             attempt = 1
-            if item.previous is not None:
-                attempt = item.previous.attempt + 1
+            if previous is not None and previous.retryable:
+                # Nothing of it failed for good: continue the same attempt after its parts.
+                attempt, resumed = previous.attempt, previous.progress
+            elif previous is not None:
+                attempt = previous.attempt + 1  # changed since it failed: a fresh attempt
             try:
                 built = build(
                     calendar.root, item.post, item.channel, settings, calendar.campaigns, attempt
@@ -159,8 +168,10 @@ class Publisher:
             except NotPublishable as exc:
                 self._outcome(item, "blocked", detail=str(exc))
                 continue
+            if previous is not None and previous.retryable:
+                built = _with_key(built, previous.idempotency_key)
             outgoing[(item.post_id, item.channel)] = built
-            claims.append((item, built, {}))
+            claims.append((item, built, resumed))
             writes.append(
                 LedgerRecord(
                     post_id=item.post_id,
@@ -170,6 +181,11 @@ class Publisher:
                     attempted_at=_stamp(self.now),
                     attempt=attempt,
                     content_hash=content_hash(built),
+                    run=self.run_id,
+                    progress=dict(resumed),
+                    first_attempted_at=(previous.first_attempted_at or previous.attempted_at)
+                    if previous is not None and previous.retryable
+                    else _stamp(self.now),
                 )
             )
         if self.dry_run:
@@ -179,9 +195,15 @@ class Publisher:
             writes, f"publish: {len(claims)} intent(s), {len(writes) - len(claims)} other record(s)"
         ):
             return False
+        results: list[LedgerRecord] = []
         for index, (item, built, progress) in enumerate(claims, start=1):
             self.progress(f"[{index}/{len(claims)}] {item.channel}: {item.post.front.title}")
-            self._publish(settings, item, built, progress)
+            results.append(self._publish(settings, item, built, progress))
+            if len(results) >= RESULT_BATCH:
+                self._settle(results, f"publish: {len(results)} result(s)")
+                results = []
+        if results:
+            self._settle(results, f"publish: {len(results)} result(s)")
         return True
 
     # --- reconciliation ------------------------------------------------------------
@@ -223,7 +245,8 @@ class Publisher:
                 continue
             if isinstance(answer, Published):
                 writes.append(self._published_record(record, answer))
-                self._outcome(item, "published", answer.url, "confirmed by reconciliation")
+                notes = "; ".join(("confirmed by reconciliation", *answer.notes))
+                self._outcome(item, "published", answer.url, notes)
             elif answer is Reconciled.UNKNOWN:
                 writes.append(
                     replace_record(
@@ -271,7 +294,8 @@ class Publisher:
 
     def _publish(
         self, settings: Settings, item: schedule.Item, built: Outgoing, progress: Progress
-    ) -> None:
+    ) -> LedgerRecord:
+        """Publish one item and return its final record (the caller pushes it)."""
         key = (item.post_id, item.channel)
         current = dict(progress)
 
@@ -316,7 +340,7 @@ class Publisher:
                 detail = "; ".join(published.notes)
                 self._outcome(item, "published", published.url, detail)
                 break
-        self._settle([final], f"publish: {final.status} {item.post_id} on {item.channel}")
+        return final
 
     def _failure_record(
         self, record: LedgerRecord, exc: PublishError, progress: Progress
@@ -358,6 +382,7 @@ class Publisher:
             finished_at=_stamp(self.now),
             error=f"{held.why.value}: {held.detail}",
             attempt=previous.attempt if previous else 0,
+            run=self.run_id,
         )
 
     def _adapter(self, settings: Settings, channel: str):  # type: ignore[no-untyped-def]
@@ -418,7 +443,9 @@ class Publisher:
             mine = []
             for record in records:
                 remote = read_record(self.root, record.post_id, record.channel)
-                if remote is None or remote.idempotency_key == record.idempotency_key:
+                if remote is None or (
+                    remote.idempotency_key == record.idempotency_key and remote.run == record.run
+                ):
                     mine.append(record)
                 else:
                     self.report.notes.append(

@@ -1,0 +1,199 @@
+"""A stateful fake of the Facebook Pages endpoints postcal uses (PLATFORMS.md section 6).
+
+Documented behaviour kept: ``POST /{page-id}/photos`` (multipart ``source``; ``published=false``
+keeps the photo off the timeline, otherwise it becomes a post of its own; ``alt_text_custom``
+kept with the photo) -> ``{"id"}``; ``POST /{page-id}/feed {message, link, attached_media}`` ->
+``{"id": "<page>_<n>"}``, message at most 63,206 characters, each ``media_fbid`` an unpublished
+photo of the Page, photos already posted refused with subcode 1366051; ``POST /{post-id}/comments
+{message}``; ``GET /{page-id}/posts`` and ``GET /{post-id}/comments`` newest first / oldest first;
+no idempotency (the same request twice makes two posts); code 32 (Page) throttling with
+``X-Business-Use-Case-Usage``; the Graph conventions of ``tests.fakes.graph``.
+
+Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from postcal.text.count import utf16_units
+from tests.fakes.graph import JSON, ApiError, Call, GraphFake, image_format, missing, stamp
+
+GUESSES = (
+    "photos over 10 MB answer 100/1366046 (PLATFORMS.md has 4 MB 'should', the Photo reference 10 MB)",
+    "`link` together with `attached_media` is refused (the real API may ignore the link)",
+    "an attached_media entry that is not an unpublished photo of the Page answers 100",
+    "an empty post (no message, link or photos) answers 100",
+    "the comment id is '<post number>_<n>'",
+)
+
+TOKEN = "EAAfakePageToken0123456789"
+PAGE_ID = "104000000000001"
+MAX_MESSAGE = 63_206
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class Photo:
+    id: str
+    format: str
+    size: int
+    alt: str | None
+    caption: str | None
+    published: bool
+    attached_to: str | None = None
+
+
+@dataclass
+class Post:
+    id: str
+    message: str
+    link: str | None
+    photos: list[Photo]
+    created: datetime
+    comments: list[Comment] = field(default_factory=list)
+
+
+@dataclass
+class Comment:
+    id: str
+    post: str
+    message: str
+    created: datetime
+
+
+class FakeFacebook(GraphFake):
+    rate_limit_code = 32
+    rate_limit_message = "(#32) Page request limit reached"
+    usage_type = "pages"
+
+    def __init__(self, token: str = TOKEN, page: str = PAGE_ID) -> None:
+        super().__init__(token, page)
+        self.photos: dict[str, Photo] = {}
+        self.posts: list[Post] = []
+        self.comments: list[Comment] = []
+        self.graph("POST", r"/(?P<page>\d+)/photos", "photos", self._photo)
+        self.graph("POST", r"/(?P<page>\d+)/feed", "feed", self._feed)
+        self.graph("GET", r"/(?P<page>\d+)/posts", "posts", self._list_posts)
+        self.graph("POST", r"/(?P<post>\d+_\d+)/comments", "comments", self._comment)
+        self.graph("GET", r"/(?P<post>\d+_\d+)/comments", "list_comments", self._list_comments)
+
+    def _page(self, call: Call) -> None:
+        if call.params["path:page"] != self.account:
+            raise missing(call.params["path:page"])
+
+    def _photo(self, call: Call) -> JSON:
+        self._page(call)
+        data = call.files.get("source")
+        if data is None:
+            raise ApiError(324, "(#324) Requires upload file")
+        found = image_format(data)
+        if found is None:
+            raise ApiError(324, "(#324) Missing or invalid image file")
+        if len(data) > MAX_PHOTO_BYTES:
+            raise ApiError(100, "(#100) The photo is too large", subcode=1366046)
+        published = call.text("published") not in ("false", "0")
+        photo = Photo(
+            self.new_id(),
+            found,
+            len(data),
+            call.text("alt_text_custom"),
+            call.text("caption"),
+            published,
+        )
+        self.photos[photo.id] = photo
+        if published:  # without published=false the photo is a post of its own
+            post = self._new_post(photo.caption or "", None, [photo])
+            return {"id": photo.id, "post_id": post.id}
+        return {"id": photo.id}
+
+    def _feed(self, call: Call) -> JSON:
+        self._page(call)
+        message = call.text("message") or ""
+        link = call.text("link")
+        photos = self._attached(call.params.get("attached_media"))
+        if not (message or link or photos):
+            raise ApiError(100, "(#100) A post needs a message, a link or attached media")
+        if utf16_units(message) > MAX_MESSAGE:
+            raise ApiError(100, f"(#100) The message is longer than {MAX_MESSAGE} characters")
+        if link is not None and not link.startswith(("http://", "https://")):
+            raise ApiError(100, "(#100) The link is not a valid URL", subcode=1609005)
+        if link and photos:
+            raise ApiError(100, "(#100) link cannot be combined with attached_media")
+        return {"id": self._new_post(message, link, photos).id}
+
+    def _attached(self, raw: Any) -> list[Photo]:
+        if raw is None:
+            return []
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError as exc:
+                raise ApiError(100, "(#100) attached_media must be an array") from exc
+        if not isinstance(raw, list):
+            raise ApiError(100, "(#100) attached_media must be an array")
+        photos = []
+        for index, entry in enumerate(raw):
+            fbid = str(entry.get("media_fbid")) if isinstance(entry, dict) else ""
+            photo = self.photos.get(fbid)
+            if photo is None or photo.published:
+                raise ApiError(
+                    100, f"(#100) param attached_media[{index}] has an invalid media_fbid"
+                )
+            if photo.attached_to is not None:
+                raise ApiError(100, "These photos were already posted.", subcode=1366051)
+            photos.append(photo)
+        return photos
+
+    def _new_post(self, message: str, link: str | None, photos: list[Photo]) -> Post:
+        post = Post(f"{self.account}_{self.new_id()}", message, link, photos, self.now)
+        for photo in photos:
+            photo.attached_to = post.id
+        self.posts.append(post)
+        return post
+
+    def _post(self, call: Call) -> Post:
+        post_id = call.params["path:post"]
+        for post in self.posts:
+            if post.id == post_id:
+                return post
+        raise missing(post_id)
+
+    def _comment(self, call: Call) -> JSON:
+        post = self._post(call)
+        message = call.text("message")
+        if not message:
+            raise ApiError(100, "(#100) Missing message or attachment")
+        comment = Comment(f"{post.id.split('_')[1]}_{self.new_id()}", post.id, message, self.now)
+        post.comments.append(comment)
+        self.comments.append(comment)
+        return {"id": comment.id}
+
+    @staticmethod
+    def _select(item: JSON, call: Call) -> JSON:
+        fields = (call.text("fields") or "id").split(",")
+        return {key: value for key, value in item.items() if key in fields or key == "id"}
+
+    @staticmethod
+    def _limit(call: Call) -> int:
+        return int(call.text("limit") or 25)
+
+    def _list_posts(self, call: Call) -> JSON:
+        self._page(call)
+        newest = self.posts[::-1][: self._limit(call)]
+        data = [
+            self._select({"id": p.id, "message": p.message, "created_time": stamp(p.created)}, call)
+            for p in newest
+        ]
+        return {"data": data}
+
+    def _list_comments(self, call: Call) -> JSON:
+        post = self._post(call)
+        data = [
+            self._select({"id": c.id, "message": c.message, "created_time": stamp(c.created)}, call)
+            for c in post.comments[: self._limit(call)]
+        ]
+        return {"data": data}

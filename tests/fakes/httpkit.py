@@ -1,0 +1,99 @@
+"""Small helpers for the Mastodon, Telegram and Discord fakes.
+
+- ``parse_multipart``: a multipart/form-data body as a web framework would see it (stdlib only).
+- ``QuickFake``: a ``FakeServer`` with a clock of its own (``now``, ``advance``) that answers
+  with ``Date`` from that clock, writes each answer in one segment with TCP_NODELAY (the base's
+  separate header and body writes meet delayed ACKs on loopback, about 40 ms a request) and
+  stops at once (the base waits for the server loop's 0.5 s poll).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.parser import BytesParser
+from email.policy import HTTP
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler
+
+from tests.fakes.server import FakeServer, Response
+
+START = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    filename: str | None
+    content_type: str
+    data: bytes
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8")
+
+
+class MultipartError(ValueError):
+    pass
+
+
+def parse_multipart(content_type: str | None, body: bytes) -> dict[str, list[Part]]:
+    """Field name -> its parts, in order; raises MultipartError when it is not multipart."""
+    if not content_type or not content_type.lower().startswith("multipart/form-data"):
+        raise MultipartError("expected multipart/form-data")
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    if not message.is_multipart():
+        raise MultipartError("malformed multipart body")
+    fields: dict[str, list[Part]] = {}
+    for item in message.iter_parts():
+        name = item.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            raise MultipartError("a part without a name")
+        payload = item.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        part = Part(name, item.get_filename(), item.get_content_type(), data)
+        fields.setdefault(name, []).append(part)
+    return fields
+
+
+class QuickFake(FakeServer):
+    def __init__(self, now: datetime = START) -> None:
+        super().__init__()
+        self.now = now
+
+    def advance(self, seconds: float) -> None:
+        with self.lock:
+            self.now += timedelta(seconds=seconds)
+
+    def _send(self, handler: BaseHTTPRequestHandler, response: Response) -> None:  # type: ignore[override]
+        payload = response.encode()
+        handler.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        lines = [f"HTTP/1.1 {response.status} {handler.responses.get(response.status, ('',))[0]}"]
+        headers = {
+            "Content-Type": "application/json",
+            "Date": format_datetime(self.now, usegmt=True),
+            **response.headers,
+            "Content-Length": str(len(payload)),
+        }
+        lines += [f"{key}: {value}" for key, value in headers.items()]
+        handler.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload)
+
+    def stop(self) -> None:
+        server = self._server
+        if server is None:
+            return
+        stopping = threading.Thread(target=server.shutdown)
+        stopping.start()
+        host, port = server.server_address[:2]
+        while stopping.is_alive():  # wake the loop so it sees the request to stop
+            try:
+                socket.create_connection((str(host), int(port)), timeout=0.2).close()
+            except OSError:
+                break
+            stopping.join(0.01)
+        stopping.join()
+        server.server_close()
+        self._server = None

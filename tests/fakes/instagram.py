@@ -1,0 +1,198 @@
+"""A stateful fake of Instagram's content-publishing endpoints (PLATFORMS.md section 7).
+
+Documented behaviour kept: ``POST /{ig-user-id}/media`` with ``image_url`` (fetched from a public
+URL: here ``public_files``; JPEG only), ``caption`` (at most 2,200 characters and 5 hashtags),
+``alt_text``, ``is_carousel_item``, or ``media_type=CAROUSEL`` with 2-10 ``children`` -> a
+container; ``GET /{container-id}?fields=status_code`` IN_PROGRESS -> FINISHED (ERROR, EXPIRED
+after 24 h) -> PUBLISHED; ``POST /{ig-user-id}/media_publish?creation_id=...`` -> media id, only
+for a FINISHED container (so a second publish of the same container fails), at most
+``publish_limit`` (100) per rolling 24 h with subcode 2207042; ``GET /{media-id}?fields=permalink``;
+``GET /{ig-user-id}/media``; ``POST``/``GET /{media-id}/comments``; the Graph conventions of
+``tests.fakes.graph``. Text-only posts are impossible.
+
+Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from postcal.text.count import utf16_units
+from tests.fakes.graph import (
+    HASHTAG,
+    JSON,
+    ApiError,
+    Call,
+    Container,
+    GraphFake,
+    missing,
+    stamp,
+)
+
+GUESSES = (
+    "the 5-hashtag limit is enforced at container creation (PLATFORMS.md: UNCONFIRMED)",
+    "caption length counted in UTF-16 units",
+    "alt_text is accepted on carousel items and ignored on the CAROUSEL parent",
+    "only images: media_type REELS/STORIES/VIDEO answer 100 in this fake",
+    "the publishing-limit error is code 9 subcode 2207042",
+    "the container read answers `status` as 'Error: <message>' next to status_code",
+    "comment text at most 2,200 characters; media ids and shortcodes made up here",
+)
+
+TOKEN = "IGfakeToken0123456789abcdef"
+USER_ID = "17841400000000001"
+MAX_CAPTION = 2200
+MAX_HASHTAGS = 5
+MAX_CHILDREN = 10
+FORMATS = frozenset({"jpeg"})
+
+
+@dataclass
+class Media:
+    id: str
+    caption: str
+    images: list[tuple[str, str | None]]
+    """(image URL, alt text)."""
+    container: str
+    created: datetime
+    permalink: str
+    comments: list[tuple[str, str, datetime]] = field(default_factory=list)
+
+
+class FakeInstagram(GraphFake):
+    usage_type = "instagram"
+
+    def __init__(self, token: str = TOKEN, user: str = USER_ID) -> None:
+        super().__init__(token, user)
+        self.containers: dict[str, Container] = {}
+        self.media: list[Media] = []
+        self.publish_limit = 100
+        self.graph("POST", r"/(?P<user>\d+)/media", "media", self._create)
+        self.graph("GET", r"/(?P<user>\d+)/media", "list_media", self._list_media)
+        self.graph("POST", r"/(?P<user>\d+)/media_publish", "media_publish", self._publish)
+        self.graph("POST", r"/(?P<id>\d+)/comments", "comments", self._comment)
+        self.graph("GET", r"/(?P<id>\d+)/comments", "list_comments", self._list_comments)
+        self.graph("GET", r"/(?P<id>\d+)", "read", self._read)
+
+    def _user(self, call: Call) -> None:
+        if call.params["path:user"] != self.account:
+            raise missing(call.params["path:user"])
+
+    def _create(self, call: Call) -> JSON:
+        self._user(call)
+        kind = (call.text("media_type") or "IMAGE").upper()
+        caption = call.text("caption") or ""
+        if kind not in ("IMAGE", "CAROUSEL"):
+            raise ApiError(100, f"(#100) media_type {kind} is not supported by this fake")
+        if utf16_units(caption) > MAX_CAPTION:
+            raise ApiError(100, f"(#100) The caption is longer than {MAX_CAPTION} characters")
+        if len(HASHTAG.findall(caption)) > MAX_HASHTAGS:
+            raise ApiError(100, f"(#100) A caption can have at most {MAX_HASHTAGS} hashtags")
+        fields = {
+            key: value
+            for key in ("caption", "alt_text", "image_url", "media_type")
+            if (value := call.text(key)) is not None
+        }
+        if call.flag("is_carousel_item"):
+            fields["is_carousel_item"] = "true"
+        if kind == "CAROUSEL":
+            children = self.children_of(call.text("children"), self.containers, MAX_CHILDREN)
+            container = self.new_container(fields, None)
+            container.children = children
+        else:
+            if not call.text("image_url"):
+                raise ApiError(100, "(#100) The parameter image_url is required.")
+            failure = self.fetch_image(call.text("image_url"), FORMATS)
+            container = self.new_container(fields, failure and f"Error: {failure}")
+        self.containers[container.id] = container
+        return {"id": container.id}
+
+    def _read(self, call: Call) -> JSON:
+        wanted = (call.text("fields") or "id").split(",")
+        object_id = call.params["path:id"]
+        container = self.containers.get(object_id)
+        if container is not None:
+            state = container.state(self.now, read=True)
+            found = {
+                "id": container.id,
+                "status_code": state,
+                "status": container.error_message() if state == "ERROR" else state,
+            }
+            return {key: value for key, value in found.items() if key in wanted or key == "id"}
+        media = self._media(object_id)
+        return {
+            key: value for key, value in self._fields(media).items() if key in wanted or key == "id"
+        }
+
+    def _media(self, media_id: str) -> Media:
+        for media in self.media:
+            if media.id == media_id:
+                return media
+        raise missing(media_id)
+
+    @staticmethod
+    def _fields(media: Media) -> JSON:
+        return {
+            "id": media.id,
+            "caption": media.caption,
+            "permalink": media.permalink,
+            "timestamp": stamp(media.created),
+            "media_type": "CAROUSEL_ALBUM" if len(media.images) > 1 else "IMAGE",
+        }
+
+    def _publish(self, call: Call) -> JSON:
+        self._user(call)
+        day_ago = self.now - timedelta(hours=24)
+        if sum(1 for m in self.media if m.created > day_ago) >= self.publish_limit:
+            raise ApiError(9, "Application request limit reached", subcode=2207042)
+        container = self.container_to_publish(self.containers, call.text("creation_id"))
+        sources = container.children or [container]
+        images = [(c.fields.get("image_url", ""), c.fields.get("alt_text")) for c in sources]
+        media_id = self.new_id()
+        media = Media(
+            media_id,
+            container.fields.get("caption", ""),
+            images,
+            container.id,
+            self.now,
+            f"https://www.instagram.com/p/FAKE{media_id[-6:]}/",
+        )
+        container.published_as = media_id
+        self.media.append(media)
+        return {"id": media_id}
+
+    def _list_media(self, call: Call) -> JSON:
+        self._user(call)
+        wanted = (call.text("fields") or "id").split(",")
+        newest = self.media[::-1][: int(call.text("limit") or 25)]
+        return {
+            "data": [
+                {k: v for k, v in self._fields(m).items() if k in wanted or k == "id"}
+                for m in newest
+            ]
+        }
+
+    def _comment(self, call: Call) -> JSON:
+        media = self._media(call.params["path:id"])
+        message = call.text("message")
+        if not message:
+            raise ApiError(100, "(#100) The parameter message is required.")
+        if utf16_units(message) > MAX_CAPTION:
+            raise ApiError(100, "(#100) The comment is too long")
+        comment_id = self.new_id()
+        media.comments.append((comment_id, message, self.now))
+        return {"id": comment_id}
+
+    def _list_comments(self, call: Call) -> JSON:
+        media = self._media(call.params["path:id"])
+        wanted = (call.text("fields") or "id").split(",")
+        data = [
+            {"id": cid, "text": text, "timestamp": stamp(when)}
+            for cid, text, when in media.comments
+        ]
+        return {"data": [{k: v for k, v in d.items() if k in wanted or k == "id"} for d in data]}
+
+    @property
+    def comments(self) -> list[tuple[str, str, datetime]]:
+        return [comment for media in self.media for comment in media.comments]

@@ -1,0 +1,322 @@
+"""A stateful fake Mastodon instance: statuses, media, idempotency keys, rate limits.
+
+Follows ../shared/PLATFORMS.md section 2: bearer auth; ``POST /api/v1/statuses`` (JSON or form,
+``status`` required unless ``media_ids[]``, ``in_reply_to_id``), the ``Idempotency-Key`` kept
+for one hour and answered with the status that exists; ``POST /api/v2/media`` (multipart
+``file`` + ``description``), 200 for images and 202 for video, polled with
+``GET /api/v1/media/:id`` (206, then 200); the text limit counted as graphemes with every URL as
+23 and remote mentions without their domain (500 unless told otherwise); ``X-RateLimit-*``
+headers with an ISO-8601 reset, and 429 over the limit. Its clock is ``now`` (``advance`` moves
+it); the ``Date`` header follows it, so the client can measure the reset against the server.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs
+
+import regex
+
+from tests.fakes.httpkit import START, MultipartError, QuickFake, parse_multipart
+from tests.fakes.server import Handler, Request, Response
+
+TOKEN = "mastodon-test-token-7f3a9c"
+URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
+REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+(?:[.-]+\w+)*)@([\w.-]+\w)")
+FIRST_ID = 113_500_000_000_000_000
+IDEMPOTENCY_TTL = timedelta(hours=1)
+
+
+def sniff(data: bytes) -> str | None:
+    """The media type the server would detect from the bytes (it ignores the client's word)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image"
+    if data.startswith(b"\x89PNG\r\n\x1a\n") or data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image"
+    if data[4:8] == b"ftyp" or data.startswith(b"\x1a\x45\xdf\xa3"):
+        return "video"
+    return None
+
+
+def count_characters(text: str) -> int:
+    """Graphemes, each http(s) URL as 23 characters, ``@user@domain`` as ``@user``."""
+    shortened = REMOTE_MENTION.sub(r"@\1", URL.sub("x" * 23, text))
+    return len(regex.findall(r"\X", shortened))
+
+
+def render_html(text: str) -> str:
+    """Roughly what Mastodon's formatter stores as ``content``."""
+
+    def inline(chunk: str) -> str:
+        out, cursor = [], 0
+        for found in re.finditer(f"{URL.pattern}|{REMOTE_MENTION.pattern}", chunk):
+            out.append(html.escape(chunk[cursor : found.start()]))
+            token = found.group(0)
+            if token.startswith("@"):
+                user, domain = token[1:].split("@", 1)
+                out.append(
+                    f'<span class="h-card" translate="no"><a href="https://{domain}/@{user}"'
+                    f' class="u-url mention">@<span>{html.escape(user)}</span></a></span>'
+                )
+            else:
+                scheme, rest = token.split("://", 1)
+                out.append(
+                    f'<a href="{html.escape(token)}" target="_blank" rel="nofollow noopener">'
+                    f'<span class="invisible">{scheme}://</span>'
+                    f'<span class="ellipsis">{html.escape(rest[:30])}</span>'
+                    f'<span class="invisible">{html.escape(rest[30:])}</span></a>'
+                )
+            cursor = found.end()
+        out.append(html.escape(chunk[cursor:]))
+        return "".join(out)
+
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p]
+    return "".join(
+        f"<p>{'<br />'.join(inline(line) for line in p.split(chr(10)))}</p>" for p in paragraphs
+    )
+
+
+class FakeMastodon(QuickFake):
+    def __init__(
+        self,
+        token: str = TOKEN,
+        username: str = "roastery",
+        text_limit: int = 500,
+        rate_limit: int = 300,
+        rate_period: int = 300,
+        video_polls: int = 2,
+        now: datetime = START,
+    ) -> None:
+        super().__init__(now)
+        self.token = token
+        self.username = username
+        self.account_id = "109000000000000001"
+        self.text_limit = text_limit
+        self.rate_limit = rate_limit
+        self.rate_period = rate_period
+        self.video_polls = video_polls
+        self.statuses: dict[str, dict[str, Any]] = {}
+        self.media: dict[str, dict[str, Any]] = {}
+        self.idempotency: dict[str, tuple[str, datetime]] = {}
+        self._window: tuple[int, int] = (-1, 0)
+        self._next_id = FIRST_ID
+        for method, pattern, name, handler in (
+            ("POST", r"/api/v1/statuses", "statuses", self._create_status),
+            ("GET", r"/api/v1/statuses/(?P<id>\d+)", "status", self._get_status),
+            ("POST", r"/api/v2/media", "media", self._upload),
+            ("GET", r"/api/v1/media/(?P<id>\d+)", "media_status", self._media_status),
+            ("GET", r"/api/v1/accounts/verify_credentials", "verify_credentials", self._me),
+            ("GET", r"/api/v1/accounts/(?P<id>\d+)/statuses", "account_statuses", self._list),
+        ):
+            self.route(method, pattern, name, self._guarded(handler))
+
+    # --- test helpers ------------------------------------------------------------------
+
+    def posts(self) -> list[dict[str, Any]]:
+        """Every status created, oldest first (replies and first comments included)."""
+        with self.lock:
+            return list(self.statuses.values())
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def _guarded(self, handler: Handler) -> Handler:
+        def run(request: Request, match: re.Match[str]) -> Response:
+            if request.header("authorization") != f"Bearer {self.token}":
+                return Response(401, {"error": "The access token is invalid"})
+            window = int(self.now.timestamp()) // self.rate_period
+            used = self._window[1] + 1 if self._window[0] == window else 1
+            self._window = (window, used)
+            reset = datetime.fromtimestamp((window + 1) * self.rate_period, UTC)
+            headers = {
+                "X-RateLimit-Limit": str(self.rate_limit),
+                "X-RateLimit-Remaining": str(max(0, self.rate_limit - used)),
+                "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            }
+            if used > self.rate_limit:
+                response = Response(429, {"error": "Too many requests"})
+            else:
+                response = handler(request, match)
+            response.headers.update(headers)
+            return response
+
+        return run
+
+    def _id(self) -> str:
+        self._next_id += 1
+        return str(self._next_id)
+
+    def _stamp(self) -> str:
+        return self.now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.now.microsecond // 1000:03d}Z"
+
+    @staticmethod
+    def _fields(request: Request) -> dict[str, Any]:
+        kind = (request.header("content-type") or "").split(";")[0].strip().lower()
+        if kind == "application/json":
+            body = request.json()
+            return body if isinstance(body, dict) else {}
+        fields: dict[str, Any] = {}
+        for key, values in parse_qs(request.body.decode(), keep_blank_values=True).items():
+            fields[key.removesuffix("[]")] = values if key.endswith("[]") else values[-1]
+        return fields
+
+    # --- statuses ----------------------------------------------------------------------
+
+    def _create_status(self, request: Request, match: re.Match[str]) -> Response:
+        key = request.header("idempotency-key")
+        if key:
+            stored = self.idempotency.get(key)
+            if stored and self.now - stored[1] < IDEMPOTENCY_TTL:
+                return Response(200, self.statuses[stored[0]])
+        fields = self._fields(request)
+        text = str(fields.get("status") or "")
+        media_ids = [str(m) for m in fields.get("media_ids") or []]
+        if not text.strip() and not media_ids:
+            return Response(422, {"error": "Validation failed: Text can't be blank"})
+        if count_characters(text) > self.text_limit:
+            return Response(
+                422,
+                {"error": f"Validation failed: Text character limit of {self.text_limit} exceeded"},
+            )
+        if len(media_ids) > 4:
+            return Response(422, {"error": "Cannot attach more than 4 files"})
+        attached = []
+        for media_id in media_ids:
+            media = self.media.get(media_id)
+            if media is None or media["_status"] is not None:
+                return Response(422, {"error": f"Media {media_id} not found or already attached"})
+            if media["_polls_left"] > 0:
+                return Response(
+                    422,
+                    {
+                        "error": "Cannot attach files that have not finished processing. Try again in a moment!"
+                    },
+                )
+            attached.append(media)
+        if any(m["type"] == "video" for m in attached) and len(attached) > 1:
+            return Response(
+                422, {"error": "Cannot attach a video to a post that already contains images"}
+            )
+        parent = fields.get("in_reply_to_id")
+        if parent and str(parent) not in self.statuses:
+            return Response(
+                404, {"error": "The post you are trying to reply to does not appear to exist."}
+            )
+        status_id = self._id()
+        for media in attached:
+            media["_status"] = status_id
+        status = {
+            "id": status_id,
+            "created_at": self._stamp(),
+            "in_reply_to_id": str(parent) if parent else None,
+            "in_reply_to_account_id": self.account_id if parent else None,
+            "visibility": fields.get("visibility") or "public",
+            "language": fields.get("language") or "en",
+            "uri": f"{self.base_url}/users/{self.username}/statuses/{status_id}",
+            "url": f"{self.base_url}/@{self.username}/{status_id}",
+            "content": render_html(text),
+            "media_attachments": [self._public_media(m) for m in attached],
+            "card": None,
+            "reblog": None,
+            "account": self._account(),
+        }
+        self.statuses[status_id] = status
+        if key:
+            self.idempotency[key] = (status_id, self.now)
+        return Response(200, status)
+
+    def _get_status(self, request: Request, match: re.Match[str]) -> Response:
+        status = self.statuses.get(match["id"])
+        if status is None:
+            return Response(404, {"error": "Record not found"})
+        return Response(200, status)
+
+    def _list(self, request: Request, match: re.Match[str]) -> Response:
+        if match["id"] != self.account_id:
+            return Response(404, {"error": "Record not found"})
+        limit = min(int((request.query.get("limit") or ["20"])[0]), 40)
+        max_id = (request.query.get("max_id") or [""])[0]
+        newest_first = sorted(self.statuses.values(), key=lambda s: int(s["id"]), reverse=True)
+        if max_id:
+            newest_first = [s for s in newest_first if int(s["id"]) < int(max_id)]
+        return Response(200, newest_first[:limit])
+
+    def _account(self) -> dict[str, Any]:
+        return {
+            "id": self.account_id,
+            "username": self.username,
+            "acct": self.username,
+            "url": f"{self.base_url}/@{self.username}",
+            "followers_count": 42,
+            "statuses_count": len(self.statuses),
+        }
+
+    def _me(self, request: Request, match: re.Match[str]) -> Response:
+        return Response(200, self._account())
+
+    # --- media -------------------------------------------------------------------------
+
+    def _upload(self, request: Request, match: re.Match[str]) -> Response:
+        try:
+            fields = parse_multipart(request.header("content-type"), request.body)
+        except MultipartError as exc:
+            return Response(422, {"error": f"Validation failed: {exc}"})
+        files = [p for p in fields.get("file", []) if p.filename is not None and p.data]
+        if not files:
+            return Response(400, {"error": "param is missing or the value is empty: file"})
+        kind = sniff(files[0].data)
+        if kind is None:
+            return Response(
+                422,
+                {
+                    "error": "Validation failed: File content type is invalid, File file type is not supported"
+                },
+            )
+        description = fields["description"][0].text if "description" in fields else None
+        if description is not None and len(regex.findall(r"\X", description)) > 1500:
+            return Response(
+                422,
+                {
+                    "error": "Validation failed: Description is too long (maximum is 1500 characters)"
+                },
+            )
+        media_id = self._id()
+        media = {
+            "id": media_id,
+            "type": kind,
+            "description": description,
+            "_bytes": files[0].data,
+            "_filename": files[0].filename,
+            "_polls_left": self.video_polls if kind == "video" else 0,
+            "_status": None,
+        }
+        self.media[media_id] = media
+        public = self._public_media(media)
+        return Response(202 if media["_polls_left"] else 200, public)
+
+    def _public_media(self, media: dict[str, Any]) -> dict[str, Any]:
+        ready = media["_polls_left"] == 0
+        return {
+            "id": media["id"],
+            "type": media["type"],
+            "url": f"{self.base_url}/system/media/{media['id']}" if ready else None,
+            "preview_url": f"{self.base_url}/system/media/{media['id']}/small",
+            "description": media["description"],
+        }
+
+    def _media_status(self, request: Request, match: re.Match[str]) -> Response:
+        media = self.media.get(match["id"])
+        if media is None:
+            return Response(404, {"error": "Record not found"})
+        if media["_polls_left"] > 0:
+            still = self._public_media(media)
+            media["_polls_left"] -= 1
+            return Response(206, still)
+        return Response(200, self._public_media(media))
+
+
+__all__ = ["START", "TOKEN", "FakeMastodon", "count_characters", "render_html"]

@@ -1,0 +1,209 @@
+"""A stateful fake of the Threads API publishing endpoints (PLATFORMS.md section 8).
+
+Documented behaviour kept: ``POST /{user-id}/threads`` with ``media_type`` TEXT, IMAGE or
+CAROUSEL (2-20 ``is_carousel_item`` children), ``text`` (at most 500 characters, each emoji
+counted as its UTF-8 bytes; at most 5 links; 1 topic tag), ``image_url`` (JPEG or PNG fetched from
+a public URL: here ``public_files``), ``alt_text`` (images only), ``reply_to_id`` (a published
+post), ``link_attachment`` -> a container; ``GET /{container-id}?fields=status,error_message``
+IN_PROGRESS -> FINISHED (ERROR, EXPIRED after 24 h) -> PUBLISHED; ``POST
+/{user-id}/threads_publish?creation_id=...`` -> ``{"id"}``, only for a FINISHED container (a
+second publish of the same container fails); ``GET /{media-id}?fields=permalink``; ``GET
+/{user-id}/threads`` (top-level posts) and ``GET /{media-id}/replies``; the Graph conventions of
+``tests.fakes.graph``.
+
+Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from postcal.text.count import threads_characters
+from tests.fakes.graph import (
+    HASHTAG,
+    JSON,
+    LINK,
+    ApiError,
+    Call,
+    Container,
+    GraphFake,
+    missing,
+    stamp,
+)
+
+GUESSES = (
+    "more than one topic tag (#tags in the text plus `topic_tag`) is refused, not silently dropped",
+    "links are counted as http(s) URLs in the text plus a link_attachment not among them",
+    "alt_text and link_attachment are refused on the media types they do not apply to",
+    "a TEXT container needs non-empty text; error codes of validation failures are 100",
+    "error texts other than 'text must be at most 500 characters' and "
+    "THREADS_API__LINK_LIMIT_EXCEEDED are made up",
+    "permalinks look like https://www.threads.net/@<username>/post/<code>",
+)
+
+TOKEN = "THfakeToken0123456789abcdef"
+USER_ID = "26000000000000001"
+USERNAME = "roastery"
+MAX_TEXT = 500
+MAX_LINKS = 5
+MAX_CHILDREN = 20
+FORMATS = frozenset({"jpeg", "png"})
+
+
+@dataclass
+class ThreadsPost:
+    id: str
+    media_type: str
+    text: str
+    reply_to: str | None
+    images: list[tuple[str, str | None]]
+    """(image URL, alt text)."""
+    link_attachment: str | None
+    container: str
+    created: datetime
+    permalink: str
+
+
+class FakeThreads(GraphFake):
+    usage_type = "threads"
+
+    def __init__(self, token: str = TOKEN, user: str = USER_ID) -> None:
+        super().__init__(token, user)
+        self.containers: dict[str, Container] = {}
+        self.posts: list[ThreadsPost] = []
+        self.graph("POST", r"/(?P<user>\d+)/threads", "threads", self._create)
+        self.graph("GET", r"/(?P<user>\d+)/threads", "list_threads", self._list)
+        self.graph("POST", r"/(?P<user>\d+)/threads_publish", "threads_publish", self._publish)
+        self.graph("GET", r"/(?P<id>\d+)/replies", "replies", self._replies)
+        self.graph("GET", r"/(?P<id>\d+)", "read", self._read)
+
+    def _user(self, call: Call) -> None:
+        if call.params["path:user"] != self.account:
+            raise missing(call.params["path:user"])
+
+    def _create(self, call: Call) -> JSON:
+        self._user(call)
+        kind = (call.text("media_type") or "").upper()
+        if kind not in ("TEXT", "IMAGE", "CAROUSEL"):
+            raise ApiError(100, "(#100) media_type must be TEXT, IMAGE, VIDEO or CAROUSEL")
+        text = call.text("text") or ""
+        self._check_text(kind, text, call)
+        reply_to = call.text("reply_to_id")
+        if reply_to is not None and self._post(reply_to) is None:
+            raise missing(reply_to)
+        fields = {
+            key: value
+            for key in (
+                "media_type",
+                "text",
+                "image_url",
+                "alt_text",
+                "reply_to_id",
+                "link_attachment",
+            )
+            if (value := call.text(key)) is not None
+        }
+        if call.flag("is_carousel_item"):
+            fields["is_carousel_item"] = "true"
+        failure = None
+        children = []
+        if kind == "IMAGE":
+            if not call.text("image_url"):
+                raise ApiError(100, "(#100) The parameter image_url is required.")
+            failure = self.fetch_image(call.text("image_url"), FORMATS)
+        elif kind == "CAROUSEL":
+            children = self.children_of(call.text("children"), self.containers, MAX_CHILDREN)
+        container = self.new_container(fields, failure)
+        container.children = children
+        self.containers[container.id] = container
+        return {"id": container.id}
+
+    def _check_text(self, kind: str, text: str, call: Call) -> None:
+        if kind == "TEXT" and not text.strip():
+            raise ApiError(100, "(#100) The parameter text is required for TEXT posts.")
+        if threads_characters(text) > MAX_TEXT:
+            raise ApiError(100, f"text must be at most {MAX_TEXT} characters")
+        links = set(LINK.findall(text))
+        attachment = call.text("link_attachment")
+        if attachment is not None:
+            if kind != "TEXT":
+                raise ApiError(100, "(#100) link_attachment is only available for TEXT posts")
+            if not attachment.startswith(("http://", "https://")):
+                raise ApiError(100, "(#100) link_attachment is not a valid URL")
+            links.add(attachment)
+        if len(links) > MAX_LINKS:
+            raise ApiError(100, "THREADS_API__LINK_LIMIT_EXCEEDED: at most 5 links per post")
+        tags = {tag.lower() for tag in HASHTAG.findall(text)}
+        if call.text("topic_tag"):
+            tags.add(str(call.text("topic_tag")).lower().lstrip("#"))
+        if len(tags) > 1:
+            raise ApiError(100, "(#100) A post can have only one topic tag")
+        if call.text("alt_text") is not None and kind != "IMAGE":
+            raise ApiError(100, "(#100) alt_text is only available for images and videos")
+
+    def _post(self, post_id: str) -> ThreadsPost | None:
+        return next((post for post in self.posts if post.id == post_id), None)
+
+    @staticmethod
+    def _fields(post: ThreadsPost) -> JSON:
+        return {
+            "id": post.id,
+            "text": post.text,
+            "media_type": post.media_type,
+            "permalink": post.permalink,
+            "timestamp": stamp(post.created),
+            "username": USERNAME,
+        }
+
+    @staticmethod
+    def _only(found: JSON, call: Call) -> JSON:
+        wanted = (call.text("fields") or "id").split(",")
+        return {key: value for key, value in found.items() if key in wanted or key == "id"}
+
+    def _read(self, call: Call) -> JSON:
+        object_id = call.params["path:id"]
+        container = self.containers.get(object_id)
+        if container is not None:
+            state = container.state(self.now, read=True)
+            found = {"id": container.id, "status": state}
+            if state == "ERROR":
+                found["error_message"] = container.error_message()
+            return self._only(found, call)
+        post = self._post(object_id)
+        if post is None:
+            raise missing(object_id)
+        return self._only(self._fields(post), call)
+
+    def _publish(self, call: Call) -> JSON:
+        self._user(call)
+        container = self.container_to_publish(self.containers, call.text("creation_id"))
+        sources = container.children or ([container] if "image_url" in container.fields else [])
+        media_id = self.new_id()
+        post = ThreadsPost(
+            media_id,
+            container.fields["media_type"],
+            container.fields.get("text", ""),
+            container.fields.get("reply_to_id"),
+            [(c.fields["image_url"], c.fields.get("alt_text")) for c in sources],
+            container.fields.get("link_attachment"),
+            container.id,
+            self.now,
+            f"https://www.threads.net/@{USERNAME}/post/FAKE{media_id[-6:]}",
+        )
+        container.published_as = media_id
+        self.posts.append(post)
+        return {"id": media_id}
+
+    def _list(self, call: Call) -> JSON:
+        self._user(call)
+        top = [post for post in self.posts[::-1] if post.reply_to is None]
+        limit = int(call.text("limit") or 25)
+        return {"data": [self._only(self._fields(post), call) for post in top[:limit]]}
+
+    def _replies(self, call: Call) -> JSON:
+        parent = self._post(call.params["path:id"])
+        if parent is None:
+            raise missing(call.params["path:id"])
+        replies = [post for post in self.posts if post.reply_to == parent.id]
+        return {"data": [self._only(self._fields(post), call) for post in replies]}

@@ -1,0 +1,364 @@
+"""The Discord adapter against a stateful fake webhook over loopback (real httpx, real socket)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+from postcal.platforms.base import (
+    AdapterContext,
+    Failure,
+    MediaFile,
+    Outgoing,
+    Progress,
+    Published,
+    PublishError,
+    Reconciled,
+)
+from postcal.platforms.discord import NO_FIRST_COMMENT, DiscordAdapter, make
+from postcal.secrets import Secrets, read_secrets
+from tests.fakes.discord import GUILD_ID, WEBHOOK_TOKEN, FakeDiscord
+from tests.fakes.httpkit import START, parse_multipart
+from tests.fakes.server import Response
+
+pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+
+KEY = "postcal-0123456789abcdef0123456789abcdef"
+CHANNEL_ID = "1200000000000000001"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeDiscord]:
+    server = FakeDiscord()
+    server.start()
+    yield server
+    server.stop()
+
+
+class Harness:
+    def __init__(self, fake: FakeDiscord, client: httpx.Client) -> None:
+        self.fake = fake
+        self.client = client
+        self.sleeps: list[float] = []
+        self.checkpoints: list[dict[str, str]] = []
+        self.on_sleep: Callable[[float], None] = fake.advance
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.on_sleep(seconds)
+
+    def adapter(self, webhook_url: str | None = None, api_base: str | None = "") -> DiscordAdapter:
+        url = webhook_url or "https://discord.com/api/webhooks/1300000000000000001/" + WEBHOOK_TOKEN
+        secrets = read_secrets("dc", {"webhook_url": "DC_HOOK"}, {"DC_HOOK": url})
+        base = self.fake.base_url if api_base == "" else api_base
+        context = AdapterContext("dc", "#news", base, secrets, self.client, self.sleep)
+        return make(context)
+
+    def checkpoint(self, progress: Progress) -> None:
+        self.checkpoints.append(dict(progress))
+
+    def publish(self, outgoing: Outgoing, progress: Progress | None = None, **kw: Any) -> Published:
+        return self.adapter(**kw).publish(outgoing, progress or {}, self.checkpoint)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=5.0) as http:
+        yield http
+
+
+@pytest.fixture
+def h(fake: FakeDiscord, client: httpx.Client) -> Harness:
+    return Harness(fake, client)
+
+
+def outgoing(
+    *parts: str,
+    first_comment: str | None = None,
+    media: tuple[MediaFile, ...] = (),
+    link: str | None = None,
+) -> Outgoing:
+    return Outgoing(
+        post_id="winter-blend",
+        channel="dc",
+        parts=parts or ("Winter blend is here.",),
+        first_comment=first_comment,
+        link=link,
+        title="Winter blend",
+        media=media,
+        language="en",
+        idempotency_key=KEY,
+        scheduled_at=START,
+    )
+
+
+def image(tmp_path: Path, name: str, fmt: str, alt: str) -> MediaFile:
+    path = tmp_path / name
+    Image.new("RGB", (12, 8), (120, 60, 30)).save(path, fmt.upper())
+    return MediaFile(path, fmt.lower(), alt, path.stat().st_size, 12, 8)
+
+
+def url_of(message: dict[str, Any]) -> str:
+    return f"https://discord.com/channels/{GUILD_ID}/{CHANNEL_ID}/{message['id']}"
+
+
+# --- publishing ---------------------------------------------------------------------------
+
+
+def test_plain_post(h: Harness, fake: FakeDiscord) -> None:
+    published = h.publish(outgoing("Winter blend is here."))
+    [message] = fake.posts()
+    assert message["content"] == "Winter blend is here."
+    assert published == Published(message["id"], url_of(message), (message["id"],), ())
+    assert h.checkpoints == [{"part0": message["id"], "channel": CHANNEL_ID}]
+    [request] = [r for name, r in fake.requests if name == "execute"]
+    assert request.query["wait"] == ["true"]
+    assert request.path.startswith("/api/v10/webhooks/")
+    assert request.json()["allowed_mentions"] == {"parse": ["users", "roles"]}
+
+
+def test_origin_comes_from_the_webhook_url_without_api_base(h: Harness, fake: FakeDiscord) -> None:
+    published = h.publish(outgoing("Hello"), webhook_url=fake.webhook_url, api_base=None)
+    assert published.remote_id == fake.posts()[0]["id"]
+
+
+def test_thread_goes_out_as_separate_messages_in_order(h: Harness, fake: FakeDiscord) -> None:
+    published = h.publish(outgoing("One", "Two", "Three"))
+    assert [m["content"] for m in fake.posts()] == ["One", "Two", "Three"]
+    assert published.part_ids == tuple(m["id"] for m in fake.posts())
+    assert published.notes == (
+        "Discord webhooks have no threads: the 3 parts went out as separate messages",
+    )
+    assert len(h.checkpoints) == 3
+
+
+def test_first_comment_is_skipped_with_a_note(h: Harness, fake: FakeDiscord) -> None:
+    published = h.publish(outgoing("Main post", first_comment="Grind finer."))
+    assert [m["content"] for m in fake.posts()] == ["Main post"]
+    assert published.notes == (NO_FIRST_COMMENT,)
+
+
+def test_files_carry_their_alt_text(h: Harness, fake: FakeDiscord, tmp_path: Path) -> None:
+    files = (
+        image(tmp_path, "beans.jpg", "jpeg", "Roasted beans in a scoop"),
+        image(tmp_path, "cup.png", "png", "A cup on a wooden table"),
+    )
+    h.publish(outgoing("Pictures", "Second message", media=files))
+    first, second = fake.posts()
+    assert [a["description"] for a in first["attachments"]] == [f.alt for f in files]
+    assert [a["filename"] for a in first["attachments"]] == ["beans.jpg", "cup.png"]
+    stored = [fake.files[a["id"]].data for a in first["attachments"]]
+    assert stored == [f.path.read_bytes() for f in files]
+    assert second["attachments"] == []
+
+
+def test_link_post_keeps_the_link_in_the_content(h: Harness, fake: FakeDiscord) -> None:
+    link = "https://boabe.example/winter?utm_source=discord"
+    h.publish(outgoing(f"Our winter blend\n\n{link}", link=link))
+    assert fake.posts()[0]["content"].endswith(link)
+
+
+def test_an_empty_bucket_is_waited_out_between_parts(h: Harness, fake: FakeDiscord) -> None:
+    fake.rate_limit = 2  # the webhook look-up and part 1 empty it
+    h.publish(outgoing("One", "Two"))
+    assert h.sleeps == [2.0]
+    assert len(fake.posts()) == 2  # without the wait, part 2 would have met a 429
+
+
+def test_429_is_retry_and_resume_posts_only_what_is_missing(h: Harness, fake: FakeDiscord) -> None:
+    fake.now = START + timedelta(seconds=0.5)
+    fake.rate_limit = 2
+    h.on_sleep = lambda seconds: None  # the clock does not move: part 2 meets the limit
+    fake_calls = fake.count("execute")
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("One", "Two"))
+    assert caught.value.kind is Failure.RETRY
+    assert caught.value.retry_after == 1.5  # body retry_after and X-RateLimit-Reset-After
+    assert "You are being rate limited" in caught.value.message
+    assert fake.count("execute") == fake_calls + 2
+    progress = h.checkpoints[-1]
+    assert [m["content"] for m in fake.posts()] == ["One"]
+
+    fake.advance(2)
+    published = h.publish(outgoing("One", "Two"), progress)
+    assert [m["content"] for m in fake.posts()] == ["One", "Two"]
+    assert published.part_ids == tuple(m["id"] for m in fake.posts())
+
+
+def test_wrong_token_is_permanent(h: Harness, fake: FakeDiscord) -> None:
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Hello"), webhook_url=fake.webhook_url.replace("Zq8", "Xx9"))
+    assert caught.value.kind is Failure.PERMANENT
+    assert "Invalid Webhook Token" in caught.value.message
+    assert fake.posts() == []
+
+
+def test_validation_error_is_permanent_and_readable(h: Harness, fake: FakeDiscord) -> None:
+    fake.fail_next["execute"] = [
+        Response(
+            400,
+            {
+                "code": 50035,
+                "message": "Invalid Form Body",
+                "errors": {
+                    "content": {
+                        "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Too long."}]
+                    }
+                },
+            },
+        )
+    ]
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Hello"))
+    assert caught.value.kind is Failure.PERMANENT
+    assert caught.value.message.endswith("Invalid Form Body (code 50035): content: Too long.")
+
+
+def test_too_long_content_fails_before_anything_is_sent(h: Harness, fake: FakeDiscord) -> None:
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Fine", "🙂" * 1001))
+    assert caught.value.kind is Failure.PERMANENT
+    assert "part 2 is 2002 characters (at most 2000)" in caught.value.message
+    assert fake.requests == []
+
+
+def test_fake_refuses_what_discord_refuses(h: Harness, fake: FakeDiscord, tmp_path: Path) -> None:
+    hook = f"{fake.base_url}/api/v10/webhooks/1300000000000000001/{WEBHOOK_TOKEN}?wait=true"
+    too_long = h.client.post(hook, json={"content": "x" * 2001})
+    empty = h.client.post(hook, json={"content": "  "})
+    orphan = h.client.post(
+        hook,
+        data={"payload_json": json.dumps({"content": "hi", "attachments": [{"id": 3}]})},
+        files={"files[0]": ("a.png", b"\x89PNG\r\n\x1a\n", "image/png")},
+    )
+    no_wait = h.client.post(hook.removesuffix("?wait=true"), json={"content": "saved, no id"})
+    assert too_long.json()["errors"]["content"]["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
+    assert empty.json() == {"code": 50006, "message": "Cannot send an empty message"}
+    assert orphan.json()["errors"]["attachments"]["0"]["id"]["_errors"][0]["message"]
+    assert (no_wait.status_code, no_wait.content) == (204, b"")
+    assert [m["content"] for m in fake.posts()] == ["saved, no id"]
+
+
+def test_server_error_on_execute_is_ambiguous(h: Harness, fake: FakeDiscord) -> None:
+    fake.fail_next["execute"] = [Response(502, {"message": "Bad Gateway"})]
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Hello"))
+    assert caught.value.kind is Failure.AMBIGUOUS
+
+
+# --- ambiguity and reconciliation -----------------------------------------------------------
+
+
+def test_dropped_execute_is_ambiguous_and_reconciles_to_unknown(
+    h: Harness, fake: FakeDiscord
+) -> None:
+    fake.drop_after_accept.add("execute")
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Hello"))
+    assert caught.value.kind is Failure.AMBIGUOUS
+    answer = h.adapter().reconcile(outgoing("Hello"), {}, START, START + timedelta(minutes=5))
+    assert answer is Reconciled.UNKNOWN  # never re-posted automatically
+    assert len(fake.posts()) == 1
+
+
+def test_reconcile_confirms_a_recorded_message(h: Harness, fake: FakeDiscord) -> None:
+    h.publish(outgoing("One", "Two"))
+    progress = h.checkpoints[-1]
+    answer = h.adapter().reconcile(outgoing("One", "Two"), progress, START, START)
+    assert isinstance(answer, Published)
+    first, second = fake.posts()
+    assert (answer.url, answer.part_ids, answer.notes) == (
+        url_of(first),
+        (first["id"], second["id"]),
+        (),
+    )
+    assert fake.count("message") == 1 and fake.count("execute") == 2
+
+
+def test_reconcile_of_a_half_sent_thread(h: Harness, fake: FakeDiscord) -> None:
+    h.publish(outgoing("One"))
+    progress = h.checkpoints[-1]
+    fake.drop_after_accept.add("execute")
+    with pytest.raises(PublishError):
+        h.publish(outgoing("One", "Two"), progress)
+    fake.messages.pop(progress["part0"])  # someone deleted it meanwhile
+    fake.advance(60)
+    answer = h.adapter().reconcile(outgoing("One", "Two"), progress, START, START)
+    assert isinstance(answer, Published)
+    assert answer.part_ids == (progress["part0"],)
+    assert answer.notes[0] == "the message was published but is no longer in the channel"
+    assert "part 2 could not be confirmed" in answer.notes[1]
+    assert fake.count("execute") == 2
+
+
+# --- secrets, logs, plan --------------------------------------------------------------------
+
+
+def test_webhook_url_never_leaks(
+    h: Harness, fake: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    messages = []
+    files = (image(tmp_path, "a.jpg", "jpeg", "alt"),)
+    h.publish(outgoing("One", media=files), webhook_url=fake.webhook_url, api_base=None)
+    fake.drop_after_accept.add("execute")
+    other = fake.webhook_url.replace(WEBHOOK_TOKEN, "Another-secret-token-000")
+    for attempt in (
+        lambda: h.publish(outgoing("Dropped"), webhook_url=fake.webhook_url, api_base=None),
+        lambda: h.publish(outgoing("Bad"), webhook_url=other, api_base=None),
+        lambda: h.publish(outgoing("Bad"), webhook_url="https://example.com/not-a-hook-xyz"),
+    ):
+        with pytest.raises(PublishError) as caught:
+            attempt()
+        messages.append(str(caught.value))
+    planned = h.adapter(webhook_url=fake.webhook_url).plan(outgoing("One", "Two", media=files))
+    assert "/webhooks/" in caplog.text  # httpx logged the URLs, redacted
+    for text in [*messages, caplog.text, repr(planned)]:
+        assert WEBHOOK_TOKEN not in text
+        assert "Another-secret-token-000" not in text
+        assert fake.webhook_url not in text
+
+
+def test_plan(h: Harness, fake: FakeDiscord, tmp_path: Path) -> None:
+    files = (image(tmp_path, "a.jpg", "jpeg", "A"), image(tmp_path, "b.png", "png", ""))
+    planned = h.adapter().plan(outgoing("One", "Two", media=files))
+    shown = f"{fake.base_url}/api/v10/webhooks/***"
+    assert [(p.method, p.url) for p in planned] == [
+        ("GET", shown),
+        ("POST", f"{shown}?wait=true"),
+        ("POST", f"{shown}?wait=true"),
+    ]
+    assert planned[1].summary == {
+        "part": 1,
+        "chars": 3,
+        "limit": 2000,
+        "files": 2,
+        "alt_texts": 1,
+    }
+    assert planned[2].summary["thread"] == "none on Discord: a separate message"
+    assert fake.requests == []
+
+
+def test_plan_needs_no_secret(h: Harness) -> None:
+    context = AdapterContext("dc", "#news", None, Secrets("dc", {}), h.client, h.sleep)
+    planned = make(context).plan(outgoing("Hi"))
+    assert planned[1].url == "https://discord.com/api/v10/webhooks/***?wait=true"
+
+
+def test_multipart_body_names_files_and_attachments(
+    h: Harness, fake: FakeDiscord, tmp_path: Path
+) -> None:
+    h.publish(outgoing("Pic", media=(image(tmp_path, "a.jpg", "jpeg", "Beans"),)))
+    [request] = [r for name, r in fake.requests if name == "execute"]
+    form = parse_multipart(request.header("content-type"), request.body)
+    payload = json.loads(form["payload_json"][0].text)
+    assert payload["attachments"] == [{"id": 0, "filename": "a.jpg", "description": "Beans"}]
+    assert form["files[0]"][0].filename == "a.jpg"
