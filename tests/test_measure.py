@@ -449,3 +449,15 @@ def test_cli_unknown_platform_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["measure", "--platform", "myspace"], input="hi")
     assert result.exit_code == 2
     assert "myspace" in result.stderr
+
+
+def test_long_runs_without_spaces_count_quickly_and_never_short() -> None:
+    """twitter-text's link regex is quadratic on `a.a.a.` runs; postcal counts such runs
+    character by character instead (a 10,000-character run took minutes before)."""
+    from postcal import measure
+
+    text = "a." * 5000
+    for platform in ("x", "mastodon"):
+        measured = measure(text, platform)
+        assert measured.count >= len(text)
+        assert not measured.ok

@@ -74,11 +74,13 @@ def resolve(root: Path, post_dir: str, file: str) -> Path:
     real_root = root.resolve()
     candidate = root / post_dir / reference
     resolved = candidate.resolve()
-    if not resolved.is_relative_to(real_root) or ".git" in resolved.relative_to(real_root).parts:
+    if not resolved.is_relative_to(real_root):
         raise MediaProblem(
             f"media file '{file}' resolves outside the repository",
             "a symlink must not point outside the calendar repository",
         )
+    if ".git" in resolved.relative_to(real_root).parts:
+        raise MediaProblem(f"media file '{file}' is inside .git", "media belong beside the post")
     return resolved
 
 
@@ -98,6 +100,8 @@ def probe(root: Path, post_dir: str, file: str) -> MediaInfo:
 
 def _probe(root: Path, post_dir: str, file: str) -> MediaInfo:
     path = resolve(root, post_dir, file)
+    if path.is_dir():
+        raise MediaProblem(f"media path '{file}' is a folder", "name a file in it")
     if not path.is_file():
         raise MediaProblem(
             f"media file '{file}' does not exist", "check the name; it is relative to the post"

@@ -343,10 +343,19 @@ def parse(path: str, text: str, line_offset: int = 0, allow_anchors: bool = Fals
                 value = composer.node(first, events, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        hint, key = "check quoting and indentation", exc.context_mark
+        if (
+            exc.problem == "could not find expected ':'"
+            and key
+            and mark
+            and text[mark.index : mark.index + 1] == ":"
+            and mark.index - key.index > 1024
+        ):  # libyaml drops a key candidate after 1024 characters, then misses its colon
+            mark, message, hint = key, "a key is longer than 1024 characters", "shorten it"
         # from the index: libyaml puts the end of a text without a final LF on a line of its own
         line, column = position_of_char(text, min(mark.index, len(text))) if mark else (1, 1)
         line += line_offset
-        message = " ".join(part for part in (exc.context, exc.problem) if part)
         composer.problems.append(
             error(
                 path,
@@ -354,7 +363,7 @@ def parse(path: str, text: str, line_offset: int = 0, allow_anchors: bool = Fals
                 column,
                 "syntax",
                 f"YAML syntax error: {message}",
-                "check quoting and indentation",
+                hint,
             )
         )
         value = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -59,10 +60,19 @@ def as_json(problems: Sequence[Problem], read_line: Callable[[str, int], str | N
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters from a file would reach the terminal: ESC sequences can recolour, move
+the cursor or erase lines and hide problems; bidirectional overrides reorder what follows."""
+_INVISIBLE = re.compile("[\u200b\u200c\u200e\u200f\u2060-\u2064\ufeff]")
+"""Zero-width characters in a message: shown, since they are often what is wrong."""
+
+
 def _one_line(text: str) -> str:
     """User text in a message (a quoted YAML key) may hold line breaks; editors' problem
-    matchers read one problem per line, so they are shown as escapes."""
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    matchers read one problem per line, so they are shown as escapes, as are other controls."""
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    escape = lambda found: found.group().encode("unicode_escape").decode("ascii")  # noqa: E731
+    return _INVISIBLE.sub(escape, _CONTROL.sub(escape, text))
 
 
 def human(problems: Sequence[Problem], read_line: Callable[[str, int], str | None]) -> str:
@@ -71,7 +81,7 @@ def human(problems: Sequence[Problem], read_line: Callable[[str, int], str | Non
         block = [_one_line(f"{p.location}: {p.severity.value} [{p.rule}] {p.message}")]
         source = read_line(p.path, p.line)
         if source is not None:
-            shown = source.replace("\t", " ")
+            shown = _CONTROL.sub("\ufffd", source.replace("\t", " "))  # keeps the caret aligned
             gutter = f"{p.line:>5} | "
             block.append(gutter + shown)
             block.append(" " * (len(gutter) - 2) + "| " + " " * (p.column - 1) + "^")

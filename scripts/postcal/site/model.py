@@ -137,12 +137,12 @@ def build_site_data(
     for problem in problems:
         by_path[problem.path].append(problem)
     views = []
-    hidden = 0
+    hidden: list[Post] = []
     for post in calendar.posts:
         entries = {c: ledger.get((post.front.id or "", c)) for c in post.front.channels}
         published = any(e is not None and e.record.status == "published" for e in entries.values())
         if not _visible(post, settings, published):
-            hidden += 1
+            hidden.append(post)
             continue
         late = bool(post.publish_at and post.publish_at + settings.rules.max_lateness <= now)
         channel_views = []
@@ -196,11 +196,23 @@ def build_site_data(
         tuple(views),
         dict(calendar.campaigns),
         dict(calendar.personas),
-        tuple(problems),
-        hidden,
+        _public_problems(problems, hidden),
+        len(hidden),
     )
     data.by_id.update({v.slug: v for v in views})
     return data
+
+
+def _public_problems(
+    problems: list[Problem] | tuple[Problem, ...], hidden: list[Post]
+) -> tuple[Problem, ...]:
+    """The problems the public site may list: none about, or naming, a post it leaves out."""
+    names = {p.path for p in hidden} | {p.front.id for p in hidden if p.front.id}
+    return tuple(
+        p
+        for p in problems
+        if p.path not in names and not any(n in p.message or n in p.hint for n in names)
+    )
 
 
 def problem_counts(problems: tuple[Problem, ...]) -> tuple[int, int]:

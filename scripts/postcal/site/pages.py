@@ -27,6 +27,9 @@ from postcal.site.urls import relative
 from postcal.text.platforms import PLATFORMS
 
 BLANK_LINES = re.compile(r"\n\s*\n")
+YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+"""Characters JSON leaves alone that YAML refuses in a document (MkDocs would then drop the
+whole front matter, title included) or reads as a line break."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +158,10 @@ class Producer:
         Titles are untrusted, and MkDocs and Material print meta titles unescaped. Calendar
         views repeat what post pages say; leaving them out of search makes every hit a post
         page and the index smaller."""
-        meta = f"title: {json.dumps(safe_title, ensure_ascii=False)}\nhide:\n  - toc\n"
+        title = YAML_UNSAFE.sub(
+            lambda m: f"\\u{ord(m[0]):04x}", json.dumps(safe_title, ensure_ascii=False)
+        )
+        meta = f"title: {title}\nhide:\n  - toc\n"
         if not searchable:
             meta += "search:\n  exclude: true\n"
         return f"---\n{meta}---\n"
@@ -275,6 +281,9 @@ class Producer:
             start += timedelta(days=7)
         for index, week in enumerate(weeks):
             week_days = [week.monday + timedelta(days=i) for i in range(7)]
+            # The month holding the week's Thursday, unless the site has no page for it (the
+            # first and last weeks can reach into a month before or after the calendar).
+            shown = [d for d in (week_days[3], *week_days) if Month(d.year, d.month) in months]
             self.emit(
                 week.page,
                 f"Week {week.number}, {week.monday:%d %b} – {week_days[-1]:%d %b %Y}",
@@ -283,7 +292,7 @@ class Producer:
                 days=[{"date": d, "posts": days.get(d, [])} for d in week_days],
                 previous=_neighbour(weeks, index - 1),
                 following=_neighbour(weeks, index + 1),
-                month_page=month_page(week.monday + timedelta(days=3)),
+                month_page=month_page(shown[0]),
             )
 
     def agenda(self) -> None:

@@ -69,6 +69,18 @@ def _emoji_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+LONG_RUN = regex.compile(r"\S{1001,}")
+"""twitter-text's link regex takes time quadratic in the length of a run without spaces (two
+thousand characters of `a.a.a.` take seconds). Runs this long are never real links: they are
+counted character by character, which can only overstate a length, never understate it."""
+
+
+def _links(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, url) of the links twitter-text finds, with over-long runs blanked out."""
+    scanned = LONG_RUN.sub(lambda m: " " * len(m.group(0)), text)
+    return [(f["indices"][0], f["indices"][1], f["url"]) for f in extract_urls_with_indices(scanned)]
+
+
 def x_weighted(text: str) -> int:
     """twitter-text v3 weighted length, the same number as ``parse_tweet`` but much faster.
 
@@ -76,10 +88,7 @@ def x_weighted(text: str) -> int:
     code point 1 inside twitter-text's light ranges and 2 outside. Links win over emoji that
     start at the same place, and whatever a link or emoji covers is not counted again."""
     normalised = LINE_ENDS.sub("\n", unicodedata.normalize("NFC", text))
-    spans = [
-        (found["indices"][0], found["indices"][1], URL_LENGTH)
-        for found in extract_urls_with_indices(normalised)
-    ]
+    spans = [(start, end, URL_LENGTH) for start, end, _ in _links(normalised)]
     if not normalised.isascii() or "\u20e3" in normalised:
         spans += [(start, end, 2) for start, end in _emoji_spans(normalised)]
     spans.sort(key=lambda span: (span[0], span[2] != URL_LENGTH))
@@ -120,9 +129,8 @@ def mastodon_characters(text: str) -> int:
     """Grapheme clusters, each http(s) link as 23, and ``@user@domain`` as ``@user``."""
     pieces: list[str] = []
     cursor = 0
-    for found in extract_urls_with_indices(text):
-        start, end = found["indices"]
-        if not found["url"].lower().startswith(("http://", "https://")):
+    for start, end, url in _links(text):
+        if not url.lower().startswith(("http://", "https://")):
             continue
         pieces.append(text[cursor:start])
         pieces.append("x" * URL_LENGTH)

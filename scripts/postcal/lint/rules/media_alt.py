@@ -28,7 +28,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
             if not alt:
                 yield at(
                     post,
-                    ("media", index),
+                    ("media", index, "alt"),  # the empty alt, else the item that lacks one
                     ID,
                     SEVERITY,
                     f"{item.file} has no alt text",

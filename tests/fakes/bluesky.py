@@ -1,0 +1,418 @@
+"""A stateful fake Bluesky PDS: the XRPC endpoints the Bluesky adapter uses, and a few readers.
+
+It follows PLATFORMS.md section 3 and what @atproto/pds 0.5.35 does (the contract tests run the
+same adapter tests against both): sessions from handle + password or App Password, Bearer
+access tokens (``ExpiredToken``/``InvalidToken`` are 400, a missing token 401), blobs by content
+hash, posts validated like the lexicon (300 graphemes and 3000 bytes, at most 4 images with
+``alt``, blob refs that exist, well-formed facets and reply refs, TID record keys), and
+``putRecord`` with ``swapRecord`` semantics: ``null`` means create-if-absent, an identical
+record is a no-op (no ``commit`` in the answer), a different one is 400 ``InvalidSwap``;
+without ``swapRecord`` it overwrites. Per-account write points (putRecord costs 2) and
+createSession attempts are rate limited with ``RateLimit-*`` headers (reset in epoch seconds)
+and 429 ``RateLimitExceeded``.
+
+Readers: ``getRecord`` (400 ``RecordNotFound``), ``listRecords``, ``sync.getBlob`` and
+``identity.resolveHandle`` (400 ``Unable to resolve handle``). Tests count with
+``posts(did)`` and ``writes``; ``expire_sessions()`` makes every issued token expired.
+
+Guesses, where neither PLATFORMS.md nor the PDS source read for this fixes the behaviour: a
+record's CID hashes canonical JSON, not DAG-CBOR (same shape, different value); the mime type
+of an upload is the request's Content-Type (the PDS sniffs the bytes); only
+``app.bsky.feed.post`` records are accepted, and validation messages are worded here.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+import regex
+
+from tests.fakes.server import FakeServer, Request, Response
+
+POST = "app.bsky.feed.post"
+TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
+GRAPHEME = regex.compile(r"\X")
+MAX_GRAPHEMES = 300
+MAX_BYTES = 3000
+MAX_IMAGES = 4
+MAX_IMAGE_BYTES = 2_000_000
+MAX_BLOB_BYTES = 50_000_000
+FEATURES = {
+    "app.bsky.richtext.facet#link": "uri",
+    "app.bsky.richtext.facet#mention": "did",
+    "app.bsky.richtext.facet#tag": "tag",
+}
+
+
+def cid_of(payload: bytes, codec: int) -> str:
+    """A CIDv1 (sha2-256) in base32: codec 0x55 for raw blobs, 0x71 for records."""
+    digest = bytes([0x01, codec, 0x12, 0x20]) + hashlib.sha256(payload).digest()
+    return "b" + base64.b32encode(digest).decode().lower().rstrip("=")
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def error(status: int, name: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(status, {"error": name, "message": message}, headers or {})
+
+
+class Invalid(Exception):
+    def __init__(self, message: str, name: str = "InvalidRequest") -> None:
+        super().__init__(message)
+        self.name = name
+
+
+@dataclass
+class Account:
+    did: str
+    handle: str
+    passwords: set[str]
+    blobs: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    records: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass
+class Limit:
+    points: int
+    window: int
+    """Seconds."""
+    used: dict[str, tuple[float, int]] = field(default_factory=dict)
+    """key -> (window start, points used)."""
+
+
+class FakeBluesky(FakeServer):
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self.clock = clock
+        self._count = 0
+        self._count_lock = threading.Lock()
+        self.reset()
+        x = "/xrpc/"
+        self.route("POST", x + "com.atproto.server.createSession", "createSession", self._session)
+        self.route("POST", x + "com.atproto.repo.uploadBlob", "uploadBlob", self._upload)
+        self.route("POST", x + "com.atproto.repo.putRecord", "putRecord", self._put)
+        self.route("GET", x + "com.atproto.repo.getRecord", "getRecord", self._get)
+        self.route("GET", x + "com.atproto.repo.listRecords", "listRecords", self._list)
+        self.route("GET", x + "com.atproto.sync.getBlob", "getBlob", self._blob)
+        self.route("GET", x + "com.atproto.identity.resolveHandle", "resolveHandle", self._resolve)
+
+    def reset(self) -> None:
+        """Forget every account, session, request and fault: a running server, as new."""
+        with self.lock:
+            self.latency = 0.0
+            self.drop_after_accept.clear()
+            self.fail_next.clear()
+            self.requests.clear()
+            self.accounts: dict[str, Account] = {}
+            self.handles: dict[str, str] = {}
+            """handle -> DID for resolveHandle; accounts here plus any a test adds."""
+            self.sessions: dict[str, str] = {}
+            self.expired: set[str] = set()
+            self.writes: list[tuple[str, str, dict[str, Any]]] = []
+            """Every putRecord that changed a repo: (did, rkey, record)."""
+            self.limits = {
+                "repo-write-hour": Limit(5000, 3600),
+                "createSession": Limit(30, 300),
+            }
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, response: Response) -> None:
+        # The base writes headers and body separately; with Nagle on, each answer then waits
+        # for the client's delayed ACK (40 ms on Linux).
+        handler.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        FakeServer._send(handler, response)
+
+    # -- test helpers --------------------------------------------------------------------
+
+    def add_account(self, handle: str, password: str) -> str:
+        with self._count_lock:
+            self._count += 1
+            did = f"did:plc:fake{self._count:020d}"
+        self.accounts[did] = Account(did, handle, {password})
+        self.handles[handle] = did
+        return did
+
+    def expire_sessions(self) -> None:
+        self.expired.update(self.sessions)
+
+    def posts(self, did: str) -> list[dict[str, Any]]:
+        return [record for _, record in self.accounts[did].records.values()]
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _account(self, actor: str) -> Account | None:
+        return self.accounts.get(self.handles.get(actor, actor))
+
+    def _auth(self, request: Request) -> Account | Response:
+        header = request.header("Authorization") or ""
+        if not header.startswith("Bearer "):
+            return error(401, "AuthMissing", "Authentication Required")
+        token = header.removeprefix("Bearer ")
+        if token in self.expired:
+            return error(400, "ExpiredToken", "Token has expired")
+        did = self.sessions.get(token)
+        if did is None:
+            return error(400, "InvalidToken", "Token could not be verified")
+        return self.accounts[did]
+
+    def _charge(self, name: str, key: str, points: int) -> dict[str, str] | Response:
+        limit = self.limits[name]
+        now = self.clock()
+        start, used = limit.used.get(key, (now, 0))
+        if now - start >= limit.window:
+            start, used = now, 0
+        reset = int(start + limit.window)
+        headers = {
+            "RateLimit-Limit": str(limit.points),
+            "RateLimit-Reset": str(reset),
+            "RateLimit-Policy": f"{limit.points};w={limit.window}",
+        }
+        if used + points > limit.points:
+            headers["RateLimit-Remaining"] = "0"
+            return error(429, "RateLimitExceeded", "Rate Limit Exceeded", headers)
+        limit.used[key] = (start, used + points)
+        headers["RateLimit-Remaining"] = str(limit.points - used - points)
+        return headers
+
+    @staticmethod
+    def _body(request: Request) -> dict[str, Any] | Response:
+        try:
+            body = request.json()
+        except ValueError:
+            return error(400, "InvalidRequest", "Request body is not valid JSON")
+        if not isinstance(body, dict):
+            return error(400, "InvalidRequest", "Input must be an object")
+        return body
+
+    # -- endpoints -----------------------------------------------------------------------
+
+    def _session(self, request: Request, _: re.Match[str]) -> Response:
+        body = self._body(request)
+        if isinstance(body, Response):
+            return body
+        identifier, password = body.get("identifier"), body.get("password")
+        if not isinstance(identifier, str) or not isinstance(password, str):
+            return error(400, "InvalidRequest", 'Input must have the property "identifier"')
+        charged = self._charge("createSession", identifier, 1)
+        if isinstance(charged, Response):
+            return charged
+        account = self._account(identifier.lower())
+        if account is None or password not in account.passwords:
+            return error(401, "AuthenticationRequired", "Invalid identifier or password", charged)
+        access, refresh = (
+            f"fakeaccess-{secrets.token_hex(16)}",
+            f"fakerefresh-{secrets.token_hex(16)}",
+        )
+        self.sessions[access] = account.did
+        answer = {
+            "accessJwt": access,
+            "refreshJwt": refresh,
+            "handle": account.handle,
+            "did": account.did,
+            "active": True,
+        }
+        return Response(200, answer, charged)
+
+    def _upload(self, request: Request, _: re.Match[str]) -> Response:
+        account = self._auth(request)
+        if isinstance(account, Response):
+            return account
+        mime = (request.header("Content-Type") or "").split(";")[0].strip()
+        if not mime:
+            return error(400, "InvalidRequest", "Request encoding (Content-Type) required")
+        if not request.body:
+            return error(400, "InvalidRequest", "Request body is empty")
+        if len(request.body) > MAX_BLOB_BYTES:
+            return error(400, "BlobTooLarge", "This file is too large")
+        cid = cid_of(request.body, 0x55)
+        account.blobs[cid] = (request.body, mime)
+        blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(request.body)}
+        return Response(200, {"blob": blob})
+
+    def _put(self, request: Request, _: re.Match[str]) -> Response:
+        account = self._auth(request)
+        if isinstance(account, Response):
+            return account
+        body = self._body(request)
+        if isinstance(body, Response):
+            return body
+        for name in ("repo", "collection", "rkey", "record"):
+            if name not in body:
+                return error(400, "InvalidRequest", f'Input must have the property "{name}"')
+        if self._account(str(body["repo"])) is not account:
+            return error(401, "AuthenticationRequired", "Authentication Required")
+        charged = self._charge("repo-write-hour", account.did, 2)
+        if isinstance(charged, Response):
+            return charged
+        collection, rkey, record = body["collection"], body["rkey"], body["record"]
+        try:
+            self._validate(account, collection, rkey, record)
+        except Invalid as exc:
+            return error(400, exc.name, str(exc), charged)
+        uri = f"at://{account.did}/{collection}/{rkey}"
+        cid = cid_of(canonical(record), 0x71)
+        current = account.records.get(rkey)
+        if current is not None and current[0] == cid:
+            return Response(200, {"uri": uri, "cid": cid, "validationStatus": "valid"}, charged)
+        if "swapRecord" in body:
+            swap = body["swapRecord"]
+            if (current[0] if current else None) != swap:
+                found = f"Record was at {current[0]}" if current else "Record was not present"
+                return error(400, "InvalidSwap", found, charged)
+        account.records[rkey] = (cid, record)
+        self.writes.append((account.did, rkey, record))
+        commit = {"cid": cid_of(canonical([account.did, rkey, cid]), 0x71), "rev": rkey}
+        answer = {"uri": uri, "cid": cid, "commit": commit, "validationStatus": "valid"}
+        return Response(200, answer, charged)
+
+    def _validate(self, account: Account, collection: Any, rkey: Any, record: Any) -> None:
+        if collection != POST:
+            raise Invalid(f"this fake only stores {POST} records")
+        if not isinstance(rkey, str) or not TID.match(rkey):
+            raise Invalid("Invalid record key: must be a TID")
+        if not isinstance(record, dict) or record.get("$type") != POST:
+            raise Invalid(f"Invalid $type: must be {POST}")
+        text = record.get("text")
+        if not isinstance(text, str):
+            raise Invalid('Record must have the property "text"')
+        if len(GRAPHEME.findall(text)) > MAX_GRAPHEMES:
+            raise Invalid(f"Record/text must not be longer than {MAX_GRAPHEMES} graphemes")
+        if len(text.encode("utf-8")) > MAX_BYTES:
+            raise Invalid(f"Record/text must not be longer than {MAX_BYTES} characters")
+        stamp = record.get("createdAt")
+        try:
+            moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise Invalid("Record/createdAt must be an valid atproto datetime")
+        langs = record.get("langs", [])
+        if not isinstance(langs, list) or len(langs) > 3:
+            raise Invalid("Record/langs must not have more than 3 elements")
+        self._validate_facets(record.get("facets", []))
+        if "reply" in record:
+            reply = record["reply"]
+            for side in ("root", "parent"):
+                ref = reply.get(side) if isinstance(reply, dict) else None
+                if not isinstance(ref, dict) or not str(ref.get("uri", "")).startswith("at://"):
+                    raise Invalid(f"Record/reply/{side} must be a strongRef with an at:// uri")
+                if not isinstance(ref.get("cid"), str):
+                    raise Invalid(f"Record/reply/{side}/cid must be a cid string")
+        if "embed" in record:
+            self._validate_embed(account, record["embed"])
+
+    @staticmethod
+    def _validate_facets(facets: Any) -> None:
+        if not isinstance(facets, list):
+            raise Invalid("Record/facets must be an array")
+        for number, facet in enumerate(facets):
+            where = f"Record/facets/{number}"
+            index = facet.get("index") if isinstance(facet, dict) else None
+            if not isinstance(index, dict):
+                raise Invalid(f'{where} must have the property "index"')
+            start, end = index.get("byteStart"), index.get("byteEnd")
+            if not isinstance(start, int) or not isinstance(end, int) or start < 0 or end < 0:
+                raise Invalid(f"{where}/index must have byteStart and byteEnd >= 0")
+            features = facet.get("features")
+            if not isinstance(features, list) or not features:
+                raise Invalid(f'{where} must have the property "features"')
+            for feature in features:
+                kind = feature.get("$type") if isinstance(feature, dict) else None
+                needed = FEATURES.get(str(kind))
+                if needed is None or not isinstance(feature.get(needed), str):
+                    raise Invalid(f"{where}/features has an invalid feature {kind}")
+
+    def _validate_embed(self, account: Account, embed: Any) -> None:
+        kind = embed.get("$type") if isinstance(embed, dict) else None
+        if kind == "app.bsky.embed.images":
+            images = embed.get("images")
+            if not isinstance(images, list) or not 1 <= len(images) <= MAX_IMAGES:
+                raise Invalid(f"Record/embed/images must have 1 to {MAX_IMAGES} elements")
+            for number, image in enumerate(images):
+                where = f"Record/embed/images/{number}"
+                if not isinstance(image, dict) or not isinstance(image.get("alt"), str):
+                    raise Invalid(f'{where} must have the property "alt"')
+                blob = image.get("image")
+                ref = blob.get("ref") if isinstance(blob, dict) else None
+                cid = ref.get("$link") if isinstance(ref, dict) else None
+                if not isinstance(blob, dict) or blob.get("$type") != "blob" or cid is None:
+                    raise Invalid(f"{where}/image should be a blob ref")
+                if cid not in account.blobs:
+                    raise Invalid(f"Could not find blob: {cid}", "BlobNotFound")
+                data, mime = account.blobs[cid]
+                if not mime.startswith("image/"):
+                    raise Invalid(f"{where}/image mime type {mime} is not accepted")
+                if len(data) > MAX_IMAGE_BYTES:
+                    raise Invalid(f"{where}/image is too big ({len(data)} bytes)")
+                ratio = image.get("aspectRatio")
+                if ratio is not None and not (
+                    isinstance(ratio, dict)
+                    and all(
+                        isinstance(ratio.get(k), int) and ratio[k] >= 1 for k in ("width", "height")
+                    )
+                ):
+                    raise Invalid(f"{where}/aspectRatio must have width and height >= 1")
+        elif kind == "app.bsky.embed.external":
+            external = embed.get("external") if isinstance(embed, dict) else None
+            if not isinstance(external, dict) or not all(
+                isinstance(external.get(k), str) for k in ("uri", "title", "description")
+            ):
+                raise Invalid("Record/embed/external must have uri, title and description")
+        else:
+            raise Invalid(f"Record/embed has an unsupported $type {kind}")
+
+    def _get(self, request: Request, _: re.Match[str]) -> Response:
+        query = {k: v[0] for k, v in request.query.items()}
+        account = self._account(query.get("repo", ""))
+        rkey = query.get("rkey", "")
+        if account is None:
+            return error(400, "InvalidRequest", "Could not locate record")
+        uri = f"at://{account.did}/{query.get('collection', '')}/{rkey}"
+        if query.get("collection") != POST or rkey not in account.records:
+            return error(400, "RecordNotFound", f"Could not locate record: {uri}")
+        cid, value = account.records[rkey]
+        return Response(200, {"uri": uri, "cid": cid, "value": value})
+
+    def _list(self, request: Request, _: re.Match[str]) -> Response:
+        query = {k: v[0] for k, v in request.query.items()}
+        account = self._account(query.get("repo", ""))
+        if account is None:
+            return error(400, "InvalidRequest", f"Could not find repo: {query.get('repo')}")
+        limit = int(query.get("limit", "50"))
+        records = [
+            {"uri": f"at://{account.did}/{POST}/{rkey}", "cid": cid, "value": value}
+            for rkey, (cid, value) in sorted(account.records.items(), reverse=True)
+        ]
+        return Response(200, {"records": records[:limit]})
+
+    def _blob(self, request: Request, _: re.Match[str]) -> Response:
+        query = {k: v[0] for k, v in request.query.items()}
+        account = self._account(query.get("did", ""))
+        found = account.blobs.get(query.get("cid", "")) if account else None
+        if found is None:
+            return error(400, "BlobNotFound", "Blob not found")
+        data, mime = found
+        return Response(200, data, {"Content-Type": mime})
+
+    def _resolve(self, request: Request, _: re.Match[str]) -> Response:
+        handle = request.query.get("handle", [""])[0].lower()
+        if not handle:
+            return error(400, "InvalidRequest", 'Params must have the property "handle"')
+        did = self.handles.get(handle)
+        if did is None:
+            return error(400, "InvalidRequest", "Unable to resolve handle")
+        return Response(200, {"did": did})

