@@ -78,7 +78,9 @@ counted character by character, which can only overstate a length, never underst
 def _links(text: str) -> list[tuple[int, int, str]]:
     """(start, end, url) of the links twitter-text finds, with over-long runs blanked out."""
     scanned = LONG_RUN.sub(lambda m: " " * len(m.group(0)), text)
-    return [(f["indices"][0], f["indices"][1], f["url"]) for f in extract_urls_with_indices(scanned)]
+    return [
+        (f["indices"][0], f["indices"][1], f["url"]) for f in extract_urls_with_indices(scanned)
+    ]
 
 
 def x_weighted(text: str) -> int:
