@@ -37,21 +37,31 @@ channels:
   sky:
     platform: bluesky
     account: test.bsky.social
+    secrets: {app_password: TEST_BLUESKY_PASSWORD}
   xx:
     platform: x
     account: "@test"
+    secrets:
+      api_key: TEST_X_KEY
+      api_secret: TEST_X_SECRET
+      access_token: TEST_X_TOKEN
+      access_token_secret: TEST_X_TOKEN_SECRET
   insta:
     platform: instagram
-    account: test
+    account: "17841400000000001"
+    secrets: {token: TEST_INSTAGRAM_TOKEN}
   li:
     platform: linkedin
     account: urn:li:organization:1
+    secrets: {token: TEST_LINKEDIN_TOKEN}
   threads:
     platform: threads
-    account: test
+    account: "26000000000000001"
+    secrets: {token: TEST_THREADS_TOKEN}
   tg:
     platform: telegram
     account: "@testchannel"
+    secrets: {token: TEST_TELEGRAM_TOKEN}
 """
 
 PERSONA = """\

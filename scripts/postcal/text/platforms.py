@@ -40,6 +40,8 @@ class PlatformSpec:
     max_links: int | None = None
     alt_text_limit: int | None = None
     links_clickable: bool = True
+    secret_roles: tuple[str, ...] = ()
+    """The secrets its adapter reads (names of the `secrets:` keys in postcal.yml)."""
 
 
 PLATFORMS: dict[str, PlatformSpec] = {
@@ -56,6 +58,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             image_max_bytes=16 * MiB,
             video_formats=frozenset({MP4, MOV, WEBM}),
             alt_text_limit=1500,
+            secret_roles=("token",),
         ),
         PlatformSpec(
             "bluesky",
@@ -68,6 +71,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             image_max_bytes=2_000_000,
             image_soft_max_bytes=1_000_000,
             video_formats=frozenset({MP4}),
+            secret_roles=("app_password",),
         ),
         PlatformSpec(
             "linkedin",
@@ -78,6 +82,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             max_images=20,
             image_formats=frozenset({JPEG, PNG, GIF}),
             image_max_bytes=36 * MiB,
+            secret_roles=("token",),
         ),
         PlatformSpec(
             "x",
@@ -89,6 +94,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             image_formats=frozenset({JPEG, PNG, GIF, WEBP}),
             image_max_bytes=5 * MiB,
             alt_text_limit=1000,
+            secret_roles=("api_key", "api_secret", "access_token", "access_token_secret"),
         ),
         PlatformSpec(
             "facebook",
@@ -99,6 +105,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             max_images=10,
             image_formats=frozenset({JPEG, PNG, GIF, WEBP}),
             image_max_bytes=10 * MiB,
+            secret_roles=("token",),
         ),
         PlatformSpec(
             "instagram",
@@ -114,6 +121,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             max_hashtags=5,
             max_mentions=20,
             links_clickable=False,
+            secret_roles=("token",),
         ),
         PlatformSpec(
             "threads",
@@ -127,6 +135,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             aspect_ratio=(1 / 10, 10.0),
             max_hashtags=1,
             max_links=5,
+            secret_roles=("token",),
         ),
         PlatformSpec(
             "tiktok",
@@ -174,6 +183,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             image_formats=frozenset({JPEG, PNG, GIF, WEBP}),
             image_max_bytes=10 * MiB,
             caption_limit=1024,
+            secret_roles=("token",),
         ),
         PlatformSpec(
             "discord",
@@ -185,6 +195,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             image_formats=frozenset({JPEG, PNG, GIF, WEBP}),
             image_max_bytes=10 * MiB,
             alt_text_limit=1024,
+            secret_roles=("webhook_url",),
         ),
     )
 }

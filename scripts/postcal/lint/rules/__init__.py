@@ -6,6 +6,7 @@ from postcal.lint.rule import Rule, rule_from
 from postcal.lint.rules import (
     cadence_gap,
     campaign_window,
+    channel_secrets,
     daily_cap,
     empty_text,
     hashtags,
@@ -31,6 +32,7 @@ ALL: tuple[Rule, ...] = tuple(
     rule_from(m)
     for m in (
         references,
+        channel_secrets,
         unique_id,
         empty_text,
         text_length,
