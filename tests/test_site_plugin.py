@@ -45,3 +45,21 @@ def test_relative_links_between_generated_pages() -> None:
     assert relative("posts/a.md", "media/2026/12/x.jpg") == "../../media/2026/12/x.jpg"
     assert relative("index.md", "index.md") == "./"
     assert relative("posts/a.md", "posts/b.md", directory_urls=False) == "b.html"
+
+
+def test_home_page_shows_crisis_pauses(calendar_root: Path) -> None:
+    from postcal.content.loader import load_calendar
+    from postcal.site.model import build_site_data
+    from postcal.site.pages import produce
+    from tests.conftest import NOW
+
+    settings = calendar_root / "postcal.yml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8")
+        + 'pauses:\n  - {reason: "<b>recall</b> of batch 12", channel: masto}\n',
+        encoding="utf-8",
+    )
+    calendar, problems = load_calendar(calendar_root)
+    home = produce(build_site_data(calendar, {}, problems, NOW), calendar_root).bodies["index.md"]
+    assert "channel masto: &lt;b&gt;recall&lt;/b&gt; of batch 12" in home
+    assert "<b>recall" not in home

@@ -480,6 +480,7 @@ class Producer:
             now_label=data.local_now.strftime("%A %d %B %Y, %H:%M"),
             zone=data.settings.timezone,
             alerts=alerts,
+            pauses=data.settings.pauses,
             quiet=quiet,
             errors=errors,
             this_week=this_week,
