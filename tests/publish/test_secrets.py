@@ -101,7 +101,7 @@ def test_no_canary_anywhere(tmp_path: Path, caplog: pytest.LogCaptureFixture) ->
 
     joined = "\n".join(texts)
     assert "published" in joined and "Canary post" in history  # the paths really ran
-    for secret in canaries + [MASTODON_CANARY + "x"]:
+    for secret in [*canaries, MASTODON_CANARY + "x"]:
         for form in forms(secret):
             assert form not in joined, f"a secret leaked: {secret[:8]}..."
 

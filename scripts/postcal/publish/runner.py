@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from postcal import faults
-from postcal.content.loader import Calendar, load_calendar
+from postcal.content.loader import Calendar, load_calendar, load_settings
 from postcal.content.models import Channel, Settings
 from postcal.gitops import Git
 from postcal.ledger.records import (
@@ -46,6 +46,7 @@ from postcal.platforms.registry import UnsupportedPlatform, adapter_for
 from postcal.problems import Problem
 from postcal.publish import schedule
 from postcal.publish.outgoing import NotPublishable, build, content_hash
+from postcal.publish.quickscan import anything_to_do
 from postcal.secrets import REDACTOR, MissingSecret, Secrets, install_log_redaction, read_secrets
 
 MAX_ROUNDS = 8
@@ -136,6 +137,11 @@ class Publisher:
     def _round(self) -> bool:
         """One attempt at claiming work; False when a push race was lost (start again)."""
         self.report.outcomes.clear()
+        settings_only, _ = load_settings(self.root)
+        if settings_only is not None and not anything_to_do(
+            self.root, self.now, settings_only.model.zone
+        ):
+            return True  # the common cron tick: nothing due, nothing to reconcile
         calendar, problems = load_calendar(self.root)
         settings_file = calendar.settings
         if settings_file is None:

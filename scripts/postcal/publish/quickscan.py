@@ -1,0 +1,65 @@
+"""The common cron tick has nothing to do: find that out without loading the calendar.
+
+A full load and lint of a large calendar takes seconds; this scan reads only the few front
+matter lines that decide whether a post could be due, and looks at ledger files as bytes. It
+is conservative: anything it cannot read plainly counts as "maybe", and the full run decides.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from postcal.content.times import TimeProblem, parse_datetime
+from postcal.ledger.records import LEDGER_DIR, record_path
+
+FIELD = re.compile(r"^(id|status|publish_at|channels):[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+FLOW_LIST = re.compile(r"^\[([A-Za-z0-9, \t-]*)\]$")
+PENDING = (b'"attempting"', b'"unknown"', b'"failed"')
+"""Records the full run must look at: reconcile them, or retry a failure."""
+
+
+def _files(directory: Path, suffix: str) -> Iterator[str]:
+    for folder, dirs, names in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if name.endswith(suffix) and not name.startswith((".", "_")):
+                yield os.path.join(folder, name)  # noqa: PTH118 (str paths: this loop is the hot path)
+
+
+def _maybe_due(path: str, root: Path, now: datetime, zone: ZoneInfo) -> bool:
+    with open(path, "rb") as handle:  # noqa: PTH123
+        head = handle.read(8192).decode("utf-8", errors="replace")
+    if not head.startswith("---\n"):
+        return True
+    end = head.find("\n---", 4)
+    if end < 0:
+        return True
+    fields = {m.group(1): m.group(2) for m in FIELD.finditer(head[4:end])}
+    if fields.get("status") != "ready":
+        return fields.get("status") not in ("draft", "idea", None)
+    try:
+        moment = parse_datetime(fields.get("publish_at", "").strip("\"'"), zone)
+    except TimeProblem:
+        return True
+    if moment > now:
+        return False
+    channels = FLOW_LIST.match(fields.get("channels", ""))
+    post_id = fields.get("id", "")
+    if channels is None or not post_id:
+        return True  # a block list or no id: let the full run read it properly
+    names = [c.strip() for c in channels.group(1).split(",") if c.strip()]
+    return any(not (root / record_path(post_id, name)).is_file() for name in names)
+
+
+def anything_to_do(root: Path, now: datetime, zone: ZoneInfo) -> bool:
+    for path in _files(root / LEDGER_DIR, ".json"):
+        with open(path, "rb") as handle:  # noqa: PTH123
+            data = handle.read()
+        if any(marker in data for marker in PENDING):
+            return True
+    return any(_maybe_due(path, root, now, zone) for path in _files(root / "calendar", ".md"))

@@ -1,0 +1,53 @@
+"""The cron tick's fast path says "nothing to do" only when the full run would agree."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from postcal.ledger.records import LedgerRecord, write_record
+from postcal.publish.quickscan import anything_to_do
+from tests.conftest import WriteFile, post_text
+from tests.publish.test_schedule import AT
+
+ZONE = ZoneInfo("Europe/Bucharest")
+
+
+def published(channel: str, status: str = "published") -> LedgerRecord:
+    return LedgerRecord(
+        post_id="good-post-aaaa", channel=channel, status=status, idempotency_key="k"
+    )
+
+
+def test_future_posts_leave_nothing_to_do(calendar_root: Path) -> None:
+    assert not anything_to_do(calendar_root, AT - timedelta(minutes=1), ZONE)
+    assert anything_to_do(calendar_root, AT, ZONE)
+
+
+def test_recorded_posts_leave_nothing_to_do(calendar_root: Path) -> None:
+    write_record(calendar_root, published("masto"))
+    assert anything_to_do(calendar_root, AT, ZONE)  # sky has no record yet
+    write_record(calendar_root, published("sky"))
+    assert not anything_to_do(calendar_root, AT, ZONE)
+
+
+def test_pending_records_need_the_full_run(calendar_root: Path) -> None:
+    write_record(calendar_root, published("masto"))
+    for status in ("attempting", "unknown", "failed"):
+        write_record(calendar_root, published("sky", status))
+        assert anything_to_do(calendar_root, AT, ZONE), status
+
+
+def test_anything_unusual_is_left_to_the_full_run(
+    calendar_root: Path, write_file: WriteFile
+) -> None:
+    write_record(calendar_root, published("masto"))
+    write_record(calendar_root, published("sky"))
+    block_list = post_text(
+        "id: other-bbbb\ntitle: T\npublish_at: 2026-12-01T10:00\nchannels:\n  - masto\nstatus: ready\n"
+    )
+    write_file("calendar/2026/12/01-other.md", block_list)
+    assert anything_to_do(calendar_root, AT, ZONE)
+    write_file("calendar/2026/12/01-other.md", block_list.replace("status: ready", "status: draft"))
+    assert not anything_to_do(calendar_root, AT, ZONE)
