@@ -172,12 +172,128 @@ def bench_site(sizes: list[int], repeat: int) -> None:
             )
 
 
+PUBLISH_PLATFORMS = ("mastodon", "bluesky", "x", "linkedin", "telegram")
+
+
+def bench_publish(repeat: int, posts: int = 100, latency: float = 0.05) -> None:
+    """100 due posts on 5 channels against the fakes with 50 ms per request, git pushes included."""
+    from tests.publish import platform_fakes
+    from tests.publish.gitrepo import Remote
+    from tests.publish.scenario import AT, publish_in_process, secrets_env, write_calendar
+
+    print(
+        f"\n## postcal publish: {posts} due posts x {len(PUBLISH_PLATFORMS)} channels, "
+        f"{latency * 1000:.0f} ms per request, median of {repeat}"
+    )
+    networks = [platform_fakes.start(p) for p in PUBLISH_PLATFORMS]
+    try:
+        runs, floors = [], []
+        for trial in range(repeat):
+            with tempfile.TemporaryDirectory() as scratch:
+                for network in networks:
+                    network.prepare()
+                    network.set_time(AT)
+                    network.server.latency = latency
+                specs = [n.channel for n in networks]
+                write_calendar(
+                    Path(scratch) / "src",
+                    specs,
+                    posts,
+                    body=f"Bench {trial} post {{n}}",
+                    prefix=f"b{trial}",
+                )
+                remote = Remote(Path(scratch), Path(scratch) / "src")
+                clone = remote.clone()
+                report = None
+
+                environ = secrets_env(specs)
+
+                def publish(clone: Path = clone, env: dict[str, str] = environ) -> None:
+                    nonlocal report
+                    report = publish_in_process(clone, AT, env)
+
+                runs.append(timed(publish))
+                assert report is not None and report.count("published") == posts * len(networks)
+                requests = sum(len(n.server.requests) for n in networks)
+                floors.append(requests * latency)
+        run, floor = statistics.median(runs), statistics.median(floors)
+        print(
+            f"run {run:.1f} s | requests x latency {floor:.1f} s | ratio {run / floor:.2f}x"
+            f" | {posts * len(networks) / run:.1f} posts/s"
+        )
+    finally:
+        for network in networks:
+            network.stop()
+
+
+def bench_cron_tick(repeat: int, posts: int = 10_000) -> None:
+    """The common tick: nothing due on a big calendar whose past is published."""
+    from postcal.ledger.records import LedgerRecord, write_record
+    from tests.publish.gitrepo import Remote
+
+    print(
+        f"\n## postcal publish with nothing due, {posts} posts (half published), median of {repeat}"
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        source = generate(Path(scratch) / "src", posts)
+        middle = NOW.replace(year=NOW.year + 2)
+        for path in sorted((source / "calendar").rglob("*.md")):
+            head = path.read_text(encoding="utf-8").split("---\n")[1]
+            fields = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
+            if fields["publish_at"] >= middle.strftime("%Y-%m-%dT%H:%M"):
+                continue
+            for channel in fields["channels"].strip("[]").split(", "):
+                write_record(
+                    source,
+                    LedgerRecord(
+                        post_id=fields["id"],
+                        channel=channel,
+                        status="published",
+                        idempotency_key="k",
+                    ),
+                )
+        remote = Remote(Path(scratch), source)
+        clone = remote.clone()
+        command = [
+            sys.executable,
+            "-m",
+            "postcal",
+            "publish",
+            "--root",
+            str(clone),
+            "--now",
+            middle.isoformat(),
+        ]
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_NAME": "b",
+            "GIT_AUTHOR_EMAIL": "b@example.invalid",
+            "GIT_COMMITTER_NAME": "b",
+            "GIT_COMMITTER_EMAIL": "b@example.invalid",
+        }
+
+        def tick() -> None:
+            result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+            if result.returncode or "nothing due" not in result.stdout:
+                raise SystemExit(f"tick failed: {result.stdout} {result.stderr}")
+
+        def imports() -> None:
+            subprocess.run([sys.executable, "-c", "import postcal.cli"], check=True)
+
+        subject, baseline = side_by_side(repeat, tick, imports)
+        print(
+            f"tick {subject:.2f} s | python -c 'import postcal.cli' {baseline:.2f} s | ratio {subject / baseline:.1f}x"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated post counts")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--site-repeat", type=int, default=3)
-    parser.add_argument("--only", choices=("lint", "x", "site"), help="run one benchmark")
+    parser.add_argument(
+        "--only", choices=("lint", "x", "site", "publish", "tick"), help="run one benchmark"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.only in (None, "lint"):
@@ -186,6 +302,10 @@ def main() -> None:
         bench_x_counting(args.repeat)
     if args.only in (None, "site"):
         bench_site(sizes, args.site_repeat)
+    if args.only in (None, "publish"):
+        bench_publish(args.site_repeat)
+    if args.only in (None, "tick"):
+        bench_cron_tick(args.repeat)
 
 
 if __name__ == "__main__":
