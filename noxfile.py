@@ -56,7 +56,9 @@ def build(session: nox.Session) -> None:
 def serve(session: nox.Session) -> None:
     """Serve the site on http://127.0.0.1:8000 and rebuild when any calendar file changes."""
     _install(session)
-    session.run("mkdocs", "serve", "--dev-addr", "127.0.0.1:8000", *session.posargs, env=_site_env(session))
+    session.run(
+        "mkdocs", "serve", "--dev-addr", "127.0.0.1:8000", *session.posargs, env=_site_env(session)
+    )
 
 
 @nox.session
