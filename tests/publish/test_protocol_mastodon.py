@@ -111,3 +111,23 @@ def test_missing_secret_fails_loudly_without_a_request(tmp_path: Path, fake: Fak
     assert "MASTO_TOKEN" in result.stdout
     assert fake.requests == []
     assert ledger_statuses(remote) == {(ids[0], "masto"): "failed"}
+
+
+def test_rate_limited_channel_waits_for_the_next_run(tmp_path: Path) -> None:
+    with FakeMastodon(rate_limit=2) as fake:
+        assert isinstance(fake, FakeMastodon)
+        remote, ids, env = setup(tmp_path, fake, 4)
+        first = publish_in_process(remote.clone(), AT, env)
+        assert sorted(o.status for o in first.outcomes) == [
+            "published",
+            "published",
+            "waiting",
+            "waiting",
+        ]
+        assert not first.failed  # nothing went wrong: the network asked for patience
+        assert fake.count("statuses") == 3  # after the 429, the run stopped asking
+        fake.advance(300)
+        second = publish_in_process(remote.clone(), AT + LATER, env)
+        assert [o.status for o in second.outcomes] == ["published", "published"]
+        assert len(fake.posts()) == 4
+        assert set(ledger_statuses(remote).values()) == {"published"}

@@ -34,6 +34,7 @@ from postcal.ledger.records import (
 )
 from postcal.lint.engine import lint_calendar
 from postcal.platforms.base import (
+    Adapter,
     AdapterContext,
     Failure,
     Outgoing,
@@ -108,6 +109,9 @@ class Publisher:
     report: Report = field(default_factory=Report)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     _clients: dict[str, httpx.Client] = field(default_factory=dict)
+    _adapters: dict[str, Adapter] = field(default_factory=dict)
+    _cooling: dict[str, str] = field(default_factory=dict)
+    """Channels that answered "retry later" beyond what a run waits for: left alone this run."""
 
     # --- the run ---------------------------------------------------------------------
 
@@ -249,7 +253,21 @@ class Publisher:
             except (PublishError, NotPublishable, MissingSecret, UnsupportedPlatform) as exc:
                 self._outcome(item, "unknown", detail=f"could not reconcile yet: {_message(exc)}")
                 continue
-            if isinstance(answer, Published):
+            if isinstance(answer, Published) and len(answer.part_ids) < len(built.parts):
+                # Part of a thread is out, the rest could not be confirmed and was not re-posted.
+                # Recorded as published, the missing parts would only live in this run's notes.
+                why = "; ".join(answer.notes) or "later thread parts could not be confirmed"
+                found = self._published_record(record, answer)
+                writes.append(
+                    replace_record(
+                        found,
+                        status="unconfirmed",
+                        finished_at=None,
+                        error=f"thread incomplete: {why}; post the missing parts by hand",
+                    )
+                )
+                self._outcome(item, "unconfirmed", answer.url, f"thread incomplete: {why}")
+            elif isinstance(answer, Published):
                 writes.append(self._published_record(record, answer))
                 notes = "; ".join(("confirmed by reconciliation", *answer.notes))
                 self._outcome(item, "published", answer.url, notes)
@@ -315,6 +333,18 @@ class Publisher:
 
         record = read_record(self.root, *key)
         assert record is not None
+        cooling = self._cooling.get(item.channel)
+        if cooling is not None:
+            # The network asked us to wait; asking again now would only be refused again.
+            final = replace_record(
+                record,
+                status="failed",
+                error=f"not sent: {cooling}",
+                retryable=True,
+                finished_at=_stamp(self.now),
+            )
+            self._outcome(item, "waiting", detail=final.error or "")
+            return final
         for attempt in range(IN_RUN_RETRIES + 1):
             try:
                 adapter = self._adapter(settings, item.channel)
@@ -338,7 +368,14 @@ class Publisher:
                     self.sleep(exc.retry_after or 1.0)
                     continue
                 final = self._failure_record(record, exc, current)
-                self._outcome(item, final.status, detail=exc.message)
+                status = final.status
+                if exc.kind is Failure.RETRY:
+                    # Nothing went out and the next run tries again: waiting, not failed.
+                    self._cooling[item.channel] = (
+                        f"{item.channel} asked to retry later ({exc.message})"
+                    )
+                    status = "waiting"
+                self._outcome(item, status, detail=exc.message)
                 break
             else:
                 faults.point("published")
@@ -391,7 +428,12 @@ class Publisher:
             run=self.run_id,
         )
 
-    def _adapter(self, settings: Settings, channel: str):  # type: ignore[no-untyped-def]
+    def _adapter(self, settings: Settings, channel: str) -> Adapter:
+        """One adapter per channel and run: it keeps its session (Bluesky allows 30 logins
+        in 5 minutes) and the secrets are read once."""
+        found = self._adapters.get(channel)
+        if found is not None:
+            return found
         account = settings.channels[channel]
         if self.dry_run:
             secrets = Secrets(channel, {})
@@ -409,7 +451,8 @@ class Publisher:
             sleep=self.sleep,
             text_limit=account.limits.text,
         )
-        return adapter_for(account.platform, context)
+        adapter = self._adapters[channel] = adapter_for(account.platform, context)
+        return adapter
 
     def _plan_only(
         self,
