@@ -36,6 +36,10 @@ class Calendar:
 
 
 def relative(root: Path, path: Path) -> str:
+    # String work: Path.relative_to costs more than parsing a small post's YAML.
+    full, base = str(path), str(root)
+    if full.startswith(base + os.sep):
+        return full[len(base) + 1 :].replace(os.sep, "/")
     return path.relative_to(root).as_posix()
 
 

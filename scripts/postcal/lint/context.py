@@ -23,7 +23,7 @@ class LintContext:
     now: datetime
     ledger: dict[tuple[str, str], LedgerEntry]
     _rendered: dict[tuple[int, str], RenderedPost] = field(default_factory=dict)
-    _media: dict[Path, MediaInfo | MediaProblem] = field(default_factory=dict)
+    _media: dict[str, MediaInfo | MediaProblem] = field(default_factory=dict)
     _timeline: dict[str, list[tuple[datetime, Post]]] | None = None
 
     @property
@@ -45,7 +45,7 @@ class LintContext:
         return (self.rendered(post, c) for c in self.known_channels(post))
 
     def media(self, post: Post, file: str) -> MediaInfo | MediaProblem:
-        key = self.root / post.directory / file
+        key = f"{post.directory}/{file}"  # a string: pathlib is slow in this hot path
         found = self._media.get(key)
         if found is None:
             try:

@@ -372,7 +372,7 @@ class Publisher:
                     self.sleep(exc.retry_after or 1.0)
                     continue
                 final = self._failure_record(record, exc, current)
-                status = final.status
+                status: str = final.status
                 if exc.kind is Failure.RETRY:
                     # Nothing went out and the next run tries again: waiting, not failed.
                     self._cooling[item.channel] = (
