@@ -6,11 +6,14 @@ UTF-16 code units (what JavaScript front ends count), which is never lower than 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+from typing import Any
 
 import regex
-from twitter_text import extract_urls_with_indices, parse_tweet
-from twitter_text.regexp.emoji import emoji as EMOJI_PATTERN
+
+# twitter-text compiles its emoji and link patterns at import, about 0.4 s: lint imports it
+# only when a text is long enough to need exact counting (see ``_twitter_text``).
 
 GRAPHEME = regex.compile(r"\X")
 EMOJI_GRAPHEME = regex.compile(
@@ -35,8 +38,24 @@ def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+@functools.cache
+def _emoji_pattern() -> Any:
+    from twitter_text.regexp.emoji import emoji
+
+    return emoji
+
+
+@functools.cache
+def _extract_urls() -> Any:
+    from twitter_text import extract_urls_with_indices
+
+    return extract_urls_with_indices
+
+
 def x_weighted_reference(text: str) -> int:
     """twitter-text's own implementation; correct, but about 5 ms per text."""
+    from twitter_text import parse_tweet
+
     return int(parse_tweet(text).weightedLength)
 
 
@@ -60,7 +79,7 @@ def _emoji_spans(text: str) -> list[tuple[int, int]]:
             continue
         if char.isascii() and not text.startswith(KEYCAP_FOLLOWERS, index + 1):
             continue
-        found = EMOJI_PATTERN.match(text, index)
+        found = _emoji_pattern().match(text, index)
         if found and found.end() > index:
             spans.append((index, found.end()))
             position = found.end()
@@ -78,9 +97,7 @@ counted character by character, which can only overstate a length, never underst
 def _links(text: str) -> list[tuple[int, int, str]]:
     """(start, end, url) of the links twitter-text finds, with over-long runs blanked out."""
     scanned = LONG_RUN.sub(lambda m: " " * len(m.group(0)), text)
-    return [
-        (f["indices"][0], f["indices"][1], f["url"]) for f in extract_urls_with_indices(scanned)
-    ]
+    return [(f["indices"][0], f["indices"][1], f["url"]) for f in _extract_urls()(scanned)]
 
 
 def x_weighted(text: str) -> int:
