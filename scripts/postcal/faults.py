@@ -12,7 +12,7 @@ import os
 ENV = "POSTCAL_KILL_AT"
 STAGES = ("intent", "checkpoint", "result")
 STEPS = ("written", "committed", "pushed")
-POINTS = (*(f"{stage}-{step}" for stage in STAGES for step in STEPS), "published")
+POINTS = (*(f"{stage}-{step}" for stage in STAGES for step in STEPS), "sending-pushed", "published")
 KILLED_EXIT = 137
 
 

@@ -116,7 +116,7 @@ def test_missing_secret_fails_loudly_without_a_request(tmp_path: Path, fake: Fak
 def test_rate_limited_channel_waits_for_the_next_run(tmp_path: Path) -> None:
     with FakeMastodon(rate_limit=2) as fake:
         assert isinstance(fake, FakeMastodon)
-        remote, ids, env = setup(tmp_path, fake, 4)
+        remote, _ids, env = setup(tmp_path, fake, 4)
         first = publish_in_process(remote.clone(), AT, env)
         assert sorted(o.status for o in first.outcomes) == [
             "published",

@@ -101,6 +101,10 @@ media_publish) and after each thread part; returns once the progress is durable 
 
 class Adapter(Protocol):
     platform: str
+    dedups: bool
+    """True when, after a crash, reconcile can always tell whether a post went out, or a resend
+    cannot double-post (Mastodon's Idempotency-Key, Bluesky's record keys, Instagram and
+    Threads containers). False makes the protocol mark each post durably before sending it."""
 
     def plan(self, outgoing: Outgoing) -> list[PlannedRequest]:
         """What `publish` would send, for --dry-run."""

@@ -81,6 +81,7 @@ class Ref:
 
 class BlueskyAdapter:
     platform = "bluesky"
+    dedups = True
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context

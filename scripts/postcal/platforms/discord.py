@@ -77,6 +77,7 @@ ALLOWED_MENTIONS = {"parse": ["users", "roles"]}
 
 class DiscordAdapter:
     platform = "discord"
+    dedups = False
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context

@@ -74,6 +74,7 @@ def message_for(outgoing: Outgoing) -> str:
 
 class FacebookAdapter:
     platform = "facebook"
+    dedups = False
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context

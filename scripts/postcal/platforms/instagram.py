@@ -72,6 +72,7 @@ IMAGE_FORMATS = frozenset({"jpeg"})
 
 class InstagramAdapter:
     platform = "instagram"
+    dedups = True
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context

@@ -99,6 +99,7 @@ def _starts_hashtag(text: str, index: int) -> bool:
 
 class LinkedInAdapter:
     platform = "linkedin"
+    dedups = False
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context

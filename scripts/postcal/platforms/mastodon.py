@@ -81,6 +81,7 @@ SPACES = re.compile(r"\s+")
 
 class MastodonAdapter:
     platform = "mastodon"
+    dedups = True
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context

@@ -70,6 +70,7 @@ NO_FIRST_COMMENT = "Telegram channels have no first comment a bot can post; it w
 
 class TelegramAdapter:
     platform = "telegram"
+    dedups = False
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context

@@ -72,6 +72,7 @@ REPLY_FIELDS = "id,text,timestamp"
 
 class ThreadsAdapter:
     platform = "threads"
+    dedups = True
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context

@@ -74,6 +74,7 @@ def make(context: AdapterContext) -> XAdapter:
 
 class XAdapter:
     platform = "x"
+    dedups = False
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context

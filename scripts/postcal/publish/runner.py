@@ -55,6 +55,9 @@ MAX_ROUNDS = 8
 IN_RUN_RETRY_SECONDS = 20.0
 """Wait for a rate limit inside the run only when it is this short; else the next run retries."""
 IN_RUN_RETRIES = 2
+SENDING = "sending"
+"""Progress key a run writes (and pushes) right before calling a network that cannot tell
+afterwards whether a post went out."""
 RESULT_BATCH = 10
 """Results are pushed in batches: one lost to a crash is reconciled by the next run."""
 
@@ -168,7 +171,8 @@ class Publisher:
             attempt = 1
             if previous is not None and previous.retryable:
                 # Nothing of it failed for good: continue the same attempt after its parts.
-                attempt, resumed = previous.attempt, previous.progress
+                attempt = previous.attempt
+                resumed = {k: v for k, v in previous.progress.items() if k != SENDING}
             elif previous is not None:
                 attempt = previous.attempt + 1  # changed since it failed: a fresh attempt
             try:
@@ -246,10 +250,15 @@ class Publisher:
                 )
                 built = _with_key(built, record.idempotency_key)
                 adapter = self._adapter(settings, record.channel)
-                attempted = datetime.fromisoformat(
-                    (record.attempted_at or _stamp(self.now)).replace("Z", "+00:00")
-                )
-                answer = adapter.reconcile(built, record.progress, attempted, self.now)
+                # Dedup windows (Mastodon's hour) count from the first request, not the lease.
+                first = record.first_attempted_at or record.attempted_at or _stamp(self.now)
+                attempted = datetime.fromisoformat(first.replace("Z", "+00:00"))
+                if not _dedups(adapter) and SENDING not in record.progress:
+                    # Claimed, but the run died before it marked the item as being sent:
+                    # no request can have left, so it is certain nothing went out.
+                    answer: Published | Reconciled = Reconciled.NOT_PUBLISHED
+                else:
+                    answer = adapter.reconcile(built, record.progress, attempted, self.now)
             except (PublishError, NotPublishable, MissingSecret, UnsupportedPlatform) as exc:
                 self._outcome(item, "unknown", detail=f"could not reconcile yet: {_message(exc)}")
                 continue
@@ -281,9 +290,19 @@ class Publisher:
                 )
                 self._outcome(item, "unconfirmed", detail="cannot confirm whether it went out")
             else:
-                claims.append((item, built, record.progress))
+                progress = {k: v for k, v in record.progress.items() if k != SENDING}
+                claims.append((item, built, progress))
+                # A fresh claim by this run (two runs reconciling the same record must not
+                # both win the push), keeping when the first request may have gone out.
                 writes.append(
-                    replace_record(record, status="attempting", attempted_at=_stamp(self.now))
+                    replace_record(
+                        record,
+                        status="attempting",
+                        attempted_at=_stamp(self.now),
+                        first_attempted_at=first,
+                        run=self.run_id,
+                        progress=progress,
+                    )
                 )
         return claims, writes
 
@@ -323,11 +342,12 @@ class Publisher:
         key = (item.post_id, item.channel)
         current = dict(progress)
 
-        def checkpoint(state: Progress) -> None:
+        def checkpoint(state: Progress, durable: bool = False) -> None:
             current.update(state)
-            if all(f"part{i}" in current for i in range(len(built.parts))):
-                # Every part is out: the result record carries this, and a crash before it
-                # is pushed is reconciled. Pushing here would cost a round trip per post.
+            done = all(f"part{i}" in current for i in range(len(built.parts)))
+            if done and not durable and dedups:
+                # Every part is out and the network can confirm it: the result record
+                # carries this, and a crash before it is pushed is reconciled.
                 return
             record = read_record(self.root, *key)
             assert record is not None
@@ -337,6 +357,20 @@ class Publisher:
 
         record = read_record(self.root, *key)
         assert record is not None
+        try:
+            adapter = self._adapter(settings, item.channel)
+        except (MissingSecret, UnsupportedPlatform) as exc:
+            # Before any request: nothing went out, and a fixed configuration retries it.
+            final = replace_record(
+                record,
+                status="failed",
+                error=_message(exc),
+                finished_at=_stamp(self.now),
+                retryable=True,
+            )
+            self._outcome(item, "failed", detail=final.error or "")
+            return final
+        dedups = _dedups(adapter)
         cooling = self._cooling.get(item.channel)
         if cooling is not None:
             # The network asked us to wait; asking again now would only be refused again.
@@ -349,11 +383,20 @@ class Publisher:
             )
             self._outcome(item, "waiting", detail=final.error or "")
             return final
+        if not dedups and SENDING not in current:
+            # Before the first request: from here on a crash leaves a record that says
+            # "maybe sent", which this network cannot check, so it becomes unconfirmed.
+            # Without the mark, a crash before sending is known to have sent nothing.
+            checkpoint({SENDING: self.run_id}, durable=True)
+            faults.point("sending-pushed")
+            record = read_record(self.root, *key)
+            assert record is not None
         for attempt in range(IN_RUN_RETRIES + 1):
             try:
-                adapter = self._adapter(settings, item.channel)
                 published = adapter.publish(built, dict(current), checkpoint)
-            except (MissingSecret, UnsupportedPlatform) as exc:
+            except MissingSecret as exc:
+                # An adapter reads a secret postcal.yml does not name (lint: channel-secrets)
+                # before its first request: nothing went out.
                 final = replace_record(
                     record,
                     status="failed",
@@ -531,6 +574,12 @@ class PublishAbort(RuntimeError):
 
 def replace_record(record: LedgerRecord, **changes: object) -> LedgerRecord:
     return record.model_copy(update=changes)
+
+
+def _dedups(adapter: Adapter) -> bool:
+    """Whether the network lets us find out, after a crash, if a post went out (an idempotency
+    key, a record key we choose, a container's status). Unknown adapters count as "no"."""
+    return bool(getattr(adapter, "dedups", False))
 
 
 def _with_key(outgoing: Outgoing, key: str) -> Outgoing:
