@@ -164,7 +164,6 @@ class Publisher:
         for held in plan.wait:
             status = "blocked" if held.why is schedule.Why.LINT_ERRORS else "waiting"
             self._outcome(held.item, status, detail=f"{held.why.value}: {held.detail}")
-        outgoing: dict[tuple[str, str], Outgoing] = {}
         for item in plan.due:
             previous = item.previous
             resumed: Progress = {}
@@ -184,7 +183,6 @@ class Publisher:
                 continue
             if previous is not None and previous.retryable:
                 built = _with_key(built, previous.idempotency_key)
-            outgoing[(item.post_id, item.channel)] = built
             claims.append((item, built, resumed))
             writes.append(
                 LedgerRecord(
