@@ -303,7 +303,10 @@ class Watch:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    # POSTCAL_CHROMIUM points elsewhere (GitHub's Ubuntu runners ship Google Chrome instead).
+    executable = (
+        os.environ.get("POSTCAL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    )
     if not Path(executable).exists():
         message = "Chromium is not installed (Debian: apt-get install chromium)"
         if os.environ.get("CI"):
