@@ -296,6 +296,19 @@ class _Composer:
         return text
 
 
+def _events(text: str) -> Iterator[Any]:
+    """libyaml's events, one C call each (``yaml.parse`` makes two and adds a generator)."""
+    parser = _Loader(text)
+    try:
+        while True:
+            event = parser.get_event()
+            yield event
+            if type(event) is yaml.StreamEndEvent:
+                return
+    finally:
+        parser.dispose()
+
+
 def _tab_problems(path: str, text: str, line_offset: int) -> list[Problem]:
     if "\t" not in text:
         return []
@@ -327,7 +340,7 @@ def parse(path: str, text: str, line_offset: int = 0, allow_anchors: bool = Fals
         composer.line_starts = [0, *(found.end() for found in re.finditer("\n", text))]
     value: Any = None
     try:
-        events = iter(yaml.parse(text, Loader=_Loader))
+        events = _events(text)
         documents = 0
         for event in events:
             if isinstance(event, yaml.DocumentStartEvent):
