@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -34,12 +36,12 @@ now_option = click.option(
 )
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"postcal: {message}", err=True)
     sys.exit(EXIT_USAGE)
 
 
-def _now(option: str | None):  # type: ignore[no-untyped-def]
+def _now(option: str | None) -> datetime:
     try:
         return resolve_now(option, os.environ)
     except ClockError as exc:
@@ -135,10 +137,8 @@ def new(title: str, at: str, channels: str, campaign: str | None, root: Path) ->
         write_post(planned)
     except ScaffoldError as exc:
         _fail(str(exc))
-        return
     except FileExistsError:
         _fail("that file appeared meanwhile; run again")
-        return
     click.echo(planned.path.relative_to(root).as_posix())
 
 
@@ -173,7 +173,6 @@ def publish(
         environ = secrets_environment(os.environ)
     except MissingSecret as exc:
         _fail(str(exc))
-        return
     git = None if (no_git or dry_run) else Git(root.resolve())
     publisher = Publisher(
         root.resolve(),
@@ -188,7 +187,6 @@ def publish(
         report = publisher.run()
     except (PublishAbort, GitError) as exc:
         _fail(str(exc))
-        return
     click.echo(summary.text(report), nl=False)
     target = summary_file or (
         Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
