@@ -28,13 +28,11 @@ import hashlib
 import json
 import re
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import regex
@@ -128,13 +126,6 @@ class FakeBluesky(FakeServer):
                 "repo-write-hour": Limit(5000, 3600),
                 "createSession": Limit(30, 300),
             }
-
-    @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, response: Response) -> None:
-        # The base writes headers and body separately; with Nagle on, each answer then waits
-        # for the client's delayed ACK (40 ms on Linux).
-        handler.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        FakeServer._send(handler, response)
 
     # -- test helpers --------------------------------------------------------------------
 

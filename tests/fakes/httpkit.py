@@ -2,23 +2,18 @@
 
 - ``parse_multipart``: a multipart/form-data body as a web framework would see it (stdlib only).
 - ``QuickFake``: a ``FakeServer`` with a clock of its own (``now``, ``advance``) that answers
-  with ``Date`` from that clock, writes each answer in one segment with TCP_NODELAY (the base's
-  separate header and body writes meet delayed ACKs on loopback, about 40 ms a request) and
-  stops at once (the base waits for the server loop's 0.5 s poll).
+  with ``Date`` from that clock.
 """
 
 from __future__ import annotations
 
-import socket
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler
 
-from tests.fakes.server import FakeServer, Response
+from tests.fakes.server import FakeServer
 
 START = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 
@@ -68,32 +63,5 @@ class QuickFake(FakeServer):
         with self.lock:
             self.now += timedelta(seconds=seconds)
 
-    def _send(self, handler: BaseHTTPRequestHandler, response: Response) -> None:  # type: ignore[override]
-        payload = response.encode()
-        handler.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        lines = [f"HTTP/1.1 {response.status} {handler.responses.get(response.status, ('',))[0]}"]
-        headers = {
-            "Content-Type": "application/json",
-            "Date": format_datetime(self.now, usegmt=True),
-            **response.headers,
-            "Content-Length": str(len(payload)),
-        }
-        lines += [f"{key}: {value}" for key, value in headers.items()]
-        handler.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload)
-
-    def stop(self) -> None:
-        server = self._server
-        if server is None:
-            return
-        stopping = threading.Thread(target=server.shutdown)
-        stopping.start()
-        host, port = server.server_address[:2]
-        while stopping.is_alive():  # wake the loop so it sees the request to stop
-            try:
-                socket.create_connection((str(host), int(port)), timeout=0.2).close()
-            except OSError:
-                break
-            stopping.join(0.01)
-        stopping.join()
-        server.server_close()
-        self._server = None
+    def extra_headers(self) -> dict[str, str]:
+        return {"Date": format_datetime(self.now, usegmt=True)}

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -85,6 +86,8 @@ class FakeServer:
 
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Without this each answer waits for the client's delayed ACK (40 ms on Linux).
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
@@ -100,10 +103,22 @@ class FakeServer:
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        """Stop at once: ``shutdown`` alone waits for the serve loop's 0.5 s poll."""
+        server = self._server
+        if server is None:
+            return
+        stopping = threading.Thread(target=server.shutdown)
+        stopping.start()
+        host, port = server.server_address[:2]
+        while stopping.is_alive():  # wake the loop so it sees the request to stop
+            try:
+                socket.create_connection((str(host), int(port)), timeout=0.2).close()
+            except OSError:
+                break
+            stopping.join(0.01)
+        stopping.join()
+        server.server_close()
+        self._server = None
 
     def __enter__(self) -> FakeServer:
         return self.start()
@@ -146,16 +161,23 @@ class FakeServer:
             handler, Response(404, {"error": f"no route for {handler.command} {parts.path}"})
         )
 
-    @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, response: Response) -> None:
+    def extra_headers(self) -> dict[str, str]:
+        """Headers every answer carries: ``Date`` (fakes with their own clock override it)."""
+        return {"Date": formatdate(usegmt=True)}
+
+    def _send(self, handler: BaseHTTPRequestHandler, response: Response) -> None:
+        """The whole answer in one write."""
         payload = response.encode()
-        handler.send_response(response.status)
-        headers = {"Content-Type": "application/json", **response.headers}
-        for key, value in headers.items():
-            handler.send_header(key, value)
-        handler.send_header("Content-Length", str(len(payload)))
-        handler.end_headers()
-        handler.wfile.write(payload)
+        reason = handler.responses.get(response.status, ("",))[0]
+        headers = {
+            "Content-Type": "application/json",
+            **self.extra_headers(),
+            **response.headers,
+            "Content-Length": str(len(payload)),
+        }
+        lines = [f"HTTP/1.1 {response.status} {reason}"]
+        lines += [f"{key}: {value}" for key, value in headers.items()]
+        handler.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload)
 
     def count(self, name: str) -> int:
         return sum(1 for route_name, _ in self.requests if route_name == name)
