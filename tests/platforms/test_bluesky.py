@@ -51,12 +51,6 @@ def fake(server: FakeBluesky) -> FakeBluesky:
     return server
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
-        yield http
-
-
 @pytest.fixture
 def did(fake: FakeBluesky) -> str:
     return fake.handles[HANDLE]

@@ -14,13 +14,11 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import Image
 
 from postcal.platforms import linkedin
 from postcal.platforms.base import (
     AdapterContext,
     Failure,
-    MediaFile,
     Outgoing,
     Progress,
     Published,
@@ -32,6 +30,7 @@ from postcal.platforms.registry import adapter_for
 from postcal.secrets import read_secrets
 from tests.fakes.linkedin import FakeLinkedIn, little_to_shown
 from tests.fakes.server import Response
+from tests.platforms.support import image
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -125,12 +124,6 @@ def fake(server: FakeLinkedIn) -> FakeLinkedIn:
     return server
 
 
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
-        yield http
-
-
 class Harness:
     def __init__(self, fake: FakeLinkedIn, client: httpx.Client) -> None:
         self.fake = fake
@@ -171,12 +164,6 @@ class Harness:
 @pytest.fixture
 def h(fake: FakeLinkedIn, client: httpx.Client) -> Harness:
     return Harness(fake, client)
-
-
-def image(tmp_path: Path, name: str, fmt: str, alt: str) -> MediaFile:
-    path = tmp_path / name
-    Image.new("RGB", (12, 8), (120, 80, 40)).save(path, fmt.upper())
-    return MediaFile(path, fmt, alt, path.stat().st_size, 12, 8)
 
 
 # --- publishing -----------------------------------------------------------------------

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
 
 from postcal.platforms.base import (
     AdapterContext,
@@ -26,6 +25,7 @@ from postcal.platforms.mastodon import MastodonAdapter, make
 from postcal.platforms.registry import adapter_for
 from postcal.secrets import install_log_redaction, read_secrets
 from tests.fakes.mastodon import START, TOKEN, FakeMastodon, count_characters
+from tests.platforms.support import image
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -38,12 +38,6 @@ def fake() -> Iterator[FakeMastodon]:
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
-        yield http
 
 
 class Harness:
@@ -97,12 +91,6 @@ def outgoing(
         idempotency_key=key,
         scheduled_at=START,
     )
-
-
-def image(tmp_path: Path, name: str, fmt: str, alt: str) -> MediaFile:
-    path = tmp_path / name
-    Image.new("RGB", (12, 8), (120, 60, 30)).save(path, fmt.upper())
-    return MediaFile(path, fmt.lower(), alt, path.stat().st_size, 12, 8)
 
 
 def video(tmp_path: Path) -> MediaFile:

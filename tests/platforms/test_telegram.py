@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
 
 from postcal.platforms.base import (
     AdapterContext,
@@ -28,6 +27,7 @@ from postcal.secrets import Secrets, read_secrets
 from tests.fakes.httpkit import START, parse_multipart
 from tests.fakes.server import Response
 from tests.fakes.telegram import CHANNEL, TOKEN, FakeTelegram
+from tests.platforms.support import image
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -64,12 +64,6 @@ def _no_sleep(seconds: float) -> None:
     raise AssertionError("the Telegram adapter never sleeps")
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
-        yield http
-
-
 @pytest.fixture
 def h(fake: FakeTelegram, client: httpx.Client) -> Harness:
     return Harness(fake, client)
@@ -93,12 +87,6 @@ def outgoing(
         idempotency_key=KEY,
         scheduled_at=START,
     )
-
-
-def image(tmp_path: Path, name: str, fmt: str, alt: str) -> MediaFile:
-    path = tmp_path / name
-    Image.new("RGB", (12, 8), (120, 60, 30)).save(path, fmt.upper())
-    return MediaFile(path, fmt.lower(), alt, path.stat().st_size, 12, 8)
 
 
 def bodies(fake: FakeTelegram, route: str) -> list[Any]:

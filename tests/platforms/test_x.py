@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PIL import Image
 
 from postcal.platforms import x
 from postcal.platforms.base import (
@@ -31,6 +30,7 @@ from postcal.platforms.x import XAdapter, make
 from postcal.secrets import read_secrets
 from tests.fakes.server import Response
 from tests.fakes.x import FakeX
+from tests.platforms.support import image
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -79,12 +79,6 @@ def fake(server: FakeX) -> FakeX:
     return server
 
 
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
-        yield http
-
-
 class Harness:
     def __init__(self, fake: FakeX, client: httpx.Client) -> None:
         self.fake = fake
@@ -122,12 +116,6 @@ class Harness:
 @pytest.fixture
 def h(fake: FakeX, client: httpx.Client) -> Harness:
     return Harness(fake, client)
-
-
-def image(tmp_path: Path, name: str, fmt: str, alt: str) -> MediaFile:
-    path = tmp_path / name
-    Image.new("RGB", (12, 8), (120, 80, 40)).save(path, fmt.upper())
-    return MediaFile(path, fmt, alt, path.stat().st_size, 12, 8)
 
 
 # --- publishing -----------------------------------------------------------------------
