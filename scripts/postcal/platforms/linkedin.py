@@ -395,11 +395,12 @@ def _failure(step: str, response: httpx.Response, creates: bool) -> HTTPFailure:
 
 
 def _until_midnight(response: httpx.Response) -> float:
-    """LinkedIn's limits are daily and reset at midnight UTC: seconds until the next one."""
+    """LinkedIn's limits are daily and reset at midnight UTC: seconds until the next one,
+    by the server's clock (its Date header; without one, a whole day, never our clock)."""
     try:
         now = parsedate_to_datetime(response.headers["date"]).astimezone(UTC)
     except (KeyError, TypeError, ValueError):
-        now = datetime.now(UTC)
+        return 86400.0
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
     return (midnight - now).total_seconds()
 

@@ -337,17 +337,19 @@ def _retry_after(response: httpx.Response) -> float:
         remaining = _number(response.headers.get(f"{family}-remaining"))
         if reset is not None and (remaining is None or remaining <= 0):
             resets.append(reset)
-    if not resets:
+    server_now = _server_now(response)
+    if not resets or server_now is None:
         return RATE_WINDOW
-    return max(0.0, max(resets) - _server_now(response).timestamp())
+    return max(0.0, max(resets) - server_now.timestamp())
 
 
-def _server_now(response: httpx.Response) -> datetime:
-    """The server's clock (its Date header): what its reset stamps are relative to."""
+def _server_now(response: httpx.Response) -> datetime | None:
+    """The server's clock (its Date header): what its reset stamps are relative to. Never
+    ours: without a Date header the caller waits a whole rate window."""
     try:
         return parsedate_to_datetime(response.headers["date"])
     except (KeyError, TypeError, ValueError):
-        return datetime.now(UTC)
+        return None
 
 
 def _number(text: str | None) -> float | None:
