@@ -1,3 +1,3 @@
-from postcal.cli import main
+from postcal.cli import run
 
-main()
+run()

@@ -49,6 +49,59 @@ MAX_DEPTH = 100
 """Deeper values are reported, not composed: composing recurses once per level."""
 
 
+Surprise = tuple[str, str, str]
+"""(rule, message, hint) for a plain value that YAML tools would read differently."""
+
+
+def resolve_plain(text: str) -> tuple[Any, Surprise | None]:
+    """An unquoted value as postcal reads it (YAML 1.2 core types), and what may surprise."""
+    if text in _NULL:
+        return None, None
+    if text in _TRUE:
+        return True, None
+    if text in _FALSE:
+        return False, None
+    if text in _YAML11_BOOL:
+        meaning = "true" if text.lower() in {"y", "yes", "on"} else "false"
+        return text, (
+            "implicit-type",
+            f"'{text}' means {meaning} to YAML 1.1 tools and text to others",
+            f'write {meaning} for a yes/no value, or quote it ("{text}") for text',
+        )
+    if text[0] not in _NUMBER_START:
+        return text, None
+    if _INT.match(text):
+        try:
+            return int(text), None
+        except ValueError:  # beyond sys.get_int_max_str_digits()
+            return text, (
+                "schema",
+                f"a number with {len(text):,} digits is too large",
+                "quote it for text, or write a smaller number",
+            )
+    if _FLOAT.match(text):
+        return float(text), None
+    if _SEXAGESIMAL.match(text):
+        return text, (
+            "implicit-type",
+            f"'{text}' is a base-60 number to YAML 1.1 tools",
+            f'quote times and ratios: "{text}"',
+        )
+    if _SURPRISING_NUMBER.match(text):
+        return text, (
+            "implicit-type",
+            f"'{text}' is read as a number in another base or with separators",
+            f'quote it ("{text}") for text, or write a plain decimal number',
+        )
+    if _SPECIAL_FLOAT.match(text):
+        return text, (
+            "implicit-type",
+            f"'{text}' is a special floating-point value",
+            f'quote it ("{text}") or write a finite number',
+        )
+    return text, None
+
+
 @dataclass(frozen=True, slots=True)
 class Mark:
     line: int
@@ -239,61 +292,12 @@ class _Composer:
                 depth -= 1
 
     def scalar(self, event: Any) -> Any:
-        text: str = event.value
         if event.style != "" or event.tag is not None:
-            return text  # quoted or tagged: always text
-        if text in _NULL:
-            return None
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        if text in _YAML11_BOOL:
-            meaning = "true" if text.lower() in {"y", "yes", "on"} else "false"
-            self.problem(
-                event,
-                "implicit-type",
-                f"'{text}' means {meaning} to YAML 1.1 tools and text to others",
-                f'write {meaning} for a yes/no value, or quote it ("{text}") for text',
-            )
-            return text
-        if text[0] not in _NUMBER_START:
-            return text
-        if _INT.match(text):
-            try:
-                return int(text)
-            except ValueError:  # beyond sys.get_int_max_str_digits()
-                self.problem(
-                    event,
-                    "schema",
-                    f"a number with {len(text):,} digits is too large",
-                    "quote it for text, or write a smaller number",
-                )
-                return text
-        if _FLOAT.match(text):
-            return float(text)
-        if _SEXAGESIMAL.match(text):
-            self.problem(
-                event,
-                "implicit-type",
-                f"'{text}' is a base-60 number to YAML 1.1 tools",
-                f'quote times and ratios: "{text}"',
-            )
-        elif _SURPRISING_NUMBER.match(text):
-            self.problem(
-                event,
-                "implicit-type",
-                f"'{text}' is read as a number in another base or with separators",
-                f'quote it ("{text}") for text, or write a plain decimal number',
-            )
-        elif _SPECIAL_FLOAT.match(text):
-            self.problem(
-                event,
-                "implicit-type",
-                f"'{text}' is a special floating-point value",
-                f'quote it ("{text}") or write a finite number',
-            )
-        return text
+            return event.value  # quoted or tagged: always text
+        value, surprise = resolve_plain(event.value)
+        if surprise is not None:
+            self.problem(event, *surprise)
+        return value
 
 
 def _events(text: str) -> Iterator[Any]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from postcal import collector
 from postcal.content.documents import Post
 from postcal.content.loader import Calendar, load_calendar
 from postcal.ledger.records import LedgerEntry, read_ledger
@@ -86,9 +87,10 @@ def lint_calendar(
 
 def lint(root: Path, now: datetime, paths: Sequence[str] = ()) -> LintResult:
     """Lint the repository at ``root``; ``paths`` (repository-relative) limit what is reported."""
-    calendar, problems = load_calendar(root)
-    ledger, ledger_problems = read_ledger(calendar.root)
-    found = lint_calendar(calendar, now, ledger, problems + ledger_problems)
+    with collector.paused():
+        calendar, problems = load_calendar(root)
+        ledger, ledger_problems = read_ledger(calendar.root)
+        found = lint_calendar(calendar, now, ledger, problems + ledger_problems)
     if paths:
         prefixes = tuple(p.rstrip("/") for p in paths)
         found = [

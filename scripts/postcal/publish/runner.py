@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from postcal import faults
+from postcal import collector, faults
 from postcal.content.loader import Calendar, load_calendar, load_settings
 from postcal.content.models import Channel, Settings
 from postcal.gitops import Git
@@ -149,13 +149,14 @@ class Publisher:
             self.root, self.now, settings_only.model.zone
         ):
             return True  # the common cron tick: nothing due, nothing to reconcile
-        calendar, problems = load_calendar(self.root)
-        settings_file = calendar.settings
-        if settings_file is None:
-            raise PublishAbort("postcal.yml is missing or invalid: run `postcal lint`")
-        settings = settings_file.model
-        ledger, ledger_problems = read_ledger(calendar.root)
-        problems = lint_calendar(calendar, self.now, ledger, problems + ledger_problems)
+        with collector.paused():
+            calendar, problems = load_calendar(self.root)
+            settings_file = calendar.settings
+            if settings_file is None:
+                raise PublishAbort("postcal.yml is missing or invalid: run `postcal lint`")
+            settings = settings_file.model
+            ledger, ledger_problems = read_ledger(calendar.root)
+            problems = lint_calendar(calendar, self.now, ledger, problems + ledger_problems)
         claims, writes = self._reconcile(calendar, settings, ledger)
         hashes = self._hashes_of_failed(calendar, settings, ledger)
         plan = schedule.plan(calendar, settings, problems, ledger, self.now, hashes)
