@@ -84,7 +84,8 @@ def lint(paths: tuple[str, ...], root: Path, now: str | None, output_format: str
 def _lint_and_report(
     root: Path, moment: datetime, paths: tuple[str, ...], output_format: str
 ) -> NoReturn:
-    result = run_lint(root, moment, [p.replace(os.sep, "/").removeprefix("./") for p in paths])
+    relative = [p.replace(os.sep, "/").removeprefix("./") for p in paths]
+    result = run_lint(root, moment, relative, parallel=True)
     text = FORMATTERS[output_format](result.problems, line_reader(result.calendar.root))
     click.echo(text, nl=False)
     if output_format == "human":

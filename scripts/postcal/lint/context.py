@@ -22,7 +22,7 @@ class LintContext:
     settings: Settings
     now: datetime
     ledger: dict[tuple[str, str], LedgerEntry]
-    _rendered: dict[tuple[int, str], RenderedPost] = field(default_factory=dict)
+    _renders: dict[int, tuple[RenderedPost, ...]] = field(default_factory=dict)
     _media: dict[str, MediaInfo | MediaProblem] = field(default_factory=dict)
     _timeline: dict[str, list[tuple[datetime, Post]]] | None = None
 
@@ -33,16 +33,17 @@ class LintContext:
     def known_channels(self, post: Post) -> Iterator[str]:
         return (c for c in post.front.channels if c in self.settings.channels)
 
-    def rendered(self, post: Post, channel: str) -> RenderedPost:
-        key = (id(post), channel)
-        found = self._rendered.get(key)
+    def renders(self, post: Post) -> tuple[RenderedPost, ...]:
+        """The post as each of its known channels receives it, rendered once for all rules."""
+        key = id(post)  # posts live as long as the context, so their ids stay unique
+        found = self._renders.get(key)
         if found is None:
-            found = render(post, channel, self.settings, self.calendar.campaigns)
-            self._rendered[key] = found
+            found = tuple(
+                render(post, channel, self.settings, self.calendar.campaigns)
+                for channel in self.known_channels(post)
+            )
+            self._renders[key] = found
         return found
-
-    def renders(self, post: Post) -> Iterator[RenderedPost]:
-        return (self.rendered(post, c) for c in self.known_channels(post))
 
     def media(self, post: Post, file: str) -> MediaInfo | MediaProblem:
         key = f"{post.directory}/{file}"  # a string: pathlib is slow in this hot path

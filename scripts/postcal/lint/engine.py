@@ -11,13 +11,17 @@ from postcal import collector
 from postcal.content.documents import Post
 from postcal.content.loader import Calendar, load_calendar
 from postcal.ledger.records import LedgerEntry, read_ledger
+from postcal.lint import forked
 from postcal.lint.context import LintContext
 from postcal.lint.load_rules import LOAD_RULES
-from postcal.lint.rule import at
+from postcal.lint.rule import Rule, at
 from postcal.lint.rules import ALL, BY_ID
 from postcal.problems import Problem, Severity
 
 KNOWN_IDS = frozenset(BY_ID) | frozenset(LOAD_RULES)
+SECOND_PROCESS = frozenset({"text-length", "thread", "hashtag-limit", "romanian-cedilla"})
+"""Rules a forked copy runs when lint may use two cores: counting text exactly is the one
+heavy job that needs no other rule's work, and the copy alone pays twitter-text's import."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +68,32 @@ def _suppression_problems(post: Post) -> list[Problem]:
     return found
 
 
+def _check(ctx: LintContext, rules: Sequence[Rule]) -> list[Problem]:
+    return [problem for rule in rules for problem in rule.check(ctx)]
+
+
 def lint_calendar(
     calendar: Calendar,
     now: datetime,
     ledger: dict[tuple[str, str], LedgerEntry],
     load_problems: Sequence[Problem] = (),
+    *,
+    parallel: bool = False,
 ) -> list[Problem]:
+    """Every problem, sorted; ``parallel`` lets a command that exits afterwards fork."""
     problems = list(load_problems)
     if calendar.settings is None:
         return sorted(problems)
     ctx = LintContext(calendar, calendar.settings.model, now, ledger)
-    for rule in ALL:
-        problems.extend(rule.check(ctx))
+    if parallel and forked.available():
+        problems.extend(
+            forked.run_both(
+                lambda: _check(ctx, [r for r in ALL if r.id not in SECOND_PROCESS]),
+                lambda: _check(ctx, [r for r in ALL if r.id in SECOND_PROCESS]),
+            )
+        )
+    else:
+        problems.extend(_check(ctx, ALL))
     ignored: dict[str, set[str]] = {}
     for post in calendar.posts:
         problems.extend(_suppression_problems(post))
@@ -85,12 +103,14 @@ def lint_calendar(
     return sorted(set(kept))
 
 
-def lint(root: Path, now: datetime, paths: Sequence[str] = ()) -> LintResult:
+def lint(
+    root: Path, now: datetime, paths: Sequence[str] = (), *, parallel: bool = False
+) -> LintResult:
     """Lint the repository at ``root``; ``paths`` (repository-relative) limit what is reported."""
     with collector.paused():
         calendar, problems = load_calendar(root)
         ledger, ledger_problems = read_ledger(calendar.root)
-        found = lint_calendar(calendar, now, ledger, problems + ledger_problems)
+        found = lint_calendar(calendar, now, ledger, problems + ledger_problems, parallel=parallel)
     if paths:
         prefixes = tuple(p.rstrip("/") for p in paths)
         found = [
