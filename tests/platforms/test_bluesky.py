@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -29,18 +28,13 @@ from tests.platforms.bluesky_support import (
     outgoing,
     rkey,
 )
+from tests.platforms.support import started
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
 HANDLE = "roastery.test"
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeBluesky]:
-    with FakeBluesky() as running:
-        assert isinstance(running, FakeBluesky)
-        yield running
+server = started(FakeBluesky, scope="module")
 
 
 @pytest.fixture

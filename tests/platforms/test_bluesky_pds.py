@@ -35,17 +35,12 @@ from tests.platforms.bluesky_support import (
     rkey_of,
     span,
 )
+from tests.platforms.support import started
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1", "localhost"])]
 
 pds_server = harness.pds_server
-
-
-@pytest.fixture(scope="module")
-def fake_server() -> Iterator[FakeBluesky]:
-    with FakeBluesky() as server:
-        assert isinstance(server, FakeBluesky)
-        yield server
+fake_server = started(FakeBluesky, scope="module")
 
 
 @dataclass

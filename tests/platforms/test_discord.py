@@ -4,94 +4,52 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from postcal.platforms.base import (
-    AdapterContext,
-    Failure,
-    MediaFile,
-    Outgoing,
-    Progress,
-    Published,
-    PublishError,
-    Reconciled,
-)
+from postcal.platforms.base import AdapterContext, Failure, Published, PublishError, Reconciled
 from postcal.platforms.discord import NO_FIRST_COMMENT, DiscordAdapter, make
 from postcal.secrets import Secrets, read_secrets
 from tests.fakes.discord import GUILD_ID, WEBHOOK_TOKEN, FakeDiscord
 from tests.fakes.httpkit import START, parse_multipart
 from tests.fakes.server import Response
-from tests.platforms.support import image
+from tests.platforms.support import AdapterHarness, image, started, winter_blend
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
-KEY = "postcal-0123456789abcdef0123456789abcdef"
 CHANNEL_ID = "1200000000000000001"
 
-
-@pytest.fixture
-def fake() -> Iterator[FakeDiscord]:
-    server = FakeDiscord()
-    server.start()
-    yield server
-    server.stop()
+fake = started(FakeDiscord)
+outgoing = partial(winter_blend, "dc")
 
 
-class Harness:
+class Harness(AdapterHarness[FakeDiscord, DiscordAdapter]):
+    """Each sleep also moves the fake's clock, unless a test sets ``on_sleep``."""
+
     def __init__(self, fake: FakeDiscord, client: httpx.Client) -> None:
-        self.fake = fake
-        self.client = client
-        self.sleeps: list[float] = []
-        self.checkpoints: list[dict[str, str]] = []
+        super().__init__(fake, client)
         self.on_sleep: Callable[[float], None] = fake.advance
 
     def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
+        super().sleep(seconds)
         self.on_sleep(seconds)
 
     def adapter(self, webhook_url: str | None = None, api_base: str | None = "") -> DiscordAdapter:
         url = webhook_url or "https://discord.com/api/webhooks/1300000000000000001/" + WEBHOOK_TOKEN
         secrets = read_secrets("dc", {"webhook_url": "DC_HOOK"}, {"DC_HOOK": url})
         base = self.fake.base_url if api_base == "" else api_base
-        context = AdapterContext("dc", "#news", base, secrets, self.client, self.sleep)
-        return make(context)
-
-    def checkpoint(self, progress: Progress) -> None:
-        self.checkpoints.append(dict(progress))
-
-    def publish(self, outgoing: Outgoing, progress: Progress | None = None, **kw: Any) -> Published:
-        return self.adapter(**kw).publish(outgoing, progress or {}, self.checkpoint)
+        return make(self.context("dc", "#news", base, secrets))
 
 
 @pytest.fixture
 def h(fake: FakeDiscord, client: httpx.Client) -> Harness:
     return Harness(fake, client)
-
-
-def outgoing(
-    *parts: str,
-    first_comment: str | None = None,
-    media: tuple[MediaFile, ...] = (),
-    link: str | None = None,
-) -> Outgoing:
-    return Outgoing(
-        post_id="winter-blend",
-        channel="dc",
-        parts=parts or ("Winter blend is here.",),
-        first_comment=first_comment,
-        link=link,
-        title="Winter blend",
-        media=media,
-        language="en",
-        idempotency_key=KEY,
-        scheduled_at=START,
-    )
 
 
 def url_of(message: dict[str, Any]) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,25 +15,18 @@ from postcal.platforms.registry import adapter_for
 from tests.fakes.facebook import PAGE_ID, TOKEN, FakeFacebook
 from tests.fakes.graph import error_response
 from tests.platforms.meta_support import Harness, image, outgoing
+from tests.platforms.support import started
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
 LINK = "https://roastery.example/winter?utm_source=facebook&utm_medium=social"
 FB = Harness[FakeFacebook, FacebookAdapter]
+fake = started(FakeFacebook)
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeFacebook]:
-    server = FakeFacebook()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def h(fake: FakeFacebook) -> Iterator[FB]:
-    with httpx.Client(timeout=5.0) as client:
-        yield Harness(fake, client, make, PAGE_ID)
+def h(fake: FakeFacebook, client: httpx.Client) -> FB:
+    return Harness(fake, client, make, PAGE_ID)
 
 
 def test_registry_finds_the_adapter(h: FB) -> None:

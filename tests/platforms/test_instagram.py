@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,24 +17,17 @@ from postcal.platforms.registry import adapter_for
 from tests.fakes.graph import error_response
 from tests.fakes.instagram import TOKEN, USER_ID, FakeInstagram
 from tests.platforms.meta_support import Harness, image, outgoing
+from tests.platforms.support import started
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
 IG = Harness[FakeInstagram, InstagramAdapter]
+fake = started(FakeInstagram)
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeInstagram]:
-    server = FakeInstagram()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def h(fake: FakeInstagram) -> Iterator[IG]:
-    with httpx.Client(timeout=5.0) as client:
-        yield Harness(fake, client, make, USER_ID)
+def h(fake: FakeInstagram, client: httpx.Client) -> IG:
+    return Harness(fake, client, make, USER_ID)
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -16,42 +15,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from postcal.platforms import linkedin
-from postcal.platforms.base import (
-    AdapterContext,
-    Failure,
-    Outgoing,
-    Progress,
-    Published,
-    PublishError,
-    Reconciled,
-)
+from postcal.platforms.base import AdapterContext, Failure, Published, PublishError, Reconciled
 from postcal.platforms.linkedin import LinkedInAdapter, escape_little, make, unescape_little
 from postcal.platforms.registry import adapter_for
 from postcal.secrets import read_secrets
 from tests.fakes.linkedin import FakeLinkedIn, little_to_shown
 from tests.fakes.server import Response
-from tests.platforms.support import image
+from tests.platforms.support import AdapterHarness, image, shared, winter_launch
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
 TOKEN = "li-access-token-0001"
 AUTHOR = "urn:li:organization:1"
-
-
-def outgoing(*parts: str, **changes: object) -> Outgoing:
-    base = Outgoing(
-        post_id="winter-launch",
-        channel="li",
-        parts=parts or ("Fresh beans are in. Come by the roastery.",),
-        first_comment=None,
-        link=None,
-        title="Winter launch",
-        media=(),
-        language="en",
-        idempotency_key="winter-launch/li/1",
-        scheduled_at=datetime(2026, 12, 3, 10, tzinfo=UTC),
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+outgoing = partial(winter_launch, "li")
 
 
 # --- the "little" text format ------------------------------------------------------------
@@ -110,55 +86,15 @@ def test_the_fake_truncates_like_linkedin() -> None:
 # --- harness -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeLinkedIn]:
-    running = FakeLinkedIn(token=TOKEN, author=AUTHOR)
-    running.start()
-    yield running
-    running.stop()
+server, fake = shared(lambda: FakeLinkedIn(token=TOKEN, author=AUTHOR))
 
 
-@pytest.fixture
-def fake(server: FakeLinkedIn) -> FakeLinkedIn:
-    server.reset()
-    return server
-
-
-class Harness:
-    def __init__(self, fake: FakeLinkedIn, client: httpx.Client) -> None:
-        self.fake = fake
-        self.client = client
-        self.sleeps: list[float] = []
-        self.checkpoints: list[dict[str, str]] = []
-
+class Harness(AdapterHarness[FakeLinkedIn, LinkedInAdapter]):
     def adapter(
         self, token: str = TOKEN, account: str = AUTHOR, api_base: str | None = None
     ) -> LinkedInAdapter:
         secrets = read_secrets("li", {"token": "LI_TOKEN"}, {"LI_TOKEN": token})
-        context = AdapterContext(
-            channel="li",
-            account=account,
-            api_base=api_base or self.fake.base_url,
-            secrets=secrets,
-            client=self.client,
-            sleep=self.sleeps.append,
-        )
-        return make(context)
-
-    def checkpoint(self, progress: Progress) -> None:
-        self.checkpoints.append(dict(progress))
-
-    def publish(self, post: Outgoing, progress: Progress | None = None) -> Published:
-        return self.adapter().publish(post, progress or {}, self.checkpoint)
-
-    def fails(self, post: Outgoing, progress: Progress | None = None, **kw: str) -> PublishError:
-        with pytest.raises(PublishError) as caught:
-            self.adapter(**kw).publish(post, progress or {}, self.checkpoint)
-        return caught.value
-
-    def reconcile(self, post: Outgoing, progress: Progress | None = None) -> object:
-        attempted = datetime.now(UTC) - timedelta(minutes=1)
-        return self.adapter().reconcile(post, progress or {}, attempted, datetime.now(UTC))
+        return make(self.context("li", account, api_base or self.fake.base_url, secrets))
 
 
 @pytest.fixture

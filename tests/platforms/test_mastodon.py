@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,6 @@ from postcal.platforms.base import (
     AdapterContext,
     Failure,
     MediaFile,
-    Outgoing,
-    Progress,
     Published,
     PublishError,
     Reconciled,
@@ -25,72 +23,24 @@ from postcal.platforms.mastodon import MastodonAdapter, make
 from postcal.platforms.registry import adapter_for
 from postcal.secrets import install_log_redaction, read_secrets
 from tests.fakes.mastodon import START, TOKEN, FakeMastodon, count_characters
-from tests.platforms.support import image
+from tests.platforms.support import KEY, AdapterHarness, image, started, winter_blend
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
-KEY = "postcal-0123456789abcdef0123456789abcdef"
+fake = started(FakeMastodon)
+outgoing = partial(winter_blend, "masto")
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeMastodon]:
-    server = FakeMastodon()
-    server.start()
-    yield server
-    server.stop()
-
-
-class Harness:
-    def __init__(self, fake: FakeMastodon, client: httpx.Client) -> None:
-        self.fake = fake
-        self.client = client
-        self.sleeps: list[float] = []
-        self.checkpoints: list[dict[str, str]] = []
-
+class Harness(AdapterHarness[FakeMastodon, MastodonAdapter]):
     def adapter(self, text_limit: int | None = None, token: str = TOKEN) -> MastodonAdapter:
         secrets = read_secrets("masto", {"token": "MASTO_TOKEN"}, {"MASTO_TOKEN": token})
-        context = AdapterContext(
-            channel="masto",
-            account="@roastery@mastodon.example",
-            api_base=self.fake.base_url,
-            secrets=secrets,
-            client=self.client,
-            sleep=self.sleeps.append,
-            text_limit=text_limit,
-        )
-        return make(context)
-
-    def checkpoint(self, progress: Progress) -> None:
-        self.checkpoints.append(dict(progress))
-
-    def publish(self, outgoing: Outgoing, progress: Progress | None = None, **kw: Any) -> Published:
-        return self.adapter(**kw).publish(outgoing, progress or {}, self.checkpoint)
+        account = "@roastery@mastodon.example"
+        return make(self.context("masto", account, self.fake.base_url, secrets, text_limit))
 
 
 @pytest.fixture
 def h(fake: FakeMastodon, client: httpx.Client) -> Harness:
     return Harness(fake, client)
-
-
-def outgoing(
-    *parts: str,
-    first_comment: str | None = None,
-    media: tuple[MediaFile, ...] = (),
-    link: str | None = None,
-    key: str = KEY,
-) -> Outgoing:
-    return Outgoing(
-        post_id="winter-blend",
-        channel="masto",
-        parts=parts or ("Winter blend is here.",),
-        first_comment=first_comment,
-        link=link,
-        title="Winter blend",
-        media=media,
-        language="en",
-        idempotency_key=key,
-        scheduled_at=START,
-    )
 
 
 def video(tmp_path: Path) -> MediaFile:

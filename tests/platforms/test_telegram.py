@@ -4,89 +4,44 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from postcal.platforms.base import (
-    AdapterContext,
-    Failure,
-    MediaFile,
-    Outgoing,
-    Progress,
-    Published,
-    PublishError,
-    Reconciled,
-)
+from postcal.platforms.base import AdapterContext, Failure, Published, PublishError, Reconciled
 from postcal.platforms.telegram import NO_FIRST_COMMENT, TelegramAdapter, make
 from postcal.secrets import Secrets, read_secrets
 from tests.fakes.httpkit import START, parse_multipart
 from tests.fakes.server import Response
 from tests.fakes.telegram import CHANNEL, TOKEN, FakeTelegram
-from tests.platforms.support import image
+from tests.platforms.support import AdapterHarness, image, started, winter_blend
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
-KEY = "postcal-0123456789abcdef0123456789abcdef"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    server = FakeTelegram()
-    server.start()
-    yield server
-    server.stop()
-
-
-class Harness:
-    def __init__(self, fake: FakeTelegram, client: httpx.Client) -> None:
-        self.fake = fake
-        self.client = client
-        self.checkpoints: list[dict[str, str]] = []
-
-    def adapter(self, token: str = TOKEN, account: str = CHANNEL) -> TelegramAdapter:
-        secrets = read_secrets("tg", {"token": "TG_TOKEN"}, {"TG_TOKEN": token})
-        context = AdapterContext("tg", account, self.fake.base_url, secrets, self.client, _no_sleep)
-        return make(context)
-
-    def checkpoint(self, progress: Progress) -> None:
-        self.checkpoints.append(dict(progress))
-
-    def publish(self, outgoing: Outgoing, progress: Progress | None = None, **kw: Any) -> Published:
-        return self.adapter(**kw).publish(outgoing, progress or {}, self.checkpoint)
+fake = started(FakeTelegram)
+outgoing = partial(winter_blend, "tg")
 
 
 def _no_sleep(seconds: float) -> None:
     raise AssertionError("the Telegram adapter never sleeps")
 
 
+class Harness(AdapterHarness[FakeTelegram, TelegramAdapter]):
+    def sleep(self, seconds: float) -> None:
+        _no_sleep(seconds)
+
+    def adapter(self, token: str = TOKEN, account: str = CHANNEL) -> TelegramAdapter:
+        secrets = read_secrets("tg", {"token": "TG_TOKEN"}, {"TG_TOKEN": token})
+        return make(self.context("tg", account, self.fake.base_url, secrets))
+
+
 @pytest.fixture
 def h(fake: FakeTelegram, client: httpx.Client) -> Harness:
     return Harness(fake, client)
-
-
-def outgoing(
-    *parts: str,
-    first_comment: str | None = None,
-    media: tuple[MediaFile, ...] = (),
-    link: str | None = None,
-) -> Outgoing:
-    return Outgoing(
-        post_id="winter-blend",
-        channel="tg",
-        parts=parts or ("Winter blend is here.",),
-        first_comment=first_comment,
-        link=link,
-        title="Winter blend",
-        media=media,
-        language="en",
-        idempotency_key=KEY,
-        scheduled_at=START,
-    )
 
 
 def bodies(fake: FakeTelegram, route: str) -> list[Any]:

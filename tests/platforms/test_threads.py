@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,25 +16,18 @@ from postcal.platforms.threads import ThreadsAdapter, make
 from tests.fakes.graph import error_response
 from tests.fakes.threads import TOKEN, USER_ID, FakeThreads
 from tests.platforms.meta_support import Harness, image, outgoing
+from tests.platforms.support import started
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
 TH = Harness[FakeThreads, ThreadsAdapter]
 LINK = "https://roastery.example/winter?utm_source=threads"
+fake = started(FakeThreads)
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeThreads]:
-    server = FakeThreads()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def h(fake: FakeThreads) -> Iterator[TH]:
-    with httpx.Client(timeout=5.0) as client:
-        yield Harness(fake, client, make, USER_ID)
+def h(fake: FakeThreads, client: httpx.Client) -> TH:
+    return Harness(fake, client, make, USER_ID)
 
 
 def test_registry_finds_the_adapter(h: TH) -> None:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from collections.abc import Iterator
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -19,8 +17,6 @@ from postcal.platforms.base import (
     AdapterContext,
     Failure,
     MediaFile,
-    Outgoing,
-    Progress,
     Published,
     PublishError,
     Reconciled,
@@ -30,7 +26,7 @@ from postcal.platforms.x import XAdapter, make
 from postcal.secrets import read_secrets
 from tests.fakes.server import Response
 from tests.fakes.x import FakeX
-from tests.platforms.support import image
+from tests.platforms.support import AdapterHarness, image, shared, winter_launch
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -47,70 +43,14 @@ ROLES = {
     "access_token_secret": "X_ACCESS_SECRET",
 }
 SECRETS = tuple(ENV.values())
+outgoing = partial(winter_launch, "xx")
+server, fake = shared(FakeX)
 
 
-def outgoing(*parts: str, **changes: object) -> Outgoing:
-    base = Outgoing(
-        post_id="winter-launch",
-        channel="xx",
-        parts=parts or ("Fresh beans are in. Come by the roastery.",),
-        first_comment=None,
-        link=None,
-        title="Winter launch",
-        media=(),
-        language="en",
-        idempotency_key="winter-launch/xx/1",
-        scheduled_at=datetime(2026, 12, 3, 10, tzinfo=UTC),
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeX]:
-    running = FakeX()
-    running.start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def fake(server: FakeX) -> FakeX:
-    server.reset()
-    return server
-
-
-class Harness:
-    def __init__(self, fake: FakeX, client: httpx.Client) -> None:
-        self.fake = fake
-        self.client = client
-        self.checkpoints: list[dict[str, str]] = []
-
+class Harness(AdapterHarness[FakeX, XAdapter]):
     def adapter(self, api_base: str | None = None, **env: str) -> XAdapter:
         secrets = read_secrets("xx", ROLES, {**ENV, **env})
-        context = AdapterContext(
-            channel="xx",
-            account="@test",
-            api_base=api_base or self.fake.base_url,
-            secrets=secrets,
-            client=self.client,
-            sleep=lambda seconds: None,
-        )
-        return make(context)
-
-    def checkpoint(self, progress: Progress) -> None:
-        self.checkpoints.append(dict(progress))
-
-    def publish(self, post: Outgoing, progress: Progress | None = None) -> Published:
-        return self.adapter().publish(post, progress or {}, self.checkpoint)
-
-    def fails(self, post: Outgoing, progress: Progress | None = None) -> PublishError:
-        with pytest.raises(PublishError) as caught:
-            self.publish(post, progress)
-        return caught.value
-
-    def reconcile(self, post: Outgoing, progress: Progress | None = None) -> object:
-        attempted = datetime.now(UTC) - timedelta(minutes=1)
-        return self.adapter().reconcile(post, progress or {}, attempted, datetime.now(UTC))
+        return make(self.context("xx", "@test", api_base or self.fake.base_url, secrets))
 
 
 @pytest.fixture
