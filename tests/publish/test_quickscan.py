@@ -51,3 +51,13 @@ def test_anything_unusual_is_left_to_the_full_run(
     assert anything_to_do(calendar_root, AT, ZONE)
     write_file("calendar/2026/12/01-other.md", block_list.replace("status: ready", "status: draft"))
     assert not anything_to_do(calendar_root, AT, ZONE)
+
+
+def test_files_the_loader_skips_do_not_force_the_full_run(
+    calendar_root: Path, write_file: WriteFile
+) -> None:
+    write_record(calendar_root, published("masto"))
+    write_record(calendar_root, published("sky"))
+    write_file("calendar/README.md", "How we plan posts: one file per post.\n")
+    write_file("calendar/2026/index.md", "Notes for December.\n")
+    assert not anything_to_do(calendar_root, AT, ZONE)

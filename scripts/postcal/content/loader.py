@@ -116,9 +116,9 @@ def load_post(root: Path, path: Path | str, zone: ZoneInfo) -> Post | list[Probl
     return Post(text.path, front, body, document.source_map)
 
 
-def _files(directory: Path, suffixes: tuple[str, ...]) -> list[str]:
-    """Absolute paths as strings, in the order of their parts (a Path per file costs more than
-    parsing a small post)."""
+def files_under(directory: Path, suffixes: tuple[str, ...]) -> list[str]:
+    """The files postcal reads under ``directory``, as absolute path strings in the order of
+    their parts (a Path per file costs more than parsing a small post)."""
     if not directory.is_dir():
         return []
     found: list[str] = []
@@ -140,7 +140,7 @@ def _load_named(
 ) -> tuple[dict[str, Sourced[M]], list[Problem]]:
     loaded: dict[str, Sourced[M]] = {}
     problems: list[Problem] = []
-    for path in _files(root / directory, YAML_SUFFIXES):
+    for path in files_under(root / directory, YAML_SUFFIXES):
         stem = Path(path).name.rsplit(".", 1)[0]
         rel = relative(root, path)
         if stem in loaded:
@@ -202,7 +202,7 @@ def load_calendar(root: Path) -> tuple[Calendar, list[Problem]]:
     campaigns, found = _load_named(Campaign, root, CAMPAIGNS_DIR, context)
     problems += found
     posts = []
-    for path in _files(root / POSTS_DIR, (".md",)):
+    for path in files_under(root / POSTS_DIR, (".md",)):
         loaded = load_post(root, path, zone)
         if isinstance(loaded, list):
             problems += loaded
@@ -212,4 +212,4 @@ def load_calendar(root: Path) -> tuple[Calendar, list[Problem]]:
     return calendar, problems
 
 
-__all__ = ["Calendar", "load_calendar", "load_post", "load_settings"]
+__all__ = ["Calendar", "files_under", "load_calendar", "load_post", "load_settings"]

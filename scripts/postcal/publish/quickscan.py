@@ -7,13 +7,12 @@ is conservative: anything it cannot read plainly counts as "maybe", and the full
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from postcal.content.loader import POSTS_DIR, files_under
 from postcal.content.times import TimeProblem, parse_datetime
 from postcal.ledger.records import LEDGER_DIR, record_path
 
@@ -21,14 +20,6 @@ FIELD = re.compile(r"^(id|status|publish_at|channels):[ \t]*(.*?)[ \t]*$", re.MU
 FLOW_LIST = re.compile(r"^\[([A-Za-z0-9, \t-]*)\]$")
 PENDING = (b'"attempting"', b'"unknown"', b'"failed"')
 """Records the full run must look at: reconcile them, or retry a failure."""
-
-
-def _files(directory: Path, suffix: str) -> Iterator[str]:
-    for folder, dirs, names in os.walk(directory):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in names:
-            if name.endswith(suffix) and not name.startswith((".", "_")):
-                yield os.path.join(folder, name)  # noqa: PTH118 (str paths: this loop is the hot path)
 
 
 def _maybe_due(path: str, root: Path, now: datetime, zone: ZoneInfo) -> bool:
@@ -57,9 +48,11 @@ def _maybe_due(path: str, root: Path, now: datetime, zone: ZoneInfo) -> bool:
 
 
 def anything_to_do(root: Path, now: datetime, zone: ZoneInfo) -> bool:
-    for path in _files(root / LEDGER_DIR, ".json"):
+    for path in files_under(root / LEDGER_DIR, (".json",)):
         with open(path, "rb") as handle:  # noqa: PTH123
             data = handle.read()
         if any(marker in data for marker in PENDING):
             return True
-    return any(_maybe_due(path, root, now, zone) for path in _files(root / "calendar", ".md"))
+    return any(
+        _maybe_due(path, root, now, zone) for path in files_under(root / POSTS_DIR, (".md",))
+    )
