@@ -53,13 +53,19 @@ def _read(root: Path, path: Path | str) -> source.SourceText | Problem:
     return source.decode(rel, data)
 
 
+def _parse_yaml(path: str, text: str, line_offset: int, allow_anchors: bool) -> yamlstrict.Document:
+    """The fast reader's answer when it gives one (it reads no anchors), else libyaml's."""
+    fast = None if allow_anchors else yamlfast.parse(path, text, line_offset)
+    return fast or yamlstrict.parse(path, text, line_offset, allow_anchors)
+
+
 def _load_yaml(
     model: type[M], root: Path, path: Path | str, context: dict[str, Any], allow_anchors: bool
 ) -> tuple[M | None, yamlstrict.SourceMap, list[Problem]]:
     text = _read(root, path)
     if isinstance(text, Problem):
         return None, yamlstrict.SourceMap(), [text]
-    document = yamlstrict.parse(text.path, text.text, allow_anchors=allow_anchors)
+    document = _parse_yaml(text.path, text.text, 0, allow_anchors)
     if document.problems:
         return None, document.source_map, document.problems
     value = document.value
@@ -102,9 +108,7 @@ def load_post(root: Path, path: Path | str, zone: ZoneInfo) -> Post | list[Probl
     if isinstance(parts, Problem):
         return [parts]
     front_text, body_text, body_line = parts
-    document = yamlfast.parse(text.path, front_text, line_offset=1) or yamlstrict.parse(
-        text.path, front_text, line_offset=1
-    )
+    document = _parse_yaml(text.path, front_text, 1, allow_anchors=False)
     if document.problems:
         return document.problems
     front = validate(FrontMatter, document.value, text.path, document.source_map, {"zone": zone})

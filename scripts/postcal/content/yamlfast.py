@@ -3,9 +3,9 @@
 Front matter nearly always takes a few forms: `key: value`, `key: [a, b]`, nested mappings and
 lists of small mappings. One regular expression splits such a text into lines of those forms,
 which costs about half of libyaml's events plus our composer (0.4 s against 0.7 s for 10,000
-synthetic posts). Whatever falls outside those forms, or could mean something
-subtle to YAML (escapes, anchors, tags, flow mappings, continued lines, empty values, unusual
-characters), makes `parse` return None and the caller reads the text with `yamlstrict`.
+synthetic posts). Whatever falls outside those forms, or could mean something subtle to YAML
+(escapes, anchors, tags, flow mappings, continued lines, empty values, unusual characters),
+makes `parse` return None and the caller reads the text with `yamlstrict`.
 tests/test_yamlfast.py checks that whenever this answers, it answers exactly as `yamlstrict`
 does: the same values, positions and problems.
 """
