@@ -21,7 +21,7 @@ from postcal.problems import Problem
 from postcal.scaffold import ScaffoldError, plan_post, random_suffix, write_post
 from postcal.schema import write_schemas
 from postcal.text.measure import measure as measure_text
-from postcal.text.platforms import PLATFORMS
+from postcal.networks import NETWORKS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -98,7 +98,7 @@ def _lint_and_report(
 
 
 @main.command()
-@click.option("--platform", "-p", required=True, type=click.Choice(sorted(PLATFORMS)))
+@click.option("--platform", "-p", required=True, type=click.Choice(sorted(NETWORKS)))
 @click.option(
     "--limit", type=click.IntRange(min=1), help="Override the limit (Mastodon instances)."
 )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from postcal.errors import PostcalError
+
 ENV_NOW = "POSTCAL_NOW"
 
 
-class ClockError(ValueError):
+class ClockError(PostcalError, ValueError):
     pass
 
 

@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from postcal.errors import PostcalError
 from postcal.secrets import REDACTOR
 
 
-class GitError(RuntimeError):
+class GitError(PostcalError, RuntimeError):
     pass
 
 

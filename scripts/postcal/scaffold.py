@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from postcal.content.models import Settings
+from postcal.errors import PostcalError
 from postcal.content.times import TimeProblem, parse_datetime
 
 ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 """No 0/o, 1/l/i: ids are read aloud in reviews."""
 
 
-class ScaffoldError(ValueError):
+class ScaffoldError(PostcalError, ValueError):
     pass
 
 

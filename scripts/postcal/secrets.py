@@ -14,11 +14,13 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from postcal.errors import PostcalError
+
 MIN_SECRET = 6
 MASK = "***"
 
 
-class MissingSecret(LookupError):
+class MissingSecret(PostcalError, LookupError):
     """An environment variable named in postcal.yml is not set (or too short to be real)."""
 
 

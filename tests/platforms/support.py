@@ -15,6 +15,7 @@ from PIL import Image
 from postcal.platforms.base import (
     Adapter,
     AdapterContext,
+    Found,
     MediaFile,
     Outgoing,
     Progress,
@@ -176,7 +177,9 @@ class AdapterHarness(Generic[F, A]):
             self.publish(post, progress, **kw)
         return caught.value
 
-    def reconcile(self, post: Outgoing, progress: Progress | None = None) -> Published | Reconciled:
+    def reconcile(
+        self, post: Outgoing, progress: Progress | None = None
+    ) -> Published | Reconciled | Found:
         """Reconcile an attempt made a minute ago, by the wall clock (fakes that keep real time)."""
         attempted = datetime.now(UTC) - timedelta(minutes=1)
         return self.adapter().reconcile(post, progress or {}, attempted, datetime.now(UTC))

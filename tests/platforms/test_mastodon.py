@@ -14,6 +14,7 @@ import pytest
 from postcal.platforms.base import (
     AdapterContext,
     Failure,
+    Found,
     MediaFile,
     Published,
     PublishError,
@@ -23,6 +24,7 @@ from postcal.platforms.mastodon import MastodonAdapter, make
 from postcal.platforms.registry import adapter_for
 from postcal.secrets import install_log_redaction, read_secrets
 from tests.fakes.mastodon import START, TOKEN, FakeMastodon, count_characters
+from tests.fakes.server import Response
 from tests.platforms.support import KEY, AdapterHarness, image, started, winter_blend
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
@@ -98,13 +100,40 @@ def test_first_comment_replies_after_the_thread(h: Harness, fake: FakeMastodon) 
     assert h.checkpoints[-1]["comment"] == comment["id"]
 
 
-def test_a_failed_first_comment_is_only_a_note(h: Harness, fake: FakeMastodon) -> None:
-    published = h.publish(outgoing("Main post", first_comment="x" * 501))
-    assert len(fake.posts()) == 1
-    assert published.remote_id == fake.posts()[0]["id"]
-    [note] = published.notes
-    assert "first comment" in note
-    assert "Text character limit of 500 exceeded" in note
+def test_an_over_long_first_comment_fails_before_anything_is_sent(
+    h: Harness, fake: FakeMastodon
+) -> None:
+    caught = h.fails(outgoing("Main post", first_comment="x" * 501))
+    assert caught.kind is Failure.PERMANENT
+    assert caught.message == "mastodon: the first comment is 501/500 characters; nothing was sent"
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (Response(429, {"error": "Too many requests"}), Failure.RETRY),
+        (Response(502, {"error": "Bad gateway"}), Failure.RETRY),
+        (Response(422, {"error": "Validation failed: Text character limit of 500 exceeded"}), Failure.PERMANENT),
+    ],
+)
+def test_a_refused_first_comment_is_an_error_and_the_parts_stay_known(
+    h: Harness, fake: FakeMastodon, answer: Response, kind: Failure
+) -> None:
+    h.publish(outgoing("One", "Two"))
+    progress = h.checkpoints[-1]
+    fake.fail_next["statuses"] = [answer]
+    caught = h.fails(outgoing("One", "Two", first_comment="Grind finer."), progress)
+    assert caught.kind is kind
+    assert "first comment" in caught.message
+    assert "comment" not in h.checkpoints[-1]
+    assert len(fake.posts()) == 2
+
+    published = h.publish(outgoing("One", "Two", first_comment="Grind finer."), progress)
+    one, two, comment = fake.posts()
+    assert comment["in_reply_to_id"] == two["id"]
+    assert published.part_ids == (one["id"], two["id"])
+    assert h.checkpoints[-1]["comment"] == comment["id"]
 
 
 def test_images_are_uploaded_with_alt_text(h: Harness, fake: FakeMastodon, tmp_path: Path) -> None:
@@ -167,8 +196,6 @@ def test_resume_does_not_upload_media_again(h: Harness, fake: FakeMastodon, tmp_
 
 
 def test_server_error_on_a_keyed_create_is_retry(h: Harness, fake: FakeMastodon) -> None:
-    from tests.fakes.server import Response
-
     fake.fail_next["statuses"] = [Response(503, {"error": "Service Unavailable"})]
     with pytest.raises(PublishError) as caught:
         h.publish(outgoing("Hello"))
@@ -259,10 +286,38 @@ def test_dropped_create_is_found_after_the_hour(h: Harness, fake: FakeMastodon) 
     assert fake.count("statuses") == 2  # reconciling posted nothing
 
 
-def test_not_found_after_the_hour_is_unknown(h: Harness, fake: FakeMastodon) -> None:
+def test_not_found_after_the_hour_is_provably_absent(h: Harness, fake: FakeMastodon) -> None:
     answer = h.adapter().reconcile(outgoing("Never sent"), {}, START, START + timedelta(hours=3))
-    assert answer is Reconciled.UNKNOWN
+    assert answer is Reconciled.ABSENT
     assert fake.posts() == []
+
+
+def test_a_lookalike_after_the_hour_is_unknown(h: Harness, fake: FakeMastodon) -> None:
+    h.publish(outgoing("Winter blend is here, roasted on Monday."))
+    lookalike = fake.posts()[0]["id"]
+    answer = h.adapter().reconcile(
+        outgoing("Winter blend is here, roasted on Tuesday."),
+        {},
+        START,
+        START + timedelta(hours=2),
+    )
+    assert answer == Found(
+        {},
+        Reconciled.UNKNOWN,
+        f"part 1: a post like it is on the account (id {lookalike}) but its text differs;"
+        " check it by hand",
+    )
+
+
+def test_statuses_left_unread_make_it_unknown(h: Harness, fake: FakeMastodon) -> None:
+    for n in range(5 * 40):
+        fake.advance(1)
+        h.publish(outgoing(f"Busy account, post {n}", key=f"busy-{n}"), {})
+    answer = h.adapter().reconcile(outgoing("Ours"), {}, START, START + timedelta(hours=2))
+    assert isinstance(answer, Found)
+    assert (answer.progress, answer.rest) == ({}, Reconciled.UNKNOWN)
+    assert answer.reason.startswith("part 1: not among the posts the network lets us read")
+    assert fake.count("account_statuses") == 5
 
 
 def test_old_identical_text_is_not_mistaken_for_the_attempt(h: Harness, fake: FakeMastodon) -> None:
@@ -270,7 +325,7 @@ def test_old_identical_text_is_not_mistaken_for_the_attempt(h: Harness, fake: Fa
     fake.advance(86400)
     later = START + timedelta(days=1)
     answer = h.adapter().reconcile(outgoing("Good morning"), {}, later, later + timedelta(hours=2))
-    assert answer is Reconciled.UNKNOWN
+    assert answer is Reconciled.ABSENT
 
 
 def test_thread_part_is_found_after_the_hour(h: Harness, fake: FakeMastodon) -> None:
@@ -286,21 +341,40 @@ def test_thread_part_is_found_after_the_hour(h: Harness, fake: FakeMastodon) -> 
     answer = h.adapter().reconcile(
         outgoing("One", "Two", "Three"), progress, START, START + timedelta(minutes=90)
     )
-    assert isinstance(answer, Published)
     one, two = fake.posts()
-    assert answer.part_ids == (one["id"], two["id"])
-    assert answer.notes == ("thread parts 3-3 were never sent; post them by hand",)
+    assert answer == Found(
+        {"part0": one["id"], "url": one["url"], "part1": two["id"]}, Reconciled.ABSENT
+    )
     assert len(fake.posts()) == 2
 
 
-def test_unconfirmed_thread_part_is_a_note(h: Harness, fake: FakeMastodon) -> None:
+def test_first_comment_found_after_the_hour(h: Harness, fake: FakeMastodon) -> None:
+    h.publish(outgoing("One"))
+    progress = h.checkpoints[-1]
+    post = outgoing("One", first_comment="Grind finer.")
+    fake.drop_after_accept.add("statuses")
+    with pytest.raises(PublishError):
+        h.publish(post, progress)
+    fake.drop_after_accept.clear()
+    answer = h.adapter().reconcile(post, progress, START, START + timedelta(hours=2))
+    assert answer == Published(progress["part0"], progress["url"], (progress["part0"],))
+    assert len(fake.posts()) == 2
+
+
+def test_missing_first_comment_after_the_hour_is_absent(h: Harness, fake: FakeMastodon) -> None:
+    h.publish(outgoing("One"))
+    progress = h.checkpoints[-1]
+    later = START + timedelta(hours=2)
+    post = outgoing("One", first_comment="Grind finer.")
+    assert h.adapter().reconcile(post, progress, START, later) is Reconciled.ABSENT
+
+
+def test_missing_thread_part_after_the_hour_is_absent(h: Harness, fake: FakeMastodon) -> None:
     h.publish(outgoing("One"))
     progress = h.checkpoints[-1]
     later = START + timedelta(hours=2)
     answer = h.adapter().reconcile(outgoing("One", "Two"), progress, START, later)
-    assert isinstance(answer, Published)
-    assert answer.part_ids == (progress["part0"],)
-    assert answer.notes == ("thread part 2 could not be confirmed; parts 2-2 were not re-posted",)
+    assert answer is Reconciled.ABSENT
 
 
 def test_reconcile_pages_back_through_recent_statuses(h: Harness, fake: FakeMastodon) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from PIL import Image
 
-from postcal.text.platforms import AVIF, GIF, HEIC, JPEG, MOV, MP4, PNG, WEBM, WEBP
+from postcal.networks import AVIF, GIF, HEIC, JPEG, MOV, MP4, PNG, WEBM, WEBP
 
 VIDEO_FORMATS = frozenset({MP4, MOV, WEBM})
 _FTYP_BRANDS = {

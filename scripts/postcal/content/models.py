@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from datetime import datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -17,26 +17,11 @@ from postcal.content.types import (
     EnvName,
     Language,
     LocalDateTime,
+    NetworkName,
     Slug,
     TimeZoneName,
 )
-from postcal.text.platforms import PLATFORMS
 
-PlatformName = Literal[
-    "mastodon",
-    "bluesky",
-    "linkedin",
-    "x",
-    "facebook",
-    "instagram",
-    "threads",
-    "tiktok",
-    "youtube",
-    "pinterest",
-    "telegram",
-    "discord",
-]
-assert set(get_args(PlatformName)) == set(PLATFORMS)
 
 ContentType = Literal[
     "hot-take",
@@ -103,7 +88,7 @@ class Rules(Model):
 
 
 class Channel(Model):
-    platform: PlatformName
+    platform: NetworkName
     account: str = Field(min_length=1)
     name: str | None = None
     api_base: str | None = Field(default=None, pattern=r"^https?://\S+$")

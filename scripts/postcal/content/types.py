@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
@@ -11,6 +12,7 @@ from pydantic import PlainSerializer, PlainValidator, ValidationInfo, WithJsonSc
 from pydantic_core import PydanticCustomError
 
 from postcal.content import times
+from postcal.networks import NETWORKS
 
 DEFAULT_ZONE = ZoneInfo("UTC")
 
@@ -93,6 +95,15 @@ def _zone(value: Any) -> str:
     return text
 
 
+def _network(value: Any) -> str:
+    text = _text(value, "a network name like mastodon")
+    if text not in NETWORKS:
+        close = difflib.get_close_matches(text, list(NETWORKS), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"use one of {', '.join(NETWORKS)}"
+        raise _fail("schema", f"'{text}' is not a network postcal knows", hint)
+    return text
+
+
 def _pattern(regex: str, what: str, example: str) -> Any:
     compiled = re.compile(regex)
 
@@ -141,6 +152,12 @@ TimeZoneName = Annotated[
     PlainValidator(_zone, json_schema_input_type=str),
     WithJsonSchema({"type": "string", "examples": ["Europe/Bucharest"]}),
 ]
+NetworkName = Annotated[
+    str,
+    PlainValidator(_network, json_schema_input_type=str),
+    WithJsonSchema({"type": "string", "enum": list(NETWORKS)}),
+]
+"""A key of the network catalogue: the catalogue is the one list of networks."""
 Slug = _pattern(
     r"[a-z0-9][a-z0-9-]{0,79}", "an id of lowercase letters, digits and dashes", "holiday-2026"
 )

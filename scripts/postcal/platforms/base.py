@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +12,8 @@ from typing import Protocol
 
 import httpx
 
+from postcal import faults
+from postcal.errors import PostcalError
 from postcal.secrets import REDACTOR, Secrets
 
 
@@ -52,7 +55,8 @@ class Published:
     url: str
     part_ids: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
-    """Side effects that failed after the publish (a first comment): reported, never retried."""
+    """What a person should know (parts posted as comments, a mention left as plain text).
+    Never a piece of the delivery that failed: that is an error, retried or reconciled."""
 
 
 class Failure(enum.Enum):
@@ -64,22 +68,89 @@ class Failure(enum.Enum):
     """The request may have been applied (read timeout, connection dropped after sending)."""
 
 
-class PublishError(Exception):
-    def __init__(self, kind: Failure, message: str, retry_after: float | None = None) -> None:
+class PublishError(PostcalError):
+    """A request (or a step of one delivery) did not succeed; ``kind`` says what may follow."""
+
+    def __init__(
+        self,
+        kind: Failure,
+        message: str,
+        retry_after: float | None = None,
+        *,
+        status: int | None = None,
+        code: str = "",
+    ) -> None:
         cleaned = REDACTOR.redact(message)
         super().__init__(cleaned)
         self.kind = kind
         self.message = cleaned
         self.retry_after = retry_after
+        self.status = status
+        """The HTTP status of the answer, when there was one."""
+        self.code = code
+        """The network's own error code (``InvalidSwap``, ``190``), when it gave one."""
+
+    def again(self, kind: Failure, message: str | None = None) -> PublishError:
+        """The same failure, classified (or worded) differently."""
+        return PublishError(
+            kind,
+            self.message if message is None else message,
+            self.retry_after,
+            status=self.status,
+            code=self.code,
+        )
 
 
 class Reconciled(enum.Enum):
+    """A verdict on what of a delivery is not known to be out."""
+
     NOT_PUBLISHED = "not-published"
-    """Certain that nothing went out: publishing now cannot double-post."""
+    """Certain that it never went out: sending it now, with the same keys, cannot double-post."""
     SAFE_TO_RESEND = "safe-to-resend"
     """The network deduplicates a resend (same Idempotency-Key, same record key)."""
+    ABSENT = "absent"
+    """The account's own posts, listed completely over the whole window, prove it is not out:
+    send it again under a fresh key (an old key may have expired or may still be remembered)."""
     UNKNOWN = "unknown"
     """Cannot tell: the record becomes unconfirmed and is never re-posted automatically."""
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """Reconciliation found part of a delivery out; ``rest`` is the verdict on the remainder."""
+
+    progress: Mapping[str, str]
+    """The progress with every piece now known to be out (``part<i>``, ``comment``, ``url``)."""
+    rest: Reconciled
+    reason: str = ""
+    """Why, when ``rest`` is UNKNOWN: shown to the person who must check by hand."""
+
+
+COMMENT = "comment"
+"""Progress key of the first comment's id."""
+URL = "url"
+"""Progress key of the public URL of part 1."""
+
+
+def part_key(index: int) -> str:
+    """Progress key of thread part ``index`` (0-based): ``part0``, ``part1``, ..."""
+    return f"part{index}"
+
+
+def parts_out(progress: Progress, total: int) -> list[str]:
+    """The ids of the parts already out: the unbroken run ``part0``, ``part1``, ..."""
+    ids: list[str] = []
+    while len(ids) < total and progress.get(part_key(len(ids))):
+        ids.append(progress[part_key(len(ids))])
+    return ids
+
+
+def missing_pieces(outgoing: Outgoing, progress: Progress, comments: bool = True) -> list[str]:
+    """Progress keys of what is not out yet: parts in order, then the first comment."""
+    keys = [part_key(i) for i in range(len(outgoing.parts))]
+    if comments and outgoing.first_comment:
+        keys.append(COMMENT)
+    return [key for key in keys if not progress.get(key)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,27 +170,48 @@ Checkpoint = Callable[[Progress], None]
 media_publish) and after each thread part; returns once the progress is durable (pushed)."""
 
 
+def send_first_comment(
+    outgoing: Outgoing,
+    state: dict[str, str],
+    checkpoint: Checkpoint,
+    send: Callable[[str], str],
+) -> None:
+    """The first comment, as one more piece of the delivery: sent once every part is out,
+    its id recorded under ``comment`` and checkpointed like a part. ``send`` posts the text and
+    returns the comment's id; a failure propagates (it is retried or reconciled, never a note).
+    The fault points let the fault-injection tests kill a run on either side of it."""
+    if not outgoing.first_comment or state.get(COMMENT):
+        return
+    faults.point("comment-before")
+    state[COMMENT] = send(outgoing.first_comment)
+    faults.point("comment-sent")
+    checkpoint(dict(state))
+
+
 class Adapter(Protocol):
     platform: str
-    dedups: bool
-    """True when, after a crash, reconcile can always tell whether a post went out, or a resend
-    cannot double-post (Mastodon's Idempotency-Key, Bluesky's record keys, Instagram and
-    Threads containers). False makes the protocol mark each post durably before sending it."""
+    """Its name in the network catalogue, which says how it confirms posts after a crash."""
 
     def plan(self, outgoing: Outgoing) -> list[PlannedRequest]:
         """What `publish` would send, for --dry-run."""
         ...
 
     def publish(self, outgoing: Outgoing, progress: Progress, checkpoint: Checkpoint) -> Published:
-        """Publish what ``progress`` says is not out yet (every part, then the first comment).
+        """Publish what ``progress`` says is not out yet: every part, then the first comment.
 
-        Raises PublishError on failure."""
+        Raises PublishError on any failure, the first comment's included; what was out by
+        then is in the last progress given to ``checkpoint``."""
         ...
 
     def reconcile(
         self, outgoing: Outgoing, progress: Progress, attempted_at: datetime, now: datetime
-    ) -> Published | Reconciled:
-        """After a crash or an ambiguous failure: did this post go out?"""
+    ) -> Published | Reconciled | Found:
+        """After a crash or an ambiguous failure: what of this delivery went out?
+
+        ``Published``: all of it (every part, the first comment). A ``Reconciled`` verdict:
+        nothing beyond ``progress`` was found, and the verdict is about the rest. ``Found``:
+        more was found, with the verdict on what is still missing. Raises PublishError when a
+        look-up itself failed for now (the record stays unknown and is tried again)."""
         ...
 
 
@@ -134,21 +226,6 @@ class AdapterContext:
     client: httpx.Client
     sleep: Callable[[float], None]
     text_limit: int | None = None
-
-
-def classify_http(response: httpx.Response, dedups_5xx: bool = False) -> Failure | None:
-    """The usual mapping of a response status to an outcome; None means success."""
-    if response.is_success:
-        return None
-    if response.status_code == 429:
-        return Failure.RETRY
-    if response.status_code >= 500:
-        return Failure.RETRY if dedups_5xx else Failure.AMBIGUOUS
-    return Failure.PERMANENT
-
-
-def transport_failure(exc: httpx.TransportError) -> Failure:
-    """Connect errors never reached the server; anything later may have been applied."""
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return Failure.RETRY
-    return Failure.AMBIGUOUS
+    deadline: float = 120.0
+    """Seconds a whole request may take, answer included (a dripping answer is cut off)."""
+    monotonic: Callable[[], float] = time.monotonic

@@ -23,7 +23,10 @@ Facts from PLATFORMS.md (section 2) this relies on:
   against the response's ``Date`` (the server's clock, as Mastodon.py does; no local clock).
 - 401 and 422 validation errors are permanent; 422 "still processing" is worth a retry.
 - Reconciling after the hour: ``GET /api/v1/accounts/verify_credentials`` for the account id,
-  then ``GET /api/v1/accounts/:id/statuses``, comparing the text with the rendered HTML stripped.
+  then ``GET /api/v1/accounts/:id/statuses`` (replies included), comparing the text with the
+  rendered HTML stripped. When the pages read reach back past the attempt and nothing there
+  resembles a missing part or the first comment, it provably never went out and is sent again
+  under a fresh key; a look-alike, or pages left unread, leave it unconfirmed.
 """
 
 from __future__ import annotations
@@ -32,26 +35,31 @@ import html
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
-import httpx
-
+from postcal.networks import mime_type
+from postcal.platforms import ratelimits
 from postcal.platforms.base import (
+    COMMENT,
+    URL,
     AdapterContext,
     Checkpoint,
     Failure,
+    Found,
+    MediaFile,
     Outgoing,
     PlannedRequest,
     Progress,
     Published,
     PublishError,
     Reconciled,
-    classify_http,
-    transport_failure,
+    missing_pieces,
+    part_key,
+    send_first_comment,
 )
+from postcal.platforms.core import Core, Effect, Profile, Reply
+from postcal.platforms.matching import Candidate, Listing, Piece, look_up
 from postcal.secrets import MIN_SECRET, REDACTOR
 from postcal.text.measure import measure
 
@@ -64,28 +72,27 @@ POLL_INTERVAL = 2.0
 MAX_POLLS = 90
 PAGE_SIZE = 40
 MAX_PAGES = 5
-MIME = {
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "heic": "image/heic",
-    "avif": "image/avif",
-    "mp4": "video/mp4",
-    "mov": "video/quicktime",
-    "webm": "video/webm",
-}
 REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+(?:[.-]+\w+)*)@[\w.-]+\w")
-SPACES = re.compile(r"\s+")
+
+
+def _refine(reply: Reply, verdict: PublishError) -> PublishError:
+    """422 "still processing" (media not ready yet) is worth a retry; other 422s are not."""
+    if reply.status == 422 and "processing" in verdict.message.lower():
+        return PublishError(Failure.RETRY, verdict.message, 30.0, status=422)
+    return verdict
+
+
+PROFILE = Profile("mastodon", retry_after=ratelimits.mastodon, refine=_refine)
 
 
 class MastodonAdapter:
     platform = "mastodon"
-    dedups = True
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
-        self.client = context.client
+        self.core = Core(
+            context.client, PROFILE, deadline=context.deadline, monotonic=context.monotonic
+        )
         self.base = (context.api_base or _default_base(context.account)).rstrip("/")
         token = context.secrets.get("token")
         if token and len(token) >= MIN_SECRET:
@@ -147,12 +154,10 @@ class MastodonAdapter:
         self._check_lengths(outgoing)
         state = dict(progress)
         media_ids: list[str] = []
-        if "part0" not in state:
-            media_ids = [
-                self._upload(media.path, media.format, media.alt) for media in outgoing.media
-            ]
+        if part_key(0) not in state:
+            media_ids = [self._upload(media) for media in outgoing.media]
         for index, text in enumerate(outgoing.parts):
-            if f"part{index}" in state:
+            if part_key(index) in state:
                 continue
             body: dict[str, Any] = {
                 "status": text,
@@ -162,147 +167,136 @@ class MastodonAdapter:
             if index == 0 and media_ids:
                 body["media_ids"] = media_ids
             if index > 0:
-                body["in_reply_to_id"] = state[f"part{index - 1}"]
-            status = self._create(body, f"{outgoing.idempotency_key}:{index}", f"part {index + 1}")
-            state[f"part{index}"] = str(status["id"])
+                body["in_reply_to_id"] = state[part_key(index - 1)]
+            status_id, url = self._create(
+                body, f"{outgoing.idempotency_key}:{index}", f"part {index + 1}"
+            )
+            state[part_key(index)] = status_id
             if index == 0:
-                state["url"] = str(status.get("url") or "")
+                state[URL] = url
             checkpoint(dict(state))
-        notes = self._first_comment(outgoing, state, checkpoint)
-        return self._published(outgoing, state, notes)
+        last = state[part_key(len(outgoing.parts) - 1)]
+
+        def comment(text: str) -> str:
+            body = {
+                "status": text,
+                "visibility": "public",
+                "language": _language(outgoing.language),
+                "in_reply_to_id": last,
+            }
+            return self._create(body, f"{outgoing.idempotency_key}:comment", "first comment")[0]
+
+        send_first_comment(outgoing, state, checkpoint, comment)
+        return self._published(outgoing, state)
 
     def _check_lengths(self, outgoing: Outgoing) -> None:
-        for index, text in enumerate(outgoing.parts):
+        texts = [*outgoing.parts, *([outgoing.first_comment] if outgoing.first_comment else [])]
+        for index, text in enumerate(texts):
             counted = measure(text, "mastodon", limit=self.context.text_limit)
             if not counted.ok:
+                what = f"part {index + 1}" if index < len(outgoing.parts) else "the first comment"
                 raise PublishError(
                     Failure.PERMANENT,
-                    f"mastodon: part {index + 1} is {counted.describe()}; nothing was sent",
+                    f"mastodon: {what} is {counted.describe()}; nothing was sent",
                 )
 
-    def _first_comment(
-        self, outgoing: Outgoing, state: dict[str, str], checkpoint: Checkpoint
-    ) -> tuple[str, ...]:
-        if not outgoing.first_comment or "comment" in state:
-            return ()
-        body = {
-            "status": outgoing.first_comment,
-            "visibility": "public",
-            "language": _language(outgoing.language),
-            "in_reply_to_id": state[f"part{len(outgoing.parts) - 1}"],
-        }
-        try:
-            status = self._create(body, f"{outgoing.idempotency_key}:comment", "first comment")
-        except PublishError as exc:
-            return (f"first comment not posted: {exc.message}",)
-        state["comment"] = str(status["id"])
-        checkpoint(dict(state))
-        return ()
-
-    def _published(
-        self, outgoing: Outgoing, state: Mapping[str, str], notes: tuple[str, ...]
-    ) -> Published:
-        ids = tuple(state[f"part{i}"] for i in range(len(outgoing.parts)) if f"part{i}" in state)
-        url = state.get("url") or self._status_url(ids[0])
-        return Published(ids[0], url, ids, notes)
+    def _published(self, outgoing: Outgoing, state: Mapping[str, str]) -> Published:
+        ids = tuple(state[part_key(i)] for i in range(len(outgoing.parts)))
+        url = state.get(URL) or self._status_url(ids[0])
+        return Published(ids[0], url, ids)
 
     # --- reconcile -------------------------------------------------------------------
 
     def reconcile(
         self, outgoing: Outgoing, progress: Progress, attempted_at: datetime, now: datetime
-    ) -> Published | Reconciled:
-        """Published when every part is known or found; SAFE_TO_RESEND inside the key's hour.
+    ) -> Published | Reconciled | Found:
+        """Inside the key's hour a resend is safe; after it, the account's statuses decide.
 
-        Raises PublishError when the lookup itself fails (try again later)."""
+        Raises PublishError when the look-up itself fails (try again later)."""
         state = dict(progress)
-        missing = [i for i in range(len(outgoing.parts)) if f"part{i}" not in state]
+        missing = missing_pieces(outgoing, state)
         if not missing:
-            return self._published(outgoing, state, ())
+            return self._published(outgoing, state)
         if now - attempted_at < IDEMPOTENCY_WINDOW - RESEND_MARGIN:
             return Reconciled.SAFE_TO_RESEND
-        found = self._find(outgoing, state, missing[0], attempted_at - CLOCK_SKEW)
-        if "part0" not in state:
-            return Reconciled.UNKNOWN
-        lost = [i for i in range(len(outgoing.parts)) if f"part{i}" not in state]
-        notes: tuple[str, ...] = ()
-        if lost:
-            first, last = lost[0] + 1, len(outgoing.parts)
-            notes = (
-                f"thread parts {first}-{last} were never sent; post them by hand"
-                if found
-                else f"thread part {first} could not be confirmed; parts {first}-{last} were"
-                " not re-posted",
-            )
-        return self._published(outgoing, state, notes)
+        since = attempted_at - CLOCK_SKEW
+        listing, urls = self._recent(since)
+        pieces = [_piece(outgoing, key) for key in missing]
+        verdict, reason = look_up(pieces, state, lambda piece: listing, since)
+        if state.get(part_key(0)) and not state.get(URL):
+            state[URL] = urls.get(state[part_key(0)], "")
+        if verdict is None:
+            return self._published(outgoing, state)
+        if state == dict(progress) and not reason:
+            return verdict
+        return Found(state, verdict, reason)
 
-    def _find(self, outgoing: Outgoing, state: dict[str, str], start: int, since: datetime) -> bool:
-        """Fill ``state`` with the parts found among recent statuses; True if any was found."""
-        statuses = self._recent(since)
-        found_any = False
-        for index in range(start, len(outgoing.parts)):
-            parent = state.get(f"part{index - 1}") if index else None
-            wanted = _normalise(outgoing.parts[index])
-            match = next(
-                (
-                    s
-                    for s in statuses
-                    if _normalise(_strip_html(str(s.get("content") or ""))) == wanted
-                    and (s.get("in_reply_to_id") or None) == parent
-                ),
-                None,
-            )
-            if match is None:
-                break
-            found_any = True
-            state[f"part{index}"] = str(match["id"])
-            if index == 0:
-                state["url"] = str(match.get("url") or "")
-        return found_any
-
-    def _recent(self, since: datetime) -> list[dict[str, Any]]:
+    def _recent(self, since: datetime) -> tuple[Listing, dict[str, str]]:
+        """The account's statuses since ``since`` (and their URLs), and whether every page
+        back to ``since`` was read."""
         account = self._get(f"{self.base}/api/v1/accounts/verify_credentials", "verify_credentials")
-        url = f"{self.base}/api/v1/accounts/{account['id']}/statuses"
-        statuses: list[dict[str, Any]] = []
+        account_id = account.identifier("id")
+        url = f"{self.base}/api/v1/accounts/{account_id}/statuses"
+        found: list[Candidate] = []
+        urls: dict[str, str] = {}
         params: dict[str, str | int] = {"limit": PAGE_SIZE, "exclude_reblogs": "true"}
+        complete = False
         for _ in range(MAX_PAGES):
-            page = self._get(url, "account statuses", params)
-            if not isinstance(page, list) or not page:
+            page = [s for s in self._get(url, "account statuses", params).items() if isinstance(s, dict)]
+            for status in page:
+                candidate = _candidate(status)
+                if candidate is not None:
+                    found.append(candidate)
+                    urls[candidate.id] = str(status.get("url") or "")
+            oldest = _parse_time(page[-1].get("created_at")) if page else None
+            if len(page) < PAGE_SIZE or (oldest is not None and oldest < since):
+                complete = True
                 break
-            statuses.extend(page)
-            oldest = _parse_time(str(page[-1].get("created_at") or ""))
-            if oldest is None or oldest < since or len(page) < PAGE_SIZE:
-                break
+            if oldest is None or not isinstance(page[-1].get("id"), str | int):
+                break  # cannot page on: what is older stays unread
             params["max_id"] = str(page[-1]["id"])
-        return [
-            s for s in statuses if (_parse_time(str(s.get("created_at") or "")) or since) >= since
-        ]
+        return Listing(tuple(found), complete), urls
 
     # --- HTTP ------------------------------------------------------------------------
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.context.secrets['token']}"}
 
-    def _upload(self, path: Path, media_format: str, alt: str) -> str:
-        content = path.read_bytes()
-        files = {"file": (path.name, content, MIME.get(media_format, "application/octet-stream"))}
-        data = {"description": alt} if alt else {}
+    def _upload(self, media: MediaFile) -> str:
+        try:
+            content = media.path.read_bytes()
+        except OSError as exc:
+            raise PublishError(
+                Failure.PERMANENT, f"mastodon: cannot read {media.path.name}: {exc.strerror}"
+            ) from None
+        files = {"file": (media.path.name, content, mime_type(media.format))}
+        data = {"description": media.alt} if media.alt else {}
         # An upload publishes nothing: whatever happens, trying again is safe.
-        response = self._send(
-            "POST", f"{self.base}/api/v2/media", "media upload", safe=True, files=files, data=data
+        reply = self.core.send(
+            "POST",
+            f"{self.base}/api/v2/media",
+            f"upload of {media.path.name}",
+            Effect.PREPARE,
+            headers=self._headers(),
+            files=files,
+            data=data,
         )
-        media = response.json()
-        media_id = str(media["id"])
-        if response.status_code == 202 or media.get("url") is None:
+        media_id = reply.identifier("id")
+        if reply.status == 202 or reply.object().get("url") is None:
             self._wait_processed(media_id)
         return media_id
 
     def _wait_processed(self, media_id: str) -> None:
         for _ in range(MAX_POLLS):
             self.context.sleep(POLL_INTERVAL)
-            response = self._send(
-                "GET", f"{self.base}/api/v1/media/{media_id}", "media status", safe=True
+            reply = self.core.send(
+                "GET",
+                f"{self.base}/api/v1/media/{media_id}",
+                "media status",
+                Effect.READ,
+                headers=self._headers(),
             )
-            if response.status_code == 200:
+            if reply.status == 200:
                 return
         raise PublishError(
             Failure.RETRY,
@@ -310,51 +304,25 @@ class MastodonAdapter:
             retry_after=60.0,
         )
 
-    def _create(self, body: dict[str, Any], key: str, what: str) -> dict[str, Any]:
-        headers = {"Idempotency-Key": key}
-        response = self._send(
-            "POST", f"{self.base}/api/v1/statuses", what, dedups=True, json=body, headers=headers
+    def _create(self, body: dict[str, Any], key: str, what: str) -> tuple[str, str]:
+        """A status under an Idempotency-Key: its id and public URL."""
+        reply = self.core.send(
+            "POST",
+            f"{self.base}/api/v1/statuses",
+            what,
+            Effect.KEYED,
+            headers={**self._headers(), "Idempotency-Key": key},
+            json=body,
         )
-        status: dict[str, Any] = response.json()
-        return status
+        url = reply.object().get("url")
+        return reply.identifier("id"), url if isinstance(url, str) else ""
 
-    def _get(self, url: str, what: str, params: Mapping[str, str | int] | None = None) -> Any:
-        return self._send("GET", url, what, safe=True, params=params).json()
+    def _get(self, url: str, what: str, params: Mapping[str, str | int] | None = None) -> Reply:
+        return self.core.send("GET", url, what, Effect.READ, headers=self._headers(), params=params)
 
     def _status_url(self, status_id: str) -> str:
-        return str(self._get(f"{self.base}/api/v1/statuses/{status_id}", "status").get("url") or "")
-
-    def _send(
-        self,
-        method: str,
-        url: str,
-        what: str,
-        *,
-        safe: bool = False,
-        dedups: bool = False,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        """One request; ``safe`` means it changes nothing visible, ``dedups`` that it is keyed."""
-        headers = {**self._headers(), **kwargs.pop("headers", {})}
-        try:
-            response = self.client.request(method, url, headers=headers, **kwargs)
-        except httpx.TransportError as exc:
-            kind = Failure.RETRY if safe else transport_failure(exc)
-            raise PublishError(kind, f"mastodon {what}: {type(exc).__name__}: {exc}") from None
-        failure = classify_http(response, dedups_5xx=safe or dedups)
-        if failure is None:
-            return response
-        message = _error_text(response)
-        retry_after = None
-        if response.status_code == 429:
-            retry_after = _reset_seconds(response)
-        elif response.status_code == 422 and "processing" in message.lower():
-            failure, retry_after = Failure.RETRY, 30.0
-        raise PublishError(
-            failure,
-            f"mastodon {what}: HTTP {response.status_code}: {message}",
-            retry_after=retry_after,
-        )
+        url = self._get(f"{self.base}/api/v1/statuses/{status_id}", "status").object().get("url")
+        return url if isinstance(url, str) else ""
 
 
 def make(context: AdapterContext) -> MastodonAdapter:
@@ -372,34 +340,36 @@ def _language(language: str) -> str:
     return language.split("-")[0].split("_")[0].lower()
 
 
-def _error_text(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:300] or response.reason_phrase
-    if isinstance(body, dict) and body.get("error"):
-        return str(body["error"])
-    return response.text[:300]
+def _piece(outgoing: Outgoing, key: str) -> Piece:
+    """A missing piece: a part replies to the part before it, the comment to the last part."""
+    if key == COMMENT:
+        comment = _normalise(outgoing.first_comment or "")
+        return Piece(key, comment, part_key(len(outgoing.parts) - 1))
+    index = int(key.removeprefix("part"))
+    return Piece(key, _normalise(outgoing.parts[index]), part_key(index - 1) if index else None)
 
 
-def _parse_time(text: str) -> datetime | None:
+def _candidate(status: Mapping[str, Any]) -> Candidate | None:
+    status_id = status.get("id")
+    if isinstance(status_id, bool) or not isinstance(status_id, str | int):
+        return None
+    parent = status.get("in_reply_to_id")
+    return Candidate(
+        str(status_id),
+        _normalise(_strip_html(str(status.get("content") or ""))),
+        str(parent) if isinstance(parent, str | int) and not isinstance(parent, bool) else None,
+        _parse_time(status.get("created_at")),
+    )
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
     return moment if moment.tzinfo else None
-
-
-def _reset_seconds(response: httpx.Response) -> float | None:
-    """``X-RateLimit-Reset`` (ISO 8601) minus the server's ``Date``."""
-    reset = _parse_time(response.headers.get("X-RateLimit-Reset", ""))
-    try:
-        server_now = parsedate_to_datetime(response.headers.get("Date", ""))
-    except (TypeError, ValueError):
-        return None
-    if reset is None or server_now.tzinfo is None:
-        return None
-    return max(0.0, (reset - server_now).total_seconds())
 
 
 class _Text(HTMLParser):
@@ -426,4 +396,4 @@ def _strip_html(content: str) -> str:
 
 def _normalise(text: str) -> str:
     """Compare texts as the server shows them: remote mentions lose their domain."""
-    return SPACES.sub(" ", REMOTE_MENTION.sub(r"@\1", text)).strip()
+    return REMOTE_MENTION.sub(r"@\1", text)

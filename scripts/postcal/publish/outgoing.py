@@ -10,10 +10,11 @@ from postcal.content.documents import CampaignFile, Post
 from postcal.content.media import MediaInfo, MediaProblem, probe
 from postcal.content.models import Settings
 from postcal.content.render import render
+from postcal.errors import PostcalError
 from postcal.platforms.base import MediaFile, Outgoing
 
 
-class NotPublishable(ValueError):
+class NotPublishable(PostcalError, ValueError):
     """The post cannot go out as it is (media missing or outside the repository)."""
 
 

@@ -14,7 +14,7 @@ from postcal.content.render import RenderedPost, render
 from postcal.ledger.records import LedgerEntry
 from postcal.problems import Problem, Severity
 from postcal.text.measure import Measurement, measure
-from postcal.text.platforms import platform_spec
+from postcal.networks import network
 
 STATUS_LABELS = {
     "published": ("✓", "published"),
@@ -152,7 +152,7 @@ def build_site_data(
                 continue
             rendered = render(post, channel, settings, calendar.campaigns)
             limit = account.limits.text
-            spec = platform_spec(account.platform)
+            spec = network(account.platform)
             texts = [p.text for p in rendered.parts]
             measured = [
                 measure(

@@ -24,7 +24,7 @@ from postcal.site.feeds import event_bytes, feed_host, ical
 from postcal.site.model import ALERT_STATUSES, STATUS_LABELS, PostView, SiteData
 from postcal.site.richtext import text_to_html
 from postcal.site.urls import relative
-from postcal.text.platforms import PLATFORMS
+from postcal.networks import NETWORKS
 
 BLANK_LINES = re.compile(r"\n\s*\n")
 YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
@@ -216,7 +216,7 @@ class Producer:
                 view=view,
                 campaign=campaign,
                 personas=personas,
-                specs=PLATFORMS,
+                specs=NETWORKS,
                 site_name=self.data.settings.name,
                 language=self.data.settings.language,
                 zone=self.data.settings.timezone,
@@ -375,7 +375,7 @@ class Producer:
         settings = self.data.settings
         for channel_id, account in settings.channels.items():
             views = self.data.posts_on(channel_id)
-            spec = PLATFORMS[account.platform]
+            spec = NETWORKS[account.platform]
             upcoming = [
                 v for v in views if v.post.publish_at and v.post.publish_at >= self.data.now
             ]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from postcal.text import count
-from postcal.text.platforms import PLATFORMS, platform_spec
+from postcal.networks import NETWORKS, network
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ UPPER_BOUNDS: dict[str, Callable[[str], int]] = {
 
 def surely_fits(text: str, platform: str, *, limit: int | None = None) -> bool:
     """True when cheap upper bounds prove ``text`` fits; False means "count exactly"."""
-    for index, (counter, default_limit) in enumerate(platform_spec(platform).text_measures):
+    for index, (counter, default_limit) in enumerate(network(platform).text_measures):
         chosen = limit if (limit is not None and index == 0) else default_limit
         if UPPER_BOUNDS[counter](text) > chosen:
             return False
@@ -82,7 +82,7 @@ def measure(text: str, platform: str, *, limit: int | None = None) -> Measuremen
     ``limit`` overrides the platform's default (a Mastodon instance with 1000 characters).
     Raises ``ValueError`` for an unknown platform name.
     """
-    spec = platform_spec(platform)
+    spec = network(platform)
     measures = []
     for index, (counter, default_limit) in enumerate(spec.text_measures):
         function, unit = COUNTERS[counter]
@@ -91,4 +91,4 @@ def measure(text: str, platform: str, *, limit: int | None = None) -> Measuremen
     return Measurement(spec.name, tuple(measures))
 
 
-__all__ = ["PLATFORMS", "Measure", "Measurement", "measure", "surely_fits"]
+__all__ = ["NETWORKS", "Measure", "Measurement", "measure", "surely_fits"]

@@ -6,6 +6,7 @@ from postcal.lint.rule import Rule, rule_from
 from postcal.lint.rules import (
     cadence_gap,
     campaign_window,
+    channel_network,
     channel_secrets,
     daily_cap,
     empty_text,
@@ -32,6 +33,7 @@ ALL: tuple[Rule, ...] = tuple(
     rule_from(m)
     for m in (
         references,
+        channel_network,
         channel_secrets,
         unique_id,
         empty_text,

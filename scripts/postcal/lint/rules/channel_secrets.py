@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from postcal.lint.context import LintContext
 from postcal.problems import Problem, Severity
-from postcal.text.platforms import platform_spec
+from postcal.networks import network
 
 ID = "channel-secrets"
 SEVERITY = Severity.ERROR
@@ -24,7 +24,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
     settings_file = ctx.calendar.settings
     assert settings_file is not None
     for channel_id, channel in ctx.settings.channels.items():
-        needed = platform_spec(channel.platform).secret_roles
+        needed = network(channel.platform).secret_roles
         if not needed:
             continue  # no publishing adapter yet: nothing to check
         missing = [role for role in needed if role not in channel.secrets]

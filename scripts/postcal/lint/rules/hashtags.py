@@ -13,7 +13,7 @@ import regex
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at_line
 from postcal.problems import Problem, Severity
-from postcal.text.platforms import platform_spec
+from postcal.networks import network
 
 ID = "hashtag-limit"
 SEVERITY = Severity.ERROR
@@ -25,7 +25,7 @@ LINK = regex.compile(r"https?://\S+")
 def check(ctx: LintContext) -> Iterator[Problem]:
     for post in ctx.calendar.posts:
         for rendered in ctx.renders(post):
-            spec = platform_spec(rendered.platform)
+            spec = network(rendered.platform)
             for part in rendered.parts:
                 for pattern, limit, what in (
                     (HASHTAG, spec.max_hashtags, "hashtags"),

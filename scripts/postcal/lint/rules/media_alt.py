@@ -13,7 +13,7 @@ from postcal.lint.context import LintContext
 from postcal.lint.rule import at
 from postcal.problems import Problem, Severity
 from postcal.text.count import graphemes
-from postcal.text.platforms import platform_spec
+from postcal.networks import network
 
 ID = "media-alt"
 MIN_ALT_LIMIT = 500
@@ -42,7 +42,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                 )
             length = len(alt) if len(alt) < MIN_ALT_LIMIT else graphemes(alt)
             for channel in ctx.known_channels(post):
-                spec = platform_spec(ctx.settings.channels[channel].platform)
+                spec = network(ctx.settings.channels[channel].platform)
                 if spec.alt_text_limit and length > spec.alt_text_limit:
                     yield at(
                         post,

@@ -13,7 +13,7 @@ from postcal.content.media import MediaInfo
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at
 from postcal.problems import Problem, Severity
-from postcal.text.platforms import platform_spec
+from postcal.networks import network
 
 ID = "media-count"
 SEVERITY = Severity.ERROR
@@ -29,7 +29,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
         images = len(known) - videos
         loc: tuple[str, ...] = ("media",) if post.front.media else ("channels",)
         for channel in ctx.known_channels(post):
-            spec = platform_spec(ctx.settings.channels[channel].platform)
+            spec = network(ctx.settings.channels[channel].platform)
             message = None
             if len(infos) < spec.min_media:
                 message = f"{spec.label} needs at least {spec.min_media} media file(s) ({channel})"

@@ -12,7 +12,7 @@ from postcal.content.media import MediaInfo
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at
 from postcal.problems import Problem, Severity
-from postcal.text.platforms import platform_spec
+from postcal.networks import network
 
 ID = "media-dimensions"
 SEVERITY = Severity.ERROR
@@ -37,7 +37,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                 )
             ratio = info.width / info.height
             for channel in ctx.known_channels(post):
-                spec = platform_spec(ctx.settings.channels[channel].platform)
+                spec = network(ctx.settings.channels[channel].platform)
                 if spec.aspect_ratio is None:
                     continue
                 low, high = spec.aspect_ratio

@@ -13,7 +13,7 @@ from postcal.content.media import MediaProblem
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at
 from postcal.problems import Problem, Severity
-from postcal.text.platforms import platform_spec
+from postcal.networks import network
 
 ID = "media-file"
 SEVERITY = Severity.ERROR
@@ -28,7 +28,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                 yield at(post, loc, ID, SEVERITY, info.message, info.hint)
                 continue
             for channel in ctx.known_channels(post):
-                spec = platform_spec(ctx.settings.channels[channel].platform)
+                spec = network(ctx.settings.channels[channel].platform)
                 allowed = spec.video_formats if info.is_video else spec.image_formats
                 if info.format not in allowed:
                     names = ", ".join(sorted(allowed)) or "none"

@@ -12,7 +12,7 @@ from postcal.content.media import MediaProblem
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at
 from postcal.problems import Problem, Severity
-from postcal.text.platforms import platform_spec
+from postcal.networks import network
 
 ID = "media-size"
 SEVERITY = Severity.ERROR
@@ -25,7 +25,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
             if isinstance(info, MediaProblem) or info.is_video:
                 continue
             for channel in ctx.known_channels(post):
-                spec = platform_spec(ctx.settings.channels[channel].platform)
+                spec = network(ctx.settings.channels[channel].platform)
                 loc = ("media", index, "file")
                 if spec.image_max_bytes and info.size > spec.image_max_bytes:
                     yield at(

@@ -19,7 +19,7 @@ from postcal.lint.context import LintContext
 from postcal.lint.rule import at_line
 from postcal.problems import Problem, Severity
 from postcal.text.measure import measure, surely_fits
-from postcal.text.platforms import platform_spec
+from postcal.networks import network
 
 ID = "text-length"
 SEVERITY = Severity.ERROR
@@ -47,7 +47,7 @@ def _check_part(
 def check(ctx: LintContext) -> Iterator[Problem]:
     for post in ctx.calendar.posts:
         for rendered in ctx.renders(post):
-            spec = platform_spec(rendered.platform)
+            spec = network(rendered.platform)
             limit = ctx.settings.channels[rendered.channel].limits.text
             for index, part in enumerate(rendered.parts):
                 part_limit = limit

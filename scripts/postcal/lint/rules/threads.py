@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at
 from postcal.problems import Problem, Severity
-from postcal.text.platforms import platform_spec
+from postcal.networks import network
 
 ID = "thread"
 SEVERITY = Severity.ERROR
@@ -21,7 +21,7 @@ SEVERITY = Severity.ERROR
 def check(ctx: LintContext) -> Iterator[Problem]:
     for post in ctx.calendar.posts:
         for rendered in ctx.renders(post):
-            spec = platform_spec(rendered.platform)
+            spec = network(rendered.platform)
             if len(rendered.parts) > 1 and not spec.threads:
                 yield at(
                     post,

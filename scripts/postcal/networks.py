@@ -1,4 +1,9 @@
-"""What each network accepts: text limits and how they are counted, media, threads.
+"""The catalogue: what every network accepts and what postcal can do with it. Data only.
+
+One entry per network: text limits and how they are counted, media formats and limits, the
+secret roles its adapter reads, and capabilities (threads, first comment, video, publishing at
+all, and how a post is confirmed after a crash). Content, lint, the site and the adapters all
+read it; it imports nothing of ours, so any layer may import it.
 
 Figures come from ../shared/PLATFORMS.md (with its sources). A channel in postcal.yml may
 override ``text`` for its instance (Mastodon servers often allow more than 500).
@@ -6,15 +11,55 @@ override ``text`` for its instance (Mastodon servers often allow more than 500).
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 MiB = 1024 * 1024
 JPEG, PNG, GIF, WEBP, HEIC, AVIF = "jpeg", "png", "gif", "webp", "heic", "avif"
 MP4, MOV, WEBM = "mp4", "mov", "webm"
+VIDEO_FORMATS = frozenset({MP4, MOV, WEBM})
+
+MIME_TYPES = {
+    JPEG: "image/jpeg",
+    PNG: "image/png",
+    GIF: "image/gif",
+    WEBP: "image/webp",
+    HEIC: "image/heic",
+    AVIF: "image/avif",
+    MP4: "video/mp4",
+    MOV: "video/quicktime",
+    WEBM: "video/webm",
+}
+"""The media type sent with an upload, by the format the file's magic bytes gave."""
+
+
+def mime_type(media_format: str) -> str:
+    return MIME_TYPES.get(media_format, "application/octet-stream")
+
+
+class Confirms(enum.Enum):
+    """How, after a crash or a lost answer, postcal finds out whether a post went out."""
+
+    RECORD_KEY = "record-key"
+    """We choose the record's key (Bluesky): a look-up at that key is certain, a resend a no-op."""
+    IDEMPOTENCY_KEY = "idempotency-key"
+    """The network keeps an Idempotency-Key for a while (Mastodon: an hour), then the account's
+    own posts are listed."""
+    CONTAINER = "container"
+    """A media container's status tells whether it was published (Instagram, Threads)."""
+    LISTING = "listing"
+    """Only the account's own recent posts can be listed and matched (X, LinkedIn, Facebook)."""
+    NOTHING = "nothing"
+    """No way to look (Telegram channels, Discord webhooks): only what the run recorded counts."""
+
+    @property
+    def dedups(self) -> bool:
+        """A resend after a crash can be made safe by the network itself."""
+        return self in (Confirms.RECORD_KEY, Confirms.IDEMPOTENCY_KEY, Confirms.CONTAINER)
 
 
 @dataclass(frozen=True, slots=True)
-class PlatformSpec:
+class NetworkSpec:
     name: str
     label: str
     text_measures: tuple[tuple[str, int], ...]
@@ -42,12 +87,21 @@ class PlatformSpec:
     links_clickable: bool = True
     secret_roles: tuple[str, ...] = ()
     """The secrets its adapter reads (names of the `secrets:` keys in postcal.yml)."""
+    publishes: bool = False
+    """postcal has an adapter for it: a channel on it can be scheduled."""
+    publishes_video: bool = False
+    """postcal's adapter uploads video files (not only images)."""
+    confirms: Confirms = Confirms.NOTHING
+
+    @property
+    def dedups(self) -> bool:
+        return self.confirms.dedups
 
 
-PLATFORMS: dict[str, PlatformSpec] = {
+NETWORKS: dict[str, NetworkSpec] = {
     spec.name: spec
     for spec in (
-        PlatformSpec(
+        NetworkSpec(
             "mastodon",
             "Mastodon",
             (("mastodon", 500),),
@@ -59,8 +113,11 @@ PLATFORMS: dict[str, PlatformSpec] = {
             video_formats=frozenset({MP4, MOV, WEBM}),
             alt_text_limit=1500,
             secret_roles=("token",),
+            publishes=True,
+            publishes_video=True,
+            confirms=Confirms.IDEMPOTENCY_KEY,
         ),
-        PlatformSpec(
+        NetworkSpec(
             "bluesky",
             "Bluesky",
             (("graphemes", 300), ("utf8", 3000)),
@@ -72,8 +129,10 @@ PLATFORMS: dict[str, PlatformSpec] = {
             image_soft_max_bytes=1_000_000,
             video_formats=frozenset({MP4}),
             secret_roles=("app_password",),
+            publishes=True,
+            confirms=Confirms.RECORD_KEY,
         ),
-        PlatformSpec(
+        NetworkSpec(
             "linkedin",
             "LinkedIn",
             (("utf16", 3000),),
@@ -83,8 +142,10 @@ PLATFORMS: dict[str, PlatformSpec] = {
             image_formats=frozenset({JPEG, PNG, GIF}),
             image_max_bytes=36 * MiB,
             secret_roles=("token",),
+            publishes=True,
+            confirms=Confirms.LISTING,
         ),
-        PlatformSpec(
+        NetworkSpec(
             "x",
             "X",
             (("x-weighted", 280),),
@@ -95,8 +156,10 @@ PLATFORMS: dict[str, PlatformSpec] = {
             image_max_bytes=5 * MiB,
             alt_text_limit=1000,
             secret_roles=("api_key", "api_secret", "access_token", "access_token_secret"),
+            publishes=True,
+            confirms=Confirms.LISTING,
         ),
-        PlatformSpec(
+        NetworkSpec(
             "facebook",
             "Facebook",
             (("utf16", 63206),),
@@ -106,8 +169,10 @@ PLATFORMS: dict[str, PlatformSpec] = {
             image_formats=frozenset({JPEG, PNG, GIF, WEBP}),
             image_max_bytes=10 * MiB,
             secret_roles=("token",),
+            publishes=True,
+            confirms=Confirms.LISTING,
         ),
-        PlatformSpec(
+        NetworkSpec(
             "instagram",
             "Instagram",
             (("utf16", 2200),),
@@ -122,8 +187,10 @@ PLATFORMS: dict[str, PlatformSpec] = {
             max_mentions=20,
             links_clickable=False,
             secret_roles=("token",),
+            publishes=True,
+            confirms=Confirms.CONTAINER,
         ),
-        PlatformSpec(
+        NetworkSpec(
             "threads",
             "Threads",
             (("threads", 500),),
@@ -136,8 +203,10 @@ PLATFORMS: dict[str, PlatformSpec] = {
             max_hashtags=1,
             max_links=5,
             secret_roles=("token",),
+            publishes=True,
+            confirms=Confirms.CONTAINER,
         ),
-        PlatformSpec(
+        NetworkSpec(
             "tiktok",
             "TikTok",
             (("utf16", 2000),),
@@ -148,7 +217,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             image_max_bytes=20 * MiB,
             min_media=1,
         ),
-        PlatformSpec(
+        NetworkSpec(
             "youtube",
             "YouTube",
             (("utf16", 5000),),
@@ -161,7 +230,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             requires_video=True,
             video_formats=frozenset({MP4, MOV, WEBM}),
         ),
-        PlatformSpec(
+        NetworkSpec(
             "pinterest",
             "Pinterest",
             (("utf16", 800),),
@@ -173,7 +242,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             min_media=1,
             alt_text_limit=500,
         ),
-        PlatformSpec(
+        NetworkSpec(
             "telegram",
             "Telegram",
             (("utf16", 4096),),
@@ -184,8 +253,10 @@ PLATFORMS: dict[str, PlatformSpec] = {
             image_max_bytes=10 * MiB,
             caption_limit=1024,
             secret_roles=("token",),
+            publishes=True,
+            publishes_video=True,
         ),
-        PlatformSpec(
+        NetworkSpec(
             "discord",
             "Discord",
             (("utf16", 2000),),
@@ -196,14 +267,22 @@ PLATFORMS: dict[str, PlatformSpec] = {
             image_max_bytes=10 * MiB,
             alt_text_limit=1024,
             secret_roles=("webhook_url",),
+            publishes=True,
+            publishes_video=True,
         ),
     )
 }
 
+PUBLISHABLE = tuple(name for name, spec in NETWORKS.items() if spec.publishes)
 
-def platform_spec(name: str) -> PlatformSpec:
+
+class UnknownNetwork(ValueError):
+    pass
+
+
+def network(name: str) -> NetworkSpec:
     try:
-        return PLATFORMS[name]
+        return NETWORKS[name]
     except KeyError:
-        known = ", ".join(sorted(PLATFORMS))
-        raise ValueError(f"unknown platform {name!r}; known platforms: {known}") from None
+        known = ", ".join(sorted(NETWORKS))
+        raise UnknownNetwork(f"unknown network {name!r}; known networks: {known}") from None
