@@ -12,14 +12,16 @@ from typing import NoReturn
 import click
 
 from postcal import collector
-from postcal.clock import ClockError, resolve_now
+from postcal.clock import resolve_now
 from postcal.content.loader import load_settings
+from postcal.errors import PostcalError
 from postcal.lint.engine import lint as run_lint
 from postcal.lint.output import FORMATS, FORMATTERS, line_reader, summary
 from postcal.lint.rules_doc import rules_markdown
 from postcal.problems import Problem
-from postcal.scaffold import ScaffoldError, plan_post, random_suffix, write_post
+from postcal.scaffold import plan_post, random_suffix, write_post
 from postcal.schema import write_schemas
+from postcal.secrets import REDACTOR
 from postcal.text.measure import measure as measure_text
 from postcal.networks import NETWORKS
 
@@ -43,13 +45,21 @@ def _fail(message: str) -> NoReturn:
 
 
 def _now(option: str | None) -> datetime:
-    try:
-        return resolve_now(option, os.environ)
-    except ClockError as exc:
-        _fail(str(exc))
+    return resolve_now(option, os.environ)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ErrorBoundary(click.Group):
+    """The one place postcal's own errors become a message and an exit code, never a
+    traceback: every command runs inside it."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except PostcalError as exc:
+            _fail(REDACTOR.redact(str(exc)))
+
+
+@click.group(cls=ErrorBoundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="postcal")
 def main() -> None:
     """Social media management as code."""
@@ -144,8 +154,6 @@ def new(title: str, at: str, channels: str, campaign: str | None, root: Path) ->
     try:
         planned = plan_post(root, settings.model, title, at, chosen, campaign, random_suffix())
         write_post(planned)
-    except ScaffoldError as exc:
-        _fail(str(exc))
     except FileExistsError:
         _fail("that file appeared meanwhile; run again")
     click.echo(planned.path.relative_to(root).as_posix())
@@ -170,18 +178,16 @@ def publish(
     """Publish every due post to every channel exactly once, and record it in data/.
 
     Exit 0 when everything due went out (or nothing was due); 1 when anything failed, is
-    unconfirmed or is blocked by lint errors; 2 for a usage or configuration error.
+    unconfirmed, is only partly out (a first comment still owed), or is blocked (lint errors,
+    a channel whose secrets are missing); 2 for a usage or configuration error.
     """
-    from postcal.gitops import Git, GitError
+    from postcal.gitops import Git
     from postcal.publish import summary
-    from postcal.publish.runner import PublishAbort, Publisher
-    from postcal.secrets import MissingSecret, secrets_environment
+    from postcal.publish.runner import Publisher
+    from postcal.secrets import secrets_environment
 
     moment = _now(now)
-    try:
-        environ = secrets_environment(os.environ)
-    except MissingSecret as exc:
-        _fail(str(exc))
+    environ = secrets_environment(os.environ)
     git = None if (no_git or dry_run) else Git(root.resolve())
     publisher = Publisher(
         root.resolve(),
@@ -192,10 +198,7 @@ def publish(
         dry_run=dry_run,
         progress=lambda line: click.echo(line, err=True),
     )
-    try:
-        report = publisher.run()
-    except (PublishAbort, GitError) as exc:
-        _fail(str(exc))
+    report = publisher.run()
     click.echo(summary.text(report), nl=False)
     target = summary_file or (
         Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None

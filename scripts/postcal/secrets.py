@@ -1,8 +1,8 @@
 """Secrets: read from the environment variables postcal.yml names, and redacted everywhere.
 
 Every secret value read is registered with the process-wide ``Redactor``; its ``redact`` is
-applied to log records (including httpx's and httpcore's), error messages and anything written
-to the ledger or printed. A value shorter than ``MIN_SECRET`` is refused rather than redacted:
+applied to every log record as it is made (any logger, any level), to error messages and to
+anything written to the ledger or printed. A value shorter than ``MIN_SECRET`` is refused rather than redacted:
 replacing every "a" in the output would hide nothing and mangle everything.
 """
 
@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from postcal.errors import PostcalError
 
@@ -24,15 +25,17 @@ class MissingSecret(PostcalError, LookupError):
     """An environment variable named in postcal.yml is not set (or too short to be real)."""
 
 
-class Redactor(logging.Filter):
+class Redactor:
+    """The secret values read so far, and what they are replaced with wherever text leaves."""
+
     def __init__(self) -> None:
-        super().__init__()
         self._values: set[str] = set()
         self._lock = threading.Lock()
 
     def add(self, value: str) -> None:
         with self._lock:
             self._values.add(value)
+        install_log_redaction()
 
     def redact(self, text: str) -> str:
         for value in sorted(self._values, key=len, reverse=True):
@@ -40,23 +43,48 @@ class Redactor(logging.Filter):
                 text = text.replace(value, MASK)
         return text
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = self.redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
+    def scrub(self, record: logging.LogRecord) -> None:
+        """Redact a log record in place: its message (arguments merged in), its exception
+        text and its stack, so no handler, filter or formatter ever sees a secret."""
+        if not self._values:
+            return
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: keep its parts rather than lose the record
+            message = f"{record.msg} {record.args!r}"
+        record.msg, record.args = self.redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
 
 
 REDACTOR = Redactor()
+_installed = False
+_install_lock = threading.Lock()
 
 
-def install_log_redaction(*logger_names: str) -> None:
-    """Attach the redactor to these loggers' handlers' records (httpx logs full URLs)."""
-    for name in ("httpx", "httpcore", "postcal", *logger_names):
-        logger = logging.getLogger(name)
-        if REDACTOR not in logger.filters:
-            logger.addFilter(REDACTOR)
+def install_log_redaction() -> None:
+    """Redact every log record as it is made, whatever logger made it and at any level.
+
+    Filters on named loggers miss records of their children (``httpcore.http11``) and of any
+    library we do not name; the record factory sees every record before any handler does.
+    Installed once per process; the first secret read installs it too."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        make = logging.getLogRecordFactory()
+
+        def redacted(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = make(*args, **kwargs)
+            REDACTOR.scrub(record)
+            return record
+
+        logging.setLogRecordFactory(redacted)
+        _installed = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,12 +105,19 @@ def test_a_stale_clone_does_not_post_again(tmp_path: Path, fake: FakeMastodon) -
 
 
 def test_missing_secret_fails_loudly_without_a_request(tmp_path: Path, fake: FakeMastodon) -> None:
-    remote, ids, _env = setup(tmp_path, fake, 1)
+    """Pre-flight: the channel is reported once, no intent is written, nothing is pushed."""
+    remote, _ids, _env = setup(tmp_path, fake, 3)
+    before = remote.log()
     result = publish_subprocess(remote.clone(), AT, {})
     assert result.returncode == 1
-    assert "MASTO_TOKEN" in result.stdout
+    blocked = [line for line in result.stdout.splitlines() if "MASTO_TOKEN" in line]
+    assert blocked == [
+        "⛔ blocked     masto            nothing claimed: channel masto: environment variable"
+        " MASTO_TOKEN (token) is not set"
+    ]
     assert fake.requests == []
-    assert ledger_statuses(remote) == {(ids[0], "masto"): "failed"}
+    assert ledger_statuses(remote) == {}
+    assert remote.log() == before
 
 
 def test_rate_limited_channel_waits_for_the_next_run(tmp_path: Path) -> None:

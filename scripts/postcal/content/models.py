@@ -42,7 +42,7 @@ ContentType = Literal[
     "announcement",
 ]
 WrittenStatus = Literal["idea", "draft", "ready"]
-DERIVED_STATUSES = ("published", "failed", "unconfirmed", "skipped")
+DERIVED_STATUSES = ("published", "partial", "failed", "unconfirmed", "skipped")
 Metric = Literal[
     "impressions",
     "reach",

@@ -13,7 +13,10 @@ from postcal.content.source import position_of_byte
 from postcal.problems import Problem, error
 
 LEDGER_DIR = "data/ledger"
-LedgerStatus = Literal["attempting", "published", "failed", "unknown", "unconfirmed", "skipped"]
+LedgerStatus = Literal[
+    "attempting", "published", "partial", "failed", "unknown", "unconfirmed", "skipped"
+]
+"""`partial`: part 1 is public, something attached (a later part, the first comment) is not."""
 
 
 class LedgerRecord(BaseModel):

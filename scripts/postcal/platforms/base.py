@@ -137,6 +137,13 @@ def part_key(index: int) -> str:
     return f"part{index}"
 
 
+def piece_name(key: str) -> str:
+    """How a message names a piece: "part 2", "the first comment"."""
+    if key.startswith("part") and key[4:].isdigit():
+        return f"part {int(key[4:]) + 1}"
+    return "the first comment" if key == COMMENT else key
+
+
 def parts_out(progress: Progress, total: int) -> list[str]:
     """The ids of the parts already out: the unbroken run ``part0``, ``part1``, ..."""
     ids: list[str] = []

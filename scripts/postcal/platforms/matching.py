@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from postcal.platforms.base import Reconciled
+from postcal.platforms.base import Reconciled, piece_name
 
 LOOKALIKE = 0.6
 """Similarity (difflib ratio of the normalised texts) from which a candidate may be ours."""
@@ -109,12 +109,6 @@ class Piece:
     check_parent: bool = True
 
 
-def describe(key: str) -> str:
-    if key.startswith("part"):
-        return f"part {int(key.removeprefix('part')) + 1}"
-    return "the first comment"
-
-
 def look_up(
     pieces: Iterable[Piece],
     state: dict[str, str],
@@ -139,7 +133,7 @@ def look_up(
         if finding.found is not None:
             state[piece.key] = finding.found
             continue
-        what = describe(piece.key)
+        what = piece_name(piece.key)
         if finding.lookalike is not None:
             return Reconciled.UNKNOWN, (
                 f"{what}: a post like it is on the account (id {finding.lookalike}) but its text"

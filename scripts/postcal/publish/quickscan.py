@@ -18,7 +18,7 @@ from postcal.ledger.records import LEDGER_DIR, record_path
 
 FIELD = re.compile(r"^(id|status|publish_at|channels):[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 FLOW_LIST = re.compile(r"^\[([A-Za-z0-9, \t-]*)\]$")
-PENDING = (b'"attempting"', b'"unknown"', b'"failed"')
+PENDING = (b'"attempting"', b'"unknown"', b'"failed"', b'"partial"')
 """Records the full run must look at: reconcile them, or retry a failure."""
 
 

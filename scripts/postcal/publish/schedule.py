@@ -85,7 +85,7 @@ def plan(
     recent: dict[str, list[datetime]] = defaultdict(list)
     for (_, channel), entry in ledger.items():
         moment = _when(entry.record)
-        if moment and entry.record.status in ("published", "attempting", "unknown"):
+        if moment and entry.record.status in ("published", "attempting", "unknown", "partial"):
             recent[channel].append(moment)
     posts = sorted(
         (p for p in calendar.posts if p.front.status == "ready" and p.publish_at and p.front.id),
@@ -132,10 +132,17 @@ def _leased(record: LedgerRecord, now: datetime) -> bool:
 
 
 def _again(record: LedgerRecord, current_hash: str | None) -> bool:
-    """A failed record goes out again when retryable, or once the post's content changed."""
-    if record.status != "failed":
+    """A failed or partly published record goes out again when retryable, or once the post's
+    content changed."""
+    if record.status not in ("failed", "partial"):
         return False
     return record.retryable or (current_hash is not None and current_hash != record.content_hash)
+
+
+def _completing(item: Item) -> bool:
+    """Part of it is public already: what is owed (later parts, the first comment) belongs to a
+    post that is out, so lateness, spacing and daily caps do not hold it back."""
+    return item.previous is not None and item.previous.status == "partial"
 
 
 def _hold(
@@ -152,7 +159,7 @@ def _hold(
     deadline = post.publish_at + settings.rules.max_lateness
     if post.front.not_after is not None:
         deadline = min(deadline, post.front.not_after)
-    if now > deadline:
+    if now > deadline and not _completing(item):
         return Held(
             item, Why.TOO_LATE, f"due {post.publish_at.isoformat()}, latest {deadline.isoformat()}"
         )
@@ -161,6 +168,8 @@ def _hold(
     for pause in settings.pauses:
         if pause.covers(channel, post.front.campaign):
             return Held(item, Why.PAUSED, f"{pause.scope}: {pause.reason}")
+    if _completing(item):
+        return None
     gap = settings.min_gap(channel)
     last = max((m for m in recent[channel] if m <= now), default=None)
     if last is not None and now - last < gap:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from postcal.publish.runner import Report
+from postcal.publish.report import Report
 
 ORDER = (
     "failed",
+    "partial",
     "unknown",
     "unconfirmed",
     "blocked",
@@ -16,6 +17,7 @@ ORDER = (
 )
 ICONS = {
     "published": "✓",
+    "partial": "◐",
     "failed": "✗",
     "unknown": "?",
     "unconfirmed": "⚠",
@@ -28,6 +30,8 @@ ICONS = {
 
 def headline(report: Report) -> str:
     counts = [f"{report.count(s)} {s}" for s in ORDER if report.count(s)]
+    if report.blocked_channels:
+        counts.insert(0, f"{len(report.blocked_channels)} channel(s) blocked")
     prefix = "dry run: " if report.dry_run else ""
     return prefix + (", ".join(counts) if counts else "nothing due")
 
@@ -42,6 +46,8 @@ def text(report: Report) -> str:
             f"{ICONS[outcome.status]} {outcome.status:<11} {outcome.channel:<16} {outcome.title}{where}"
         )
         lines.extend(f"    {detail}" for detail in outcome.detail.splitlines())
+    for channel, why in sorted(report.blocked_channels.items()):
+        lines.append(f"{ICONS['blocked']} blocked     {channel:<16} nothing claimed: {why}")
     lines += [f"note: {note}" for note in report.notes]
     lines.append(headline(report))
     return "\n".join(lines) + "\n"
@@ -66,5 +72,9 @@ def markdown(report: Report) -> str:
             lines.append(
                 f"| {ICONS[outcome.status]} | {outcome.status} | {_cell(outcome.channel)} | {post} | {_cell(outcome.detail)} |"
             )
+    lines += [
+        f"- ⛔ **{_cell(channel)}** blocked, nothing claimed: {_cell(why)}"
+        for channel, why in sorted(report.blocked_channels.items())
+    ]
     lines += [f"- {_cell(note)}" for note in report.notes]
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ from postcal.networks import network
 
 STATUS_LABELS = {
     "published": ("✓", "published"),
+    "partial": ("◐", "partly published"),
     "scheduled": ("⏱", "scheduled"),
     "due": ("➜", "due now"),
     "missed": ("✗", "missed"),
@@ -29,7 +30,7 @@ STATUS_LABELS = {
     "failed": ("⚠", "failed"),
     "skipped": ("⤼", "skipped"),
 }
-ALERT_STATUSES = ("failed", "unconfirmed", "skipped", "unknown", "missed")
+ALERT_STATUSES = ("failed", "partial", "unconfirmed", "skipped", "unknown", "missed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,9 @@ def build_site_data(
     hidden: list[Post] = []
     for post in calendar.posts:
         entries = {c: ledger.get((post.front.id or "", c)) for c in post.front.channels}
-        published = any(e is not None and e.record.status == "published" for e in entries.values())
+        published = any(
+            e is not None and e.record.status in ("published", "partial") for e in entries.values()
+        )
         if not _visible(post, settings, published):
             hidden.append(post)
             continue
