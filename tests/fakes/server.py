@@ -7,7 +7,10 @@ keeps state like the network it imitates. Faults are switched on per test:
 - ``drop_after_accept``: a set of route names; when such a request arrives, the fake applies it
   (the post exists) and then closes the connection without answering, the worst case for
   exactly-once;
-- ``fail_next``: route name -> list of (status, headers, body) to answer instead, once each.
+- ``fail_next``: route name -> list of (status, headers, body) to answer instead, once each;
+- ``hostile``: a function of (route name, request) that may return a ``Hostile`` answer (see
+  ``tests.fakes.hostile``): raw bytes, a stall, a drip, a dropped connection, after applying
+  the request or not.
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from tests.fakes.hostile import Hostile
 
 
 @dataclass
@@ -32,6 +38,11 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    raw_query: str = ""
+
+    def carries(self, marker: str) -> bool:
+        """The marker appears in the body or the query string (as sent, or URL-encoded)."""
+        return marker.encode() in self.body or marker in self.raw_query
 
     def json(self) -> Any:
         return json.loads(self.body or b"{}")
@@ -70,6 +81,7 @@ class FakeServer:
         self.drop_after_accept: set[str] = set()
         self.fail_next: dict[str, list[Response]] = {}
         self.requests: list[tuple[str, Request]] = []
+        self.hostile: Callable[[str, Request], Hostile | None] | None = None
         self._server: ThreadingHTTPServer | None = None
 
     def route(self, method: str, pattern: str, name: str, handler: Handler) -> None:
@@ -136,6 +148,7 @@ class FakeServer:
             parse_qs(parts.query, keep_blank_values=True),
             {k.lower(): v for k, v in handler.headers.items()},
             body,
+            parts.query,
         )
         if self.latency:
             time.sleep(self.latency)
@@ -145,8 +158,12 @@ class FakeServer:
                 continue
             with self.lock:
                 self.requests.append((name, request))
-                queued = self.fail_next.get(name)
-                if queued:
+                shape = self.hostile(name, request) if self.hostile else None
+                if shape is not None:
+                    if shape.applied:
+                        route(request, found)  # the network did it; its answer goes wrong
+                    response = None
+                elif queued := self.fail_next.get(name):
                     response = queued.pop(0)
                 else:
                     response = route(request, found)
@@ -155,6 +172,10 @@ class FakeServer:
                         handler.close_connection = True
                         handler.connection.shutdown(socket.SHUT_RDWR)
                         return
+            if shape is not None:
+                shape.answer(handler)  # outside the lock: it may stall or drip
+                return
+            assert response is not None
             self._send(handler, response)
             return
         self._send(

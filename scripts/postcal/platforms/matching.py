@@ -3,13 +3,14 @@
 Networks without idempotency keys are reconciled by listing the account's own posts (or the
 replies under a post) and matching texts. A match proves a piece is out. Its absence proves it
 is not, only when the listing covered the whole window and nothing there merely resembles it:
-a network may have rewritten our text (links shortened, entities escaped), so a near miss
-means "cannot tell", never "absent", and is never re-posted automatically.
+a network may have rewritten our text (links shortened, entities escaped), so a post with our
+words in our order but not our exact text means "cannot tell", never "absent", and is never
+re-posted automatically. Posts made from the same template with other words are not ours.
 """
 
 from __future__ import annotations
 
-import difflib
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,8 +18,8 @@ from datetime import datetime
 
 from postcal.platforms.base import Reconciled, piece_name
 
-LOOKALIKE = 0.6
-"""Similarity (difflib ratio of the normalised texts) from which a candidate may be ours."""
+URL = re.compile(r"https?://\S+", re.IGNORECASE)
+WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +82,18 @@ def find(
     return Finding(lookalike=lookalike)
 
 
+def skeleton(text: str) -> tuple[str, ...]:
+    """The words of a text without its links, case or punctuation: what survives the ways
+    networks rewrite a post (links shortened or expanded, entities escaped, quotes curled)."""
+    folded = unicodedata.normalize("NFKC", URL.sub(" ", text)).casefold()
+    return tuple(WORD.findall(folded))
+
+
 def _resembles(shown: str, wanted: str) -> bool:
-    if not shown or not wanted:
-        return False
-    matcher = difflib.SequenceMatcher(None, shown, wanted, autojunk=False)
-    return matcher.quick_ratio() >= LOOKALIKE and matcher.ratio() >= LOOKALIKE
+    """The same words in the same order: ours, rewritten by the network beyond what the
+    adapter undoes. A post made from the same template with other words is not ours."""
+    words = skeleton(wanted)
+    return bool(words) and skeleton(shown) == words
 
 
 @dataclass(frozen=True, slots=True)

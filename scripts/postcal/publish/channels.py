@@ -11,6 +11,7 @@ import httpx
 from postcal.content.models import Channel, Settings
 from postcal.errors import PostcalError
 from postcal.platforms.base import Adapter, AdapterContext
+from postcal.platforms.core import DEADLINE
 from postcal.platforms.registry import adapter_for
 from postcal.secrets import REDACTOR, Secrets, read_secrets
 
@@ -35,6 +36,8 @@ class Channels:
     client_factory: ClientFactory
     sleep: Callable[[float], None]
     dry_run: bool = False
+    deadline: float = DEADLINE
+    """Seconds one request may take, answer included."""
     _adapters: dict[str, Adapter] = field(default_factory=dict)
     _clients: dict[str, httpx.Client] = field(default_factory=dict)
     _refused: dict[str, str] = field(default_factory=dict)
@@ -77,6 +80,7 @@ class Channels:
             client=client,
             sleep=self.sleep,
             text_limit=account.limits.text,
+            deadline=self.deadline,
         )
         self._adapters[channel] = adapter_for(account.platform, context)
 

@@ -25,7 +25,7 @@ from postcal.content.models import Settings
 from postcal.gitops import Git
 from postcal.ledger.records import LedgerEntry, LedgerRecord, read_ledger
 from postcal.lint.engine import lint_calendar
-from postcal.platforms.core import planned_line
+from postcal.platforms.core import DEADLINE, planned_line
 from postcal.publish.channels import Channels, ClientFactory, default_client
 from postcal.publish.claim import claim
 from postcal.publish.plan import plan
@@ -54,6 +54,8 @@ class Publisher:
     progress: Callable[[str], None] = lambda line: None
     report: Report = field(default_factory=Report)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    request_deadline: float = DEADLINE
+    """Seconds one request may take, answer included (tests shorten it)."""
 
     def run(self) -> Report:
         install_log_redaction()
@@ -90,7 +92,14 @@ class Publisher:
             settings = calendar.settings.model
             ledger, ledger_problems = read_ledger(calendar.root)
             problems = lint_calendar(calendar, self.now, ledger, problems + ledger_problems)
-        channels = Channels(settings, self.environ, self.client_factory, self.sleep, self.dry_run)
+        channels = Channels(
+            settings,
+            self.environ,
+            self.client_factory,
+            self.sleep,
+            self.dry_run,
+            self.request_deadline,
+        )
         try:
             return self._steps(calendar, settings, problems, ledger, channels)
         finally:
