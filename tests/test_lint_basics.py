@@ -45,3 +45,42 @@ def test_paths_limit_the_report(calendar_root: Path, write_file: WriteFile) -> N
     write_file("calendar/2027/01/04-bad.md", post_text("title: x\nstatus: sure\n"))
     result = lint(calendar_root, NOW, ["calendar/2027"])
     assert [p.path for p in result.problems] == ["calendar/2027/01/04-bad.md"]
+
+
+def test_a_channel_postcal_cannot_publish_to_is_refused(
+    calendar_root: Path, write_file: WriteFile
+) -> None:
+    """The catalogue knows TikTok, YouTube and Pinterest; postcal has no adapter for them."""
+    settings = (calendar_root / "postcal.yml").read_text(encoding="utf-8")
+    extra = (
+        "  clips:\n    platform: youtube\n    account: roastery\n"
+        "  pins:\n    platform: pinterst\n    account: roastery\n"
+    )
+    write_file("postcal.yml", settings + extra)
+    lines = (settings + extra).splitlines()
+    youtube = lines.index("    platform: youtube") + 1
+    typo = lines.index("    platform: pinterst") + 1
+    found = [
+        (p.line, p.column, p.rule, p.message, p.hint)
+        for p in lint(calendar_root, NOW).problems
+        if p.path == "postcal.yml"
+    ]
+    assert found == [
+        (
+            typo,
+            15,
+            "schema",
+            "channels.pins.platform: 'pinterst' is not a network postcal knows",
+            "did you mean 'pinterest'?",
+        )
+    ]
+    write_file("postcal.yml", settings + extra.replace("pinterst", "pinterest"))
+    found = [
+        (p.line, p.column, p.rule, p.message)
+        for p in lint(calendar_root, NOW).problems
+        if p.path == "postcal.yml"
+    ]
+    assert found == [
+        (youtube, 15, "channel-network", "clips: postcal cannot publish to YouTube yet"),
+        (typo, 15, "channel-network", "pins: postcal cannot publish to Pinterest yet"),
+    ]

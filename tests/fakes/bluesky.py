@@ -114,6 +114,7 @@ class FakeBluesky(FakeServer):
             self.latency = 0.0
             self.drop_after_accept.clear()
             self.fail_next.clear()
+            self.hostile = None
             self.requests.clear()
             self.accounts: dict[str, Account] = {}
             self.handles: dict[str, str] = {}

@@ -5,7 +5,7 @@ keeps the photo off the timeline, otherwise it becomes a post of its own; ``alt_
 kept with the photo) -> ``{"id"}``; ``POST /{page-id}/feed {message, link, attached_media}`` ->
 ``{"id": "<page>_<n>"}``, message at most 63,206 characters, each ``media_fbid`` an unpublished
 photo of the Page, photos already posted refused with subcode 1366051; ``POST /{post-id}/comments
-{message}``; ``GET /{page-id}/posts`` and ``GET /{post-id}/comments`` newest first / oldest first;
+{message}``; ``GET /{page-id}/posts`` and ``GET /{post-id}/comments`` newest first / oldest first, in pages;
 no idempotency (the same request twice makes two posts); code 32 (Page) throttling with
 ``X-Business-Use-Case-Usage``; the Graph conventions of ``tests.fakes.graph``.
 
@@ -177,23 +177,23 @@ class FakeFacebook(GraphFake):
         fields = (call.text("fields") or "id").split(",")
         return {key: value for key, value in item.items() if key in fields or key == "id"}
 
-    @staticmethod
-    def _limit(call: Call) -> int:
-        return int(call.text("limit") or 25)
-
     def _list_posts(self, call: Call) -> JSON:
         self._page(call)
-        newest = self.posts[::-1][: self._limit(call)]
         data = [
             self._select({"id": p.id, "message": p.message, "created_time": stamp(p.created)}, call)
-            for p in newest
+            for p in self.posts[::-1]
         ]
-        return {"data": data}
+        return self.page(call, data)
 
     def _list_comments(self, call: Call) -> JSON:
         post = self._post(call)
         data = [
             self._select({"id": c.id, "message": c.message, "created_time": stamp(c.created)}, call)
-            for c in post.comments[: self._limit(call)]
+            for c in post.comments
         ]
-        return {"data": data}
+        return self.page(call, data)
+
+    def add_post(self, message: str) -> Post:
+        """A post made on the Page by someone else (a person, another tool)."""
+        with self.lock:
+            return self._new_post(message, None, [])

@@ -4,7 +4,9 @@ Documented behaviour kept (PLATFORMS.md sections 6-8 and 14): parameters may com
 string, a form or JSON body, or multipart fields; the token as ``Authorization: Bearer`` (or
 ``access_token``); errors as ``{"error": {"message", "type", "code", "error_subcode",
 "fbtrace_id"}}`` with 190 for a bad token and 100 for a bad parameter; a version prefix such
-as ``/v25.0``; JSON usage headers ``X-App-Usage`` and ``X-Business-Use-Case-Usage`` on every
+as ``/v25.0``; lists as ``{"data", "paging": {"cursors": {"before", "after"}, "next"}}``,
+``limit`` items (25 by default) from the ``after`` cursor on, ``next`` only while more remain;
+JSON usage headers ``X-App-Usage`` and ``X-Business-Use-Case-Usage`` on every
 answer, and a throttling error with ``estimated_time_to_regain_access`` (minutes) once the
 call budget (``call_limit``, off by default) is spent. Instagram's and Threads' media
 containers: IN_PROGRESS for ``processing_reads`` status reads, then FINISHED (or ERROR when
@@ -18,6 +20,8 @@ published site, so no test reaches the network.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import json
 import re
@@ -25,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from tests.fakes.httpkit import MultipartError, QuickFake, parse_multipart
 from tests.fakes.server import Request, Response
@@ -38,6 +43,7 @@ GUESSES = (
     "publishing a container that is not FINISHED answers 9007/2207027; PUBLISHED, EXPIRED "
     "or ERROR ones answer 100 with a message chosen here",
     "object ids are plain integers from one counter per fake",
+    "paging cursors are the base64 of an offset; a cursor that is not one answers 100",
 )
 
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -65,6 +71,22 @@ def image_format(data: bytes) -> str | None:
 def stamp(moment: datetime) -> str:
     """Graph's timestamp format: ``2026-12-03T10:00:00+0000``."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError(f"the cursor {cursor!r} is not valid") from exc
+    if not text.startswith("offset:") or not text[7:].isdigit():
+        raise ValueError(f"the cursor {cursor!r} is not valid")
+    return int(text[7:])
 
 
 class ApiError(Exception):
@@ -250,6 +272,22 @@ class GraphFake(QuickFake):
         )
         response.headers.update(self.usage_headers(regain=self.regain_minutes))
         return response
+
+    def page(self, call: Call, items: list[JSON]) -> JSON:
+        """One page of ``items`` as Graph lists answer, from the ``after`` cursor on."""
+        try:
+            limit = int(call.text("limit") or 25)
+            start = _offset(call.text("after"))
+        except ValueError as exc:
+            raise ApiError(100, f"(#100) {exc}") from exc
+        chunk = items[start : start + max(limit, 1)]
+        end = start + len(chunk)
+        paging: JSON = {"cursors": {"before": _cursor(start), "after": _cursor(end)}}
+        if end < len(items):
+            query = {k: v for k, v in call.params.items() if not k.startswith("path:")}
+            query.update(limit=str(limit), after=_cursor(end))
+            paging["next"] = f"{self.base_url}{call.request.path}?{urlencode(query)}"
+        return {"data": chunk, "paging": paging}
 
     # Containers (Instagram and Threads) -------------------------------------------------------
 

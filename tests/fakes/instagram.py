@@ -7,7 +7,8 @@ container; ``GET /{container-id}?fields=status_code`` IN_PROGRESS -> FINISHED (E
 after 24 h) -> PUBLISHED; ``POST /{ig-user-id}/media_publish?creation_id=...`` -> media id, only
 for a FINISHED container (so a second publish of the same container fails), at most
 ``publish_limit`` (100) per rolling 24 h with subcode 2207042; ``GET /{media-id}?fields=permalink``;
-``GET /{ig-user-id}/media``; ``POST``/``GET /{media-id}/comments``; the Graph conventions of
+``GET /{ig-user-id}/media`` (newest first); ``POST``/``GET /{media-id}/comments`` (oldest
+first); lists in pages; the Graph conventions of
 ``tests.fakes.graph``. Text-only posts are impossible.
 
 Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
@@ -165,13 +166,11 @@ class FakeInstagram(GraphFake):
     def _list_media(self, call: Call) -> JSON:
         self._user(call)
         wanted = (call.text("fields") or "id").split(",")
-        newest = self.media[::-1][: int(call.text("limit") or 25)]
-        return {
-            "data": [
-                {k: v for k, v in self._fields(m).items() if k in wanted or k == "id"}
-                for m in newest
-            ]
-        }
+        data = [
+            {k: v for k, v in self._fields(m).items() if k in wanted or k == "id"}
+            for m in self.media[::-1]
+        ]
+        return self.page(call, data)
 
     def _comment(self, call: Call) -> JSON:
         media = self._media(call.params["path:id"])
@@ -191,7 +190,9 @@ class FakeInstagram(GraphFake):
             {"id": cid, "text": text, "timestamp": stamp(when)}
             for cid, text, when in media.comments
         ]
-        return {"data": [{k: v for k, v in d.items() if k in wanted or k == "id"} for d in data]}
+        return self.page(
+            call, [{k: v for k, v in d.items() if k in wanted or k == "id"} for d in data]
+        )
 
     @property
     def comments(self) -> list[tuple[str, str, datetime]]:

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -35,8 +36,12 @@ GUESSES = (
     "the 3,000 limit counts the commentary as shown (after unescaping), in UTF-16 units",
     "an image must be AVAILABLE before a post uses it; it is after one status poll",
     "the upload URL needs the same Bearer token and answers 201",
-    "comment text is plain (not little format), <= 1,250 characters; 201 + x-restli-id",
-    "posts are read back newest first, count <= 100, commentary as sent (escaped)",
+    "comment text is plain (not little format), <= 1,250 characters; 201 + x-restli-id and"
+    " the comment (with its $URN) in the body",
+    "posts are read back newest first, count <= 100, commentary as sent (escaped) except that"
+    " hashtags come back as HashtagTemplates {hashtag|\\#|tag}",
+    "comments are listed oldest first, paged by start/count (count <= 100), 403 without the"
+    " read permission",
     "the daily limit counts post and comment creates together",
 )
 
@@ -77,6 +82,28 @@ def parse_little(commentary: str) -> tuple[str, int]:
 
 def little_to_shown(commentary: str) -> str:
     return parse_little(commentary)[0]
+
+
+def with_hashtag_templates(commentary: str) -> str:
+    """``commentary`` as LinkedIn reads it back: each hashtag as ``{hashtag|\\#|tag}``."""
+    out: list[str] = []
+    index = 0
+    while index < len(commentary):
+        char, following = commentary[index], commentary[index + 1 : index + 2]
+        if char == "\\" and following:
+            out.append(commentary[index : index + 2])
+            index += 2
+            continue
+        if char == "#" and following and _word(following):
+            end = index + 1
+            while end < len(commentary) and _word(commentary[end]):
+                end += 1
+            out.append(f"{{hashtag|\\#|{commentary[index + 1 : end]}}}")
+            index = end
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)
 
 
 def _word(char: str) -> bool:
@@ -143,6 +170,10 @@ class FakeLinkedIn(FakeServer):
         comments = r"/rest/socialActions/(?P<urn>[^/]+)/comments"
         self._route("POST", comments, "create_comment", self._create_comment)
         self._route("GET", comments, "list_comments", self._list_comments)
+
+    def extra_headers(self) -> dict[str, str]:
+        """``Date`` from the fake's own clock, which the daily limit also follows."""
+        return {"Date": format_datetime(datetime.fromtimestamp(self.clock(), UTC), usegmt=True)}
 
     def reset(self) -> None:
         """Forget every post, image, limit and fault (one server can serve many tests)."""
@@ -308,7 +339,7 @@ class FakeLinkedIn(FakeServer):
             {
                 "id": post.urn,
                 "author": post.author,
-                "commentary": post.commentary,
+                "commentary": with_hashtag_templates(post.commentary),
                 "visibility": "PUBLIC",
                 "lifecycleState": "PUBLISHED",
                 "createdAt": int(post.created_at * 1000),
@@ -383,12 +414,21 @@ class FakeLinkedIn(FakeServer):
             )
         if not isinstance(text, str) or not text.strip() or len(text) > 1250:
             return _error(422, "UNPROCESSABLE_ENTITY", "/message/text must be 1 to 1250 characters")
+        comment = self.add_comment(post, text)
+        return Response(201, _comment_json(comment), {"x-restli-id": comment.urn})
+
+    def add_comment(self, post: Post, text: str, actor: str | None = None) -> Comment:
+        """A comment on ``post`` now, by the author unless ``actor`` says otherwise."""
         number = self._next_id()
         comment = Comment(
-            f"urn:li:comment:({post.urn},{number})", post.urn, self.author, text, self.clock()
+            f"urn:li:comment:({post.urn},{number})",
+            post.urn,
+            actor or self.author,
+            text,
+            self.clock(),
         )
         post.comments.append(comment)
-        return Response(201, _comment_json(comment), {"x-restli-id": comment.urn})
+        return comment
 
     def _list_comments(self, request: Request, found: re.Match[str]) -> Response:
         post = self._post_for(found["urn"])
@@ -396,10 +436,13 @@ class FakeLinkedIn(FakeServer):
             return post
         if not self.can_read:
             return _error(403, "ACCESS_DENIED", "Not enough permissions to read comments")
-        elements = [_comment_json(c) for c in post.comments]
-        return Response(
-            200, {"elements": elements, "paging": {"start": 0, "count": len(elements), "links": []}}
-        )
+        query = {key: values[0] for key, values in request.query.items()}
+        count, start = int(query.get("count", "10")), int(query.get("start", "0"))
+        if not 1 <= count <= 100:
+            return _error(400, "ILLEGAL_ARGUMENT", "count must be between 1 and 100")
+        elements = [_comment_json(c) for c in post.comments[start : start + count]]
+        paging = {"start": start, "count": count, "links": [], "total": len(post.comments)}
+        return Response(200, {"elements": elements, "paging": paging})
 
 
 def _comment_json(comment: Comment) -> dict[str, Any]:

@@ -8,7 +8,8 @@ post), ``link_attachment`` -> a container; ``GET /{container-id}?fields=status,e
 IN_PROGRESS -> FINISHED (ERROR, EXPIRED after 24 h) -> PUBLISHED; ``POST
 /{user-id}/threads_publish?creation_id=...`` -> ``{"id"}``, only for a FINISHED container (a
 second publish of the same container fails); ``GET /{media-id}?fields=permalink``; ``GET
-/{user-id}/threads`` (top-level posts) and ``GET /{media-id}/replies``; the Graph conventions of
+/{user-id}/threads`` (top-level posts, newest first) and ``GET /{media-id}/replies`` (oldest
+first), in pages; the Graph conventions of
 ``tests.fakes.graph``.
 
 Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
@@ -198,12 +199,29 @@ class FakeThreads(GraphFake):
     def _list(self, call: Call) -> JSON:
         self._user(call)
         top = [post for post in self.posts[::-1] if post.reply_to is None]
-        limit = int(call.text("limit") or 25)
-        return {"data": [self._only(self._fields(post), call) for post in top[:limit]]}
+        return self.page(call, [self._only(self._fields(post), call) for post in top])
 
     def _replies(self, call: Call) -> JSON:
         parent = self._post(call.params["path:id"])
         if parent is None:
             raise missing(call.params["path:id"])
         replies = [post for post in self.posts if post.reply_to == parent.id]
-        return {"data": [self._only(self._fields(post), call) for post in replies]}
+        return self.page(call, [self._only(self._fields(post), call) for post in replies])
+
+    def add_post(self, text: str, reply_to: str | None = None) -> ThreadsPost:
+        """A post (or a reply to ``reply_to``) made by someone else, or from another app."""
+        with self.lock:
+            media_id = self.new_id()
+            post = ThreadsPost(
+                media_id,
+                "TEXT",
+                text,
+                reply_to,
+                [],
+                None,
+                "",
+                self.now,
+                f"https://www.threads.net/@{USERNAME}/post/FAKE{media_id[-6:]}",
+            )
+            self.posts.append(post)
+            return post

@@ -7,10 +7,14 @@ identical to one of the account's posts, at most 4 ``media_ids``, the 280 weight
 ``GET /2/users/me`` and ``GET /2/users/:id/tweets``, links rewritten to t.co, and 15-minute
 windows with ``x-rate-limit-*`` headers in epoch seconds and 429 (code 88) when exhausted.
 
+Its clock is its own (``now``, from ``START``; ``advance`` moves it, ``reset`` puts it back)
+unless one is given (the publish scenarios keep it in step with ``POSTCAL_NOW``); the ``Date``
+header follows it, so rate-limit resets are measured on the server's clock.
+
 Guessed (not in PLATFORMS.md; see the module's ``GUESSES``): exact error bodies of 400/401/403,
 the nonce-replay check, unknown JSON fields refused, the appended media t.co link, HTML-escaped
 text in reads, the reply-to-missing-post answer, the 24-hour app limit headers, the
-usage-capped 429 body.
+usage-capped 429 body, a long post's cut ``text`` beside its whole ``note_tweet.text``.
 """
 
 from __future__ import annotations
@@ -19,19 +23,20 @@ import hashlib
 import html
 import itertools
 import re
-import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
+from email.utils import formatdate
 from typing import Any
 
 from oauthlib.common import Request as OAuthRequest
 from oauthlib.oauth1.rfc5849 import signature
 from twitter_text import extract_urls_with_indices, parse_tweet
 
+from tests.fakes.httpkit import START
 from tests.fakes.server import FakeServer, Handler, Request, Response
 
 GUESSES = (
@@ -42,11 +47,14 @@ GUESSES = (
     "text reads are HTML-escaped (&amp;) and a t.co link to the media is appended",
     "x-app-limit-24hour-* headers on POST /2/tweets; usage-capped 429 body",
     "duplicate check compares NFC text against every post the fake holds",
+    "a post over 280 shows its first 270 characters and an ellipsis in text",
 )
 
 WINDOW = 900
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
-TWEET_FIELDS = {"created_at", "referenced_tweets", "conversation_id", "author_id"}
+TWEET_FIELDS = {"created_at", "referenced_tweets", "conversation_id", "author_id", "note_tweet"}
+SHOWN_LIMIT = 280
+"""Longer posts (premium accounts) show a cut ``text``; the whole one is ``note_tweet.text``."""
 
 
 @dataclass
@@ -98,13 +106,15 @@ class FakeX(FakeServer):
         access_token_secret: str = "xsecret-token-0004",
         user_id: str = "2244994945",
         username: str = "test",
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__()
         self.api_key, self.api_secret = api_key, api_secret
         self.access_token, self.access_token_secret = access_token, access_token_secret
         self.user_id, self.username = user_id, username
-        self.clock = clock
+        self.own_clock = clock is None
+        self.now = START.timestamp()
+        self.clock: Callable[[], float] = clock or (lambda: self.now)
         self.reset()
         self._route("POST", r"/2/tweets", "create_tweet", self._create_tweet)
         self._route("POST", r"/2/media/upload", "media_upload", self._upload)
@@ -115,6 +125,8 @@ class FakeX(FakeServer):
     def reset(self) -> None:
         """Forget every post, upload, limit and fault (one server can serve many tests)."""
         with self.lock:
+            if self.own_clock:
+                self.now = START.timestamp()
             self.text_limit = 280
             self.limits = Limits()
             self.usage_capped = False
@@ -137,6 +149,14 @@ class FakeX(FakeServer):
 
     def top_level(self) -> list[Tweet]:
         return [t for t in self.posts() if t.reply_to is None]
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's own clock on (rate windows reset, later posts are newer)."""
+        with self.lock:
+            self.now += seconds
+
+    def extra_headers(self) -> dict[str, str]:
+        return {"Date": formatdate(self.clock(), usegmt=True)}
 
     # --- plumbing: auth, rate limits --------------------------------------------------
 
@@ -367,11 +387,16 @@ class FakeX(FakeServer):
         return html.escape(text, quote=False)
 
     def _read(self, tweet: Tweet, fields: set[str]) -> dict[str, Any]:
+        text = self._shown(tweet)
         shown: dict[str, Any] = {
             "id": tweet.id,
-            "text": self._shown(tweet),
+            "text": text,
             "edit_history_tweet_ids": [tweet.id],
         }
+        if parse_tweet(tweet.text).weightedLength > SHOWN_LIMIT:
+            shown["text"] = text[:270] + "…"
+            if "note_tweet" in fields:
+                shown["note_tweet"] = {"text": text}
         if "created_at" in fields:
             moment = datetime.fromtimestamp(tweet.created_at, UTC)
             shown["created_at"] = (

@@ -13,6 +13,8 @@ from PIL import Image
 from postcal.platforms.base import (
     Adapter,
     AdapterContext,
+    Failure,
+    Found,
     MediaFile,
     Outgoing,
     Progress,
@@ -22,12 +24,17 @@ from postcal.platforms.base import (
 )
 from postcal.secrets import read_secrets
 from tests.fakes.graph import GraphFake
+from tests.fakes.hostile import SHAPES, Hostile
 from tests.fakes.httpkit import START
 
 KEY = "postcal-0123456789abcdef0123456789abcdef"
 SITE = "https://roastery.example/media"
 ATTEMPTED = START + timedelta(seconds=5)
 LATER = START + timedelta(minutes=30)
+
+QUICK_SHAPES = tuple(shape for shape in SHAPES if shape.mode not in ("stall", "drip"))
+"""The hostile answers a quick local check throws (stalls and drips take seconds each; the
+central hostile-answer test has them)."""
 
 F = TypeVar("F", bound=GraphFake)
 A = TypeVar("A", bound=Adapter)
@@ -118,6 +125,32 @@ class Harness(Generic[F, A]):
             return exc
         raise AssertionError("publish did not fail")
 
-    def reconcile(self, post: Outgoing, progress: Progress | None = None) -> Published | Reconciled:
+    def reconcile(
+        self, post: Outgoing, progress: Progress | None = None
+    ) -> Published | Reconciled | Found:
+        """Reconcile an attempt made at ATTEMPTED; by default from the last checkpoint."""
         progress = self.checkpoints[-1] if progress is None and self.checkpoints else progress
         return self.adapter().reconcile(post, progress or {}, ATTEMPTED, LATER)
+
+
+def kind_for(shape: Hostile, publishes: bool) -> Failure:
+    """What a hostile answer must become: a refusal is permanent, a 429 a wait, and anything
+    else retried, unless the request publishes (then it may have gone out)."""
+    if shape.status in (400, 401):
+        return Failure.PERMANENT
+    if shape.status == 429:
+        return Failure.RETRY
+    return Failure.AMBIGUOUS if publishes else Failure.RETRY
+
+
+def arm(fake: GraphFake, route: str, shape: Hostile) -> None:
+    """Answer the next request on ``route`` with ``shape``, once."""
+    fired: list[str] = []
+
+    def hostile(name: str, request: object) -> Hostile | None:
+        if name != route or fired:
+            return None
+        fired.append(name)
+        return shape
+
+    fake.hostile = hostile

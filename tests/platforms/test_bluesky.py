@@ -1,7 +1,7 @@
 """The Bluesky adapter against the stateful fake PDS: faults, outcome classes, secrets, plan.
 
-The happy paths (facets, images, cards, threads, idempotent resends, reconcile) also run
-against a real PDS in test_bluesky_pds.py.
+The happy paths (facets, images, cards, threads, idempotent resends, reconcile, a lost first
+comment) also run against a real PDS in test_bluesky_pds.py.
 """
 
 from __future__ import annotations
@@ -13,13 +13,24 @@ from pathlib import Path
 import httpx
 import pytest
 
-from postcal.platforms.base import Failure, MediaFile, Published, PublishError, Reconciled
+from postcal.platforms.base import (
+    Failure,
+    Found,
+    MediaFile,
+    Outgoing,
+    Published,
+    PublishError,
+    Reconciled,
+)
 from postcal.platforms.bluesky import BlueskyAdapter
-from postcal.platforms.bluesky_xrpc import retry_after
+from postcal.platforms.bluesky_xrpc import PROFILE
+from postcal.platforms.core import Effect, Reply
+from postcal.platforms.ratelimits import bluesky as retry_after
 from postcal.platforms.registry import adapter_for
 from postcal.secrets import install_log_redaction
 from tests.fakes.bluesky import FakeBluesky
-from tests.fakes.server import Response
+from tests.fakes.hostile import HTML, Hostile
+from tests.fakes.server import Request, Response
 from tests.platforms.bluesky_support import (
     WHEN,
     Recorder,
@@ -75,7 +86,9 @@ def test_plain_post(fake: FakeBluesky, sky: BlueskyAdapter, did: str) -> None:
     assert published.remote_id == f"at://{did}/app.bsky.feed.post/{key}"
     assert published.url == f"https://bsky.app/profile/{HANDLE}/post/{key}"
     assert published.part_ids == (published.remote_id,)
-    assert recorder.saved == [{"did": did, "part0": fake.accounts[did].records[key][0]}]
+    assert recorder.saved == [
+        {"did": did, "part0": fake.accounts[did].records[key][0], "url": published.url}
+    ]
     assert fake.count("createSession") == 1
 
 
@@ -94,36 +107,145 @@ def test_thread_replies_chain_to_the_first_part(
     assert published.part_ids == tuple(uri)
 
 
+THREAD = ("one", "two")
+COMMENT = "Grind finer: order at https://roastery.example"
+
+
+def with_comment() -> Outgoing:
+    return outgoing(parts=THREAD, first_comment=COMMENT)
+
+
+def on_comment(fake: FakeBluesky, shape: Hostile) -> None:
+    """Answer the first putRecord of the first comment with ``shape``, once."""
+    fired: list[str] = []
+
+    def hook(route: str, request: Request) -> Hostile | None:
+        if route == "putRecord" and request.carries("Grind finer") and not fired:
+            fired.append(route)
+            return shape
+        return None
+
+    fake.hostile = hook
+
+
+def refs(fake: FakeBluesky, did: str, post: Outgoing, count: int) -> list[tuple[str, str]]:
+    """(uri, cid) of the first ``count`` pieces of ``post`` on the fake."""
+    records = fake.accounts[did].records
+    return [
+        (f"at://{did}/app.bsky.feed.post/{rkey(post, i)}", records[rkey(post, i)][0])
+        for i in range(count)
+    ]
+
+
 def test_first_comment_is_a_reply(fake: FakeBluesky, sky: BlueskyAdapter, did: str) -> None:
     post = outgoing(first_comment="Order: https://roastery.example")
-    published = sky.publish(post, {}, Recorder())
+    recorder = Recorder()
+    published = sky.publish(post, {}, recorder)
     comment = fake.accounts[did].records[rkey(post, 1)][1]
     assert comment["reply"]["parent"]["uri"] == published.remote_id
+    assert comment["reply"]["root"]["uri"] == published.remote_id
     assert comment["facets"][0]["features"][0]["uri"] == "https://roastery.example"
     assert published.notes == ()
+    assert recorder.saved[-1]["comment"] == fake.accounts[did].records[rkey(post, 1)][0]
+    assert len(recorder.saved) == 2  # part 1, then the comment
 
 
-@pytest.mark.parametrize("status", [400, 503])
-def test_first_comment_failure_is_only_a_note(
-    fake: FakeBluesky, sky: BlueskyAdapter, did: str, status: int
+def test_first_comment_replies_to_the_root_and_the_last_part(
+    fake: FakeBluesky, sky: BlueskyAdapter, did: str
 ) -> None:
-    progress: dict[str, str] = {}
-    if status == 400:
-        post = outgoing(first_comment="x" * 301)  # over 300 graphemes: the PDS refuses it
-    else:
-        post = outgoing(first_comment="fine")
-        earlier = Recorder()
-        sky.publish(outgoing(), {}, earlier)  # the post itself is already out
-        progress = earlier.saved[-1]
-        fake.fail_next["putRecord"] = [Response(503, {"error": "Unavailable", "message": "later"})]
-    recorder = Recorder()
-    published = sky.publish(post, progress, recorder)
+    post = with_comment()
+    sky.publish(post, {}, Recorder())
+    (root_uri, root_cid), (last_uri, last_cid) = refs(fake, did, post, 2)
+    comment = fake.accounts[did].records[rkey(post, 2)][1]
+    assert comment["reply"] == {
+        "root": {"uri": root_uri, "cid": root_cid},
+        "parent": {"uri": last_uri, "cid": last_cid},
+    }
+    assert comment["createdAt"] == "2026-12-03T08:00:00.002Z"
 
-    assert len(published.notes) == 1
-    assert published.notes[0].startswith("first comment not posted: bluesky")
-    assert str(status) in published.notes[0]
-    assert len(fake.posts(did)) == 1
-    assert all("comment" not in saved for saved in recorder.saved)
+
+def test_an_over_long_first_comment_is_permanent_and_the_parts_stay_known(
+    fake: FakeBluesky, sky: BlueskyAdapter, did: str
+) -> None:
+    recorder = Recorder()
+    with pytest.raises(PublishError) as caught:
+        sky.publish(outgoing(parts=THREAD, first_comment="x" * 301), {}, recorder)
+    assert caught.value.kind is Failure.PERMANENT
+    assert caught.value.message == (
+        "bluesky: putRecord of the first comment: HTTP 400: "
+        "InvalidRequest: Record/text must not be longer than 300 graphemes"
+    )
+    assert sorted(recorder.saved[-1]) == ["did", "part0", "part1", "url"]
+    assert len(fake.posts(did)) == 2
+
+
+JSON = {"Content-Type": "application/json", "Connection": "close"}
+"""Hostile answers close their connection: saying so keeps the client from reusing it."""
+
+
+@pytest.mark.parametrize(
+    ("shape", "kind", "message"),
+    [
+        (
+            Hostile(
+                "429",
+                429,
+                b'{"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}',
+                {**JSON, "RateLimit-Reset": "30"},
+                applied=False,
+            ),
+            Failure.RETRY,
+            "bluesky: putRecord of the first comment: HTTP 429: "
+            "RateLimitExceeded: Rate Limit Exceeded",
+        ),
+        (
+            Hostile(
+                "503", 503, b'{"error": "Unavailable", "message": "later"}', JSON, applied=False
+            ),
+            Failure.RETRY,
+            "bluesky: putRecord of the first comment: HTTP 503: Unavailable: later",
+        ),
+        (
+            Hostile("dropped-after-applying", mode="close"),
+            Failure.AMBIGUOUS,
+            "bluesky: putRecord of the first comment: RemoteProtocolError: "
+            "Server disconnected without sending a response.",
+        ),
+    ],
+    ids=["429", "503", "dropped"],
+)
+def test_a_failed_first_comment_raises_then_only_the_comment_is_sent(
+    fake: FakeBluesky,
+    sky: BlueskyAdapter,
+    did: str,
+    shape: Hostile,
+    kind: Failure,
+    message: str,
+) -> None:
+    on_comment(fake, shape)
+    recorder = Recorder()
+    with pytest.raises(PublishError) as caught:
+        sky.publish(with_comment(), {}, recorder)
+    assert caught.value.kind is kind
+    assert caught.value.message == message
+    assert caught.value.retry_after == (30.0 if shape.status == 429 else None)
+    progress = recorder.saved[-1]
+    (uri0, cid0), (_, cid1) = refs(fake, did, with_comment(), 2)
+    url = f"https://bsky.app/profile/{HANDLE}/post/{rkey(with_comment(), 0)}"
+    assert progress == {"did": did, "part0": cid0, "part1": cid1, "url": url}
+    puts = fake.count("putRecord")
+
+    again = Recorder()
+    published = sky.publish(with_comment(), progress, again)
+
+    assert fake.count("putRecord") == puts + 1  # the comment, nothing else
+    assert fake.count("uploadBlob") == 0
+    comment_cid = fake.accounts[did].records[rkey(with_comment(), 2)][0]
+    assert again.saved == [{**progress, "comment": comment_cid}]
+    assert len(fake.posts(did)) == 3
+    assert len(fake.writes) == 3  # a comment the drop let through was not written twice
+    assert published.remote_id == uri0
+    assert published.url == url
 
 
 def test_images_with_alt_text(
@@ -244,12 +366,18 @@ def test_wrong_password_and_validation_are_permanent(
     with pytest.raises(PublishError) as caught:
         adapter(fake.base_url, HANDLE, "wrong-password", client).publish(outgoing(), {}, Recorder())
     assert caught.value.kind is Failure.PERMANENT
-    assert "401 AuthenticationRequired" in caught.value.message
+    assert caught.value.message == (
+        "bluesky: createSession: HTTP 401: AuthenticationRequired: Invalid identifier or password"
+    )
+    assert caught.value.code == "AuthenticationRequired"
 
     with pytest.raises(PublishError) as caught:
         sky.publish(outgoing(parts=("é" * 301,)), {}, Recorder())
     assert caught.value.kind is Failure.PERMANENT
-    assert "400 InvalidRequest" in caught.value.message and "300 graphemes" in caught.value.message
+    assert caught.value.message == (
+        "bluesky: putRecord of part 1: HTTP 400: "
+        "InvalidRequest: Record/text must not be longer than 300 graphemes"
+    )
 
 
 def test_server_error_on_put_is_retry(fake: FakeBluesky, sky: BlueskyAdapter) -> None:
@@ -287,10 +415,16 @@ def test_dropped_connection_is_ambiguous_then_reconciled(
     fake.drop_after_accept.clear()
 
     found = sky.reconcile(post, {}, WHEN, WHEN)
-    assert found is Reconciled.SAFE_TO_RESEND  # part one is there, part two never went
+    part0 = fake.accounts[did].records[rkey(post, 0)][0]
+    url = f"https://bsky.app/profile/{HANDLE}/post/{rkey(post, 0)}"
+    # part one is there, part two never went: the same keys make the resend safe
+    assert found == Found({"did": did, "part0": part0, "url": url}, Reconciled.SAFE_TO_RESEND)
     assert len(fake.posts(did)) == 1
 
-    published = sky.publish(post, {}, Recorder())  # the resend the answer allows
+    recorder = Recorder()
+    published = sky.publish(post, found.progress, recorder)  # the resend the answer allows
+    assert fake.count("putRecord") == 2  # part two only
+    assert recorder.saved[-1]["part0"] == part0
     assert len(fake.posts(did)) == 2
     assert len(fake.writes) == 2
     assert sky.reconcile(post, {}, WHEN, WHEN) == published
@@ -310,12 +444,201 @@ def test_dropped_single_post_reconciles_to_exactly_one(
     assert len(fake.posts(did)) == 1
 
 
-def test_reconcile_not_published_and_unknown(fake: FakeBluesky, sky: BlueskyAdapter) -> None:
+def test_reconcile_not_published(fake: FakeBluesky, sky: BlueskyAdapter) -> None:
     assert sky.reconcile(outgoing(), {}, WHEN, WHEN) is Reconciled.NOT_PUBLISHED
+    assert fake.count("getRecord") == 1
+    assert fake.count("putRecord") == 0
+
+
+def test_reconcile_raises_when_a_look_up_fails_for_now(
+    fake: FakeBluesky, sky: BlueskyAdapter
+) -> None:
     fake.fail_next["getRecord"] = [Response(500, {"error": "InternalServerError"})]
-    assert sky.reconcile(outgoing(), {}, WHEN, WHEN) is Reconciled.UNKNOWN
+    with pytest.raises(PublishError) as caught:
+        sky.reconcile(outgoing(), {}, WHEN, WHEN)
+    assert caught.value.kind is Failure.RETRY
+    assert caught.value.message == "bluesky: getRecord of part 1: HTTP 500: InternalServerError"
+
+
+def test_reconcile_raises_a_permanent_failure_too(fake: FakeBluesky, client: httpx.Client) -> None:
+    """A revoked App Password keeps the record in doubt (asked again each run), not unconfirmed:
+    once the password works, the look-up settles it with certainty."""
+    wrong = adapter(fake.base_url, HANDLE, "revoked-password", client)
+    with pytest.raises(PublishError) as caught:
+        wrong.reconcile(outgoing(), {}, WHEN, WHEN)
+    assert caught.value.kind is Failure.PERMANENT
+    assert caught.value.code == "AuthenticationRequired"
+    assert fake.count("getRecord") == 0
+
+
+def test_a_different_record_at_our_key_is_unknown_with_the_reason(
+    fake: FakeBluesky, sky: BlueskyAdapter, did: str
+) -> None:
     sky.publish(outgoing(parts=("someone else's text",)), {}, Recorder())
-    assert sky.reconcile(outgoing(), {}, WHEN, WHEN) is Reconciled.UNKNOWN
+    key = rkey(outgoing(), 0)
+    assert sky.reconcile(outgoing(), {}, WHEN, WHEN) == Found(
+        {},
+        Reconciled.UNKNOWN,
+        f"part 1: a different record is at our key at://{did}/app.bsky.feed.post/{key} "
+        f"(https://bsky.app/profile/{HANDLE}/post/{key}): its text is not this post's, so the "
+        "post changed after an attempt went out or another post has the same key; "
+        "check it by hand",
+    )
+
+
+def test_an_edited_first_comment_at_our_key_is_unknown(
+    fake: FakeBluesky, sky: BlueskyAdapter, did: str
+) -> None:
+    recorder = Recorder()
+    sky.publish(with_comment(), {}, recorder)
+    edited = outgoing(parts=THREAD, first_comment="Grind coarser")
+    answer = sky.reconcile(edited, {}, WHEN, WHEN)
+    assert isinstance(answer, Found)
+    parts = {k: v for k, v in recorder.saved[-1].items() if k != "comment"}
+    assert (answer.progress, answer.rest) == (parts, Reconciled.UNKNOWN)
+    assert answer.reason.startswith("the first comment: a different record is at our key ")
+    assert rkey(edited, 2) in answer.reason
+
+
+def test_reconcile_finds_a_first_comment_that_went_out(
+    fake: FakeBluesky, sky: BlueskyAdapter, did: str
+) -> None:
+    on_comment(fake, Hostile("dropped-after-applying", mode="close"))
+    recorder = Recorder()
+    with pytest.raises(PublishError) as caught:
+        sky.publish(with_comment(), {}, recorder)
+    assert caught.value.kind is Failure.AMBIGUOUS
+    progress = recorder.saved[-1]
+    uris = tuple(uri for uri, _ in refs(fake, did, with_comment(), 2))
+    whole = Published(uris[0], progress["url"], uris)
+
+    assert sky.reconcile(with_comment(), progress, WHEN, WHEN) == whole
+    assert fake.count("getRecord") == 1  # only the comment was looked up
+    assert sky.reconcile(with_comment(), {}, WHEN, WHEN) == whole
+    assert fake.count("getRecord") == 4
+    assert len(fake.posts(did)) == 3
+    assert fake.count("putRecord") == 3
+
+
+def test_a_missing_first_comment_is_safe_to_resend_and_sent_once(
+    fake: FakeBluesky, sky: BlueskyAdapter, did: str
+) -> None:
+    crash = Recorder(fail_after=2)  # killed after the last part, before the comment
+    with pytest.raises(KeyboardInterrupt):
+        sky.publish(with_comment(), {}, crash)
+    progress = crash.saved[-1]
+    assert "comment" not in progress and len(fake.posts(did)) == 2
+
+    assert sky.reconcile(with_comment(), progress, WHEN, WHEN) is Reconciled.SAFE_TO_RESEND
+    found = sky.reconcile(with_comment(), {}, WHEN, WHEN)
+    assert found == Found(progress, Reconciled.SAFE_TO_RESEND)
+    assert fake.count("putRecord") == 2
+
+    published = sky.publish(with_comment(), found.progress, Recorder())
+    assert fake.count("putRecord") == 3
+    assert len(fake.posts(did)) == 3
+    assert sky.reconcile(with_comment(), {}, WHEN, WHEN) == published
+
+
+def test_error_names_are_read_from_the_code_not_the_message(
+    fake: FakeBluesky, sky: BlueskyAdapter, did: str
+) -> None:
+    fake.fail_next["putRecord"] = [
+        Response(400, {"error": "InvalidRequest", "message": "looks like an InvalidSwap"})
+    ]
+    with pytest.raises(PublishError) as caught:
+        sky.publish(outgoing(), {}, Recorder())
+    assert caught.value.message == (
+        "bluesky: putRecord of part 1: HTTP 400: InvalidRequest: looks like an InvalidSwap"
+    )
+    fake.fail_next["putRecord"] = [
+        Response(400, {"error": "InvalidSwap", "message": "Record was at bafyreiother"})
+    ]
+    with pytest.raises(PublishError) as caught:
+        sky.publish(outgoing(), {}, Recorder())
+    assert caught.value.kind is Failure.PERMANENT
+    assert caught.value.code == "InvalidSwap"
+    assert "postcal never overwrites it" in caught.value.message
+
+    fake.fail_next["getRecord"] = [
+        Response(400, {"error": "InvalidRequest", "message": "RecordNotFound"})
+    ]
+    with pytest.raises(PublishError) as caught:
+        sky.reconcile(outgoing(), {}, WHEN, WHEN)
+    assert caught.value.kind is Failure.PERMANENT
+    fake.fail_next["getRecord"] = [Response(400, {"error": "RecordNotFound"})]
+    assert sky.reconcile(outgoing(), {}, WHEN, WHEN) is Reconciled.NOT_PUBLISHED
+    assert fake.posts(did) == []
+
+
+def test_an_invalid_token_gets_one_new_session(
+    fake: FakeBluesky, sky: BlueskyAdapter, did: str
+) -> None:
+    refused = Response(400, {"error": "InvalidToken", "message": "Token could not be verified"})
+    fake.fail_next["putRecord"] = [refused]
+    sky.publish(outgoing(), {}, Recorder())
+    assert (fake.count("createSession"), fake.count("putRecord")) == (2, 2)
+    assert len(fake.posts(did)) == 1
+
+    fake.fail_next["putRecord"] = [refused, refused]
+    with pytest.raises(PublishError) as caught:
+        sky.publish(outgoing("postcal-sky-0002"), {}, Recorder())
+    assert caught.value.kind is Failure.PERMANENT
+    assert caught.value.code == "InvalidToken"
+    assert fake.count("createSession") == 3  # one more session, not a loop
+
+
+BROKEN = (
+    Hostile("html-200", body=HTML, headers={**JSON, "Content-Type": "text/html"}),
+    Hostile("truncated-json", body=b'{"uri": "at://x", "cid": "bafyrei', headers=JSON),
+    Hostile("cid-number", body=b'{"uri": "at://x", "cid": 42}', headers=JSON),
+    Hostile("cid-null", body=b'{"cid": null, "value": null}', headers=JSON),
+    Hostile("value-not-a-post", body=b'{"cid": "bafyreiabcdefgh", "value": ["x"]}', headers=JSON),
+    Hostile("json-list", body=b"[]", headers=JSON),
+)
+
+
+@pytest.mark.parametrize("shape", BROKEN, ids=[s.name for s in BROKEN])
+def test_broken_answers_are_classified(
+    fake: FakeBluesky, sky: BlueskyAdapter, did: str, shape: Hostile
+) -> None:
+    """A broken answer to the comment's write may hide a comment that is out (ambiguous); to a
+    look-up, it is worth asking again. Neither is ever a traceback or a double."""
+    on_comment(fake, shape)
+    recorder = Recorder()
+    with pytest.raises(PublishError) as caught:
+        sky.publish(with_comment(), {}, recorder)
+    assert caught.value.kind is Failure.AMBIGUOUS
+    assert caught.value.message.startswith("bluesky: putRecord of the first comment: HTTP 200 ")
+
+    fake.hostile = lambda route, request: shape if route == "getRecord" else None
+    with pytest.raises(PublishError) as lookup:
+        sky.reconcile(with_comment(), recorder.saved[-1], WHEN, WHEN)
+    assert lookup.value.kind is Failure.RETRY
+    assert lookup.value.message.startswith("bluesky: getRecord of the first comment: HTTP 200 ")
+
+    fake.hostile = None
+    published = sky.reconcile(with_comment(), recorder.saved[-1], WHEN, WHEN)
+    assert isinstance(published, Published)
+    assert len(fake.posts(did)) == 3 and len(fake.writes) == 3
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"did": "not-a-did", "handle": "roastery.test", "accessJwt": "abcdefgh"}',
+        b'{"did": "did:plc:x", "handle": "", "accessJwt": "abcdefgh"}',
+        b'{"did": "did:plc:x", "handle": "roastery.test"}',
+    ],
+)
+def test_a_broken_session_is_retry(fake: FakeBluesky, sky: BlueskyAdapter, body: bytes) -> None:
+    shape = Hostile("session", body=body, headers=JSON)
+    fake.hostile = lambda route, request: shape if route == "createSession" else None
+    with pytest.raises(PublishError) as caught:
+        sky.publish(outgoing(), {}, Recorder())
+    assert caught.value.kind is Failure.RETRY
+    assert caught.value.message.startswith("bluesky: createSession: HTTP 200 ")
+    assert fake.count("putRecord") == 0
 
 
 def test_unresolvable_mention_is_a_note(fake: FakeBluesky, sky: BlueskyAdapter, did: str) -> None:
@@ -324,7 +647,7 @@ def test_unresolvable_mention_is_a_note(fake: FakeBluesky, sky: BlueskyAdapter, 
     [post] = fake.posts(did)
     assert [f["features"][0]["did"] for f in post["facets"]] == ["did:plc:ana"]
     assert published.notes == (
-        "@ghost.test did not resolve (bluesky com.atproto.identity.resolveHandle: HTTP 400 "
+        "@ghost.test did not resolve (bluesky: resolveHandle: HTTP 400: "
         "InvalidRequest: Unable to resolve handle); left as plain text",
     )
 
@@ -415,4 +738,5 @@ EPOCH_AT_DATE = int(WHEN.timestamp())
 def test_retry_after_reads_epoch_seconds_on_the_server_clock(
     headers: dict[str, str], expected: float | None
 ) -> None:
-    assert retry_after(httpx.Response(429, headers=headers)) == expected
+    reply = Reply(PROFILE, "putRecord", Effect.KEYED, 429, "", httpx.Headers(headers), b"")
+    assert retry_after(reply) == expected

@@ -1,6 +1,10 @@
 """Contract tests: the Bluesky adapter against a REAL @atproto/pds, and the same tests against
 the fake (tests/fakes/bluesky.py), so the fake is held to what the PDS really does.
 
+Exactly once is checked end to end here: a thread whose first comment was lost (the run killed
+before it, or the comment's answer dropped after the PDS applied it) is reconciled by record key
+and completed with the comment written once.
+
 The PDS comes from tests/pds/harness.py: installed once into ~/.cache/postcal (npm ci, about
 two minutes the first time), started once per session on 127.0.0.1 with an in-memory PLC that
 the PDS reaches as http://localhost. Every test makes its own account.
@@ -17,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from postcal.platforms.base import Failure, Published, PublishError, Reconciled
+from postcal.platforms.base import Failure, Found, Published, PublishError, Reconciled
 from postcal.platforms.bluesky import BlueskyAdapter
 from tests.fakes.bluesky import FakeBluesky, cid_of
 from tests.pds import harness
@@ -186,8 +190,10 @@ def test_thread_and_first_comment_reply_refs(world: World) -> None:
     assert recorder.saved[-1] == {
         "did": world.account.did,
         **{f"part{i}": refs[i]["cid"] for i in range(3)},
+        "url": published.url,
         "comment": refs[3]["cid"],
     }
+    assert published.url == f"https://bsky.app/profile/{world.account.handle}/post/{rkey(post, 0)}"
     assert len(world.records()) == 4
 
 
@@ -210,6 +216,7 @@ def test_different_text_under_the_same_key_is_permanent(world: World) -> None:
         world.adapter().publish(outgoing(parts=("An edited text",)), {}, Recorder())
 
     assert caught.value.kind is Failure.PERMANENT
+    assert caught.value.code == "InvalidSwap"
     assert "InvalidSwap" in caught.value.message
     assert "never overwrites" in caught.value.message
     [only] = world.records()
@@ -222,8 +229,11 @@ def test_reconcile_before_after_and_partial(world: World) -> None:
     ago, now = WHEN, WHEN
     assert sky.reconcile(thread, {}, ago, now) is Reconciled.NOT_PUBLISHED
 
-    world.adapter().publish(outgoing(parts=("one",)), {}, Recorder())  # part 1 only
-    assert sky.reconcile(thread, {}, ago, now) is Reconciled.SAFE_TO_RESEND
+    first = Recorder()
+    world.adapter().publish(outgoing(parts=("one",)), {}, first)  # part 1 only
+    partial = sky.reconcile(thread, {}, ago, now)
+    assert partial == Found(first.saved[-1], Reconciled.SAFE_TO_RESEND)
+    assert sorted(partial.progress) == ["did", "part0", "url"]
 
     published = world.adapter().publish(thread, {}, Recorder())
     found = sky.reconcile(thread, {}, ago, now)
@@ -241,7 +251,7 @@ def test_resume_from_progress_never_resends_a_part(world: World) -> None:
         world.adapter().publish(post, {}, crash)
     assert len(world.records()) == 1
     progress = crash.saved[-1]
-    assert set(progress) == {"did", "part0"}
+    assert set(progress) == {"did", "part0", "url"}
 
     world.sent.clear()
     published = world.adapter().publish(post, progress, Recorder())
@@ -258,7 +268,7 @@ def test_wrong_app_password_is_permanent(world: World) -> None:
     with pytest.raises(PublishError) as caught:
         world.adapter("wrong-password-123").publish(outgoing(), {}, Recorder())
     assert caught.value.kind is Failure.PERMANENT
-    assert "401" in caught.value.message
+    assert "HTTP 401: AuthenticationRequired" in caught.value.message
     assert "wrong-password-123" not in caught.value.message
     assert world.records() == []
 
@@ -282,7 +292,7 @@ def test_login_rate_limit_is_retry_with_reset(world: World) -> None:
         sky.publish(outgoing(), {}, Recorder())
 
     assert caught.value.kind is Failure.RETRY
-    assert "429 RateLimitExceeded" in caught.value.message
+    assert "HTTP 429: RateLimitExceeded" in caught.value.message
     assert caught.value.retry_after is not None
     assert 280 <= caught.value.retry_after <= 301
 
@@ -323,7 +333,11 @@ def test_refusals_match_the_pds(world: World) -> None:
     ).json()
     unknown = cid_of(b"never uploaded", 0x55)
     blob = {"$type": "blob", "ref": {"$link": unknown}, "mimeType": "image/png", "size": 14}
-    record = {"$type": POST, "text": "x", "createdAt": "2026-12-03T08:00:00.000Z"}
+    record: dict[str, object] = {
+        "$type": POST,
+        "text": "x",
+        "createdAt": "2026-12-03T08:00:00.000Z",
+    }
     body = {"repo": login["did"], "collection": POST, "rkey": rkey(outgoing(), 0)}
 
     def put(token: str | None, record: dict[str, object]) -> tuple[int, str]:
@@ -348,3 +362,83 @@ def test_refusals_match_the_pds(world: World) -> None:
     )
     assert nobody.status_code == 400
     assert world.records() == []
+
+
+# --- a lost first comment, end to end --------------------------------------------------------
+
+COMMENTED = outgoing(
+    parts=("Brew day at the roastery.", "Tasting notes follow."),
+    first_comment="Grind finer for espresso.",
+)
+
+
+def test_a_first_comment_killed_before_it_went_is_sent_exactly_once(world: World) -> None:
+    crash = Recorder(fail_after=2)  # the run dies after the last part, before the comment
+    with pytest.raises(KeyboardInterrupt):
+        world.adapter().publish(COMMENTED, {}, crash)
+    progress = crash.saved[-1]
+    assert sorted(progress) == ["did", "part0", "part1", "url"]
+    assert len(world.records()) == 2
+
+    sky = world.adapter()
+    assert sky.reconcile(COMMENTED, progress, WHEN, WHEN) is Reconciled.SAFE_TO_RESEND
+    found = sky.reconcile(COMMENTED, {}, WHEN, WHEN)  # the progress was lost too
+    assert found == Found(progress, Reconciled.SAFE_TO_RESEND)
+
+    world.sent.clear()
+    recorder = Recorder()
+    published = world.adapter().publish(COMMENTED, found.progress, recorder)
+
+    assert world.puts() == 1  # the comment, nothing else
+    comment = world.read.record(world.account.did, rkey(COMMENTED, 2))
+    assert comment is not None
+    assert comment["value"]["text"] == "Grind finer for espresso."
+    assert comment["value"]["reply"]["parent"]["cid"] == progress["part1"]
+    assert recorder.saved == [{**progress, "comment": comment["cid"]}]
+    assert len(world.records()) == 3
+    assert sky.reconcile(COMMENTED, {}, WHEN, WHEN) == published
+
+
+class LoseAnswer(httpx.BaseTransport):
+    """Sends every request; the answer to the first one carrying ``marker`` is lost after the
+    server applied it, like a connection dropped on the way back."""
+
+    def __init__(self, marker: bytes) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.marker = marker
+        self.lost = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if not self.lost and self.marker in request.content:
+            self.lost += 1
+            response.read()
+            response.close()
+            raise httpx.ReadError("connection dropped before the answer", request=request)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_first_comment_whose_answer_was_lost_is_found(world: World) -> None:
+    lossy = httpx.Client(transport=LoseAnswer(b"Grind finer"), timeout=30)
+    sky = adapter(world.backend.url, world.account.handle, world.account.app_password, lossy)
+    recorder = Recorder()
+    with pytest.raises(PublishError) as caught:
+        sky.publish(COMMENTED, {}, recorder)
+    assert caught.value.kind is Failure.AMBIGUOUS
+    progress = recorder.saved[-1]
+    assert "comment" not in progress
+    assert len(world.records()) == 3  # it went out; the run could not know
+
+    answer = sky.reconcile(COMMENTED, progress, WHEN, WHEN)
+    uris = tuple(f"at://{world.account.did}/{POST}/{rkey(COMMENTED, index)}" for index in range(2))
+    assert answer == Published(uris[0], progress["url"], uris)
+
+    world.sent.clear()
+    again = world.adapter().publish(COMMENTED, progress, Recorder())  # a resend is a no-op
+    assert again == answer
+    assert world.puts() == 1
+    assert len(world.records()) == 3
+    lossy.close()

@@ -13,10 +13,19 @@ from typing import Any
 import httpx
 import pytest
 
-from postcal.platforms.base import AdapterContext, Failure, Published, PublishError, Reconciled
+from postcal.platforms.base import (
+    AdapterContext,
+    Failure,
+    Found,
+    MediaFile,
+    Published,
+    PublishError,
+    Reconciled,
+)
 from postcal.platforms.discord import NO_FIRST_COMMENT, DiscordAdapter, make
 from postcal.secrets import Secrets, read_secrets
 from tests.fakes.discord import GUILD_ID, WEBHOOK_TOKEN, FakeDiscord
+from tests.fakes.hostile import SHAPES
 from tests.fakes.httpkit import START, parse_multipart
 from tests.fakes.server import Response
 from tests.platforms.support import AdapterHarness, image, started, winter_blend
@@ -64,7 +73,9 @@ def test_plain_post(h: Harness, fake: FakeDiscord) -> None:
     [message] = fake.posts()
     assert message["content"] == "Winter blend is here."
     assert published == Published(message["id"], url_of(message), (message["id"],), ())
-    assert h.checkpoints == [{"part0": message["id"], "channel": CHANNEL_ID}]
+    assert h.checkpoints == [
+        {"part0": message["id"], "channel": CHANNEL_ID, "url": url_of(message)}
+    ]
     [request] = [r for name, r in fake.requests if name == "execute"]
     assert request.query["wait"] == ["true"]
     assert request.path.startswith("/api/v10/webhooks/")
@@ -90,6 +101,8 @@ def test_first_comment_is_skipped_with_a_note(h: Harness, fake: FakeDiscord) -> 
     published = h.publish(outgoing("Main post", first_comment="Grind finer."))
     assert [m["content"] for m in fake.posts()] == ["Main post"]
     assert published.notes == (NO_FIRST_COMMENT,)
+    assert [sorted(c) for c in h.checkpoints] == [["channel", "part0", "url"]]  # no "comment"
+    assert fake.count("execute") == 1
 
 
 def test_files_carry_their_alt_text(h: Harness, fake: FakeDiscord, tmp_path: Path) -> None:
@@ -128,7 +141,7 @@ def test_429_is_retry_and_resume_posts_only_what_is_missing(h: Harness, fake: Fa
         h.publish(outgoing("One", "Two"))
     assert caught.value.kind is Failure.RETRY
     assert caught.value.retry_after == 1.5  # body retry_after and X-RateLimit-Reset-After
-    assert "You are being rate limited" in caught.value.message
+    assert caught.value.message == "discord: part 2: HTTP 429: You are being rate limited."
     assert fake.count("execute") == fake_calls + 2
     progress = h.checkpoints[-1]
     assert [m["content"] for m in fake.posts()] == ["One"]
@@ -143,7 +156,10 @@ def test_wrong_token_is_permanent(h: Harness, fake: FakeDiscord) -> None:
     with pytest.raises(PublishError) as caught:
         h.publish(outgoing("Hello"), webhook_url=fake.webhook_url.replace("Zq8", "Xx9"))
     assert caught.value.kind is Failure.PERMANENT
-    assert "Invalid Webhook Token" in caught.value.message
+    assert caught.value.message == (
+        "discord: webhook look-up: HTTP 401: Invalid Webhook Token (code 50027)"
+    )
+    assert (caught.value.status, caught.value.code) == (401, "50027")
     assert fake.posts() == []
 
 
@@ -165,7 +181,10 @@ def test_validation_error_is_permanent_and_readable(h: Harness, fake: FakeDiscor
     with pytest.raises(PublishError) as caught:
         h.publish(outgoing("Hello"))
     assert caught.value.kind is Failure.PERMANENT
-    assert caught.value.message.endswith("Invalid Form Body (code 50035): content: Too long.")
+    assert caught.value.message == (
+        "discord: part 1: HTTP 400: Invalid Form Body (code 50035): content: Too long."
+    )
+    assert caught.value.code == "50035"
 
 
 def test_too_long_content_fails_before_anything_is_sent(h: Harness, fake: FakeDiscord) -> None:
@@ -218,31 +237,69 @@ def test_dropped_execute_is_ambiguous_and_reconciles_to_unknown(
 def test_reconcile_confirms_a_recorded_message(h: Harness, fake: FakeDiscord) -> None:
     h.publish(outgoing("One", "Two"))
     progress = h.checkpoints[-1]
+    asked = len(fake.requests)
     answer = h.adapter().reconcile(outgoing("One", "Two"), progress, START, START)
     assert isinstance(answer, Published)
     first, second = fake.posts()
     assert (answer.url, answer.part_ids, answer.notes) == (
         url_of(first),
         (first["id"], second["id"]),
-        (),
+        ("Discord webhooks have no threads: the 2 parts went out as separate messages",),
     )
-    assert fake.count("message") == 1 and fake.count("execute") == 2
+    assert len(fake.requests) == asked  # progress alone tells
+    assert fake.count("execute") == 2
 
 
-def test_reconcile_of_a_half_sent_thread(h: Harness, fake: FakeDiscord) -> None:
+def test_reconcile_of_an_older_record_looks_up_the_guild_for_the_link(
+    h: Harness, fake: FakeDiscord
+) -> None:
+    h.publish(outgoing("One"))
+    progress = {"part0": h.checkpoints[-1]["part0"], "channel": CHANNEL_ID}
+    post = outgoing("One", first_comment="Grind finer.")
+    answer = h.adapter().reconcile(post, progress, START, START)
+    [message] = fake.posts()
+    assert answer == Published(
+        message["id"], url_of(message), (message["id"],), (NO_FIRST_COMMENT,)
+    )
+    assert (fake.count("webhook"), fake.count("execute")) == (2, 1)
+
+
+def test_a_failed_guild_look_up_while_reconciling_is_raised(h: Harness, fake: FakeDiscord) -> None:
+    fake.fail_next["webhook"] = [Response(502, {"message": "Bad Gateway"})]
+    with pytest.raises(PublishError) as caught:
+        h.adapter().reconcile(outgoing("One"), {"part0": "1310000000000000009"}, START, START)
+    assert caught.value.kind is Failure.RETRY
+    assert caught.value.message == "discord: webhook look-up: HTTP 502: Bad Gateway"
+
+
+def test_reconcile_of_a_half_sent_thread_is_unknown_naming_the_part(
+    h: Harness, fake: FakeDiscord
+) -> None:
     h.publish(outgoing("One"))
     progress = h.checkpoints[-1]
     fake.drop_after_accept.add("execute")
-    with pytest.raises(PublishError):
-        h.publish(outgoing("One", "Two"), progress)
-    fake.messages.pop(progress["part0"])  # someone deleted it meanwhile
-    fake.advance(60)
-    answer = h.adapter().reconcile(outgoing("One", "Two"), progress, START, START)
-    assert isinstance(answer, Published)
-    assert answer.part_ids == (progress["part0"],)
-    assert answer.notes[0] == "the message was published but is no longer in the channel"
-    assert "part 2 could not be confirmed" in answer.notes[1]
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("One", "Two", "Three"), progress)
+    assert caught.value.kind is Failure.AMBIGUOUS
+    assert h.checkpoints[-1] == progress
+    asked = len(fake.requests)
+    answer = h.adapter().reconcile(outgoing("One", "Two", "Three"), progress, START, START)
+    assert answer == Found(
+        progress,
+        Reconciled.UNKNOWN,
+        "part 2 is not in the run's record, and a webhook cannot list a channel's messages"
+        " to look for it",
+    )
+    assert len(fake.requests) == asked  # nothing to ask: a webhook cannot list
     assert fake.count("execute") == 2
+
+
+def test_reconcile_never_reports_published_with_a_part_missing(h: Harness) -> None:
+    progress = {"part0": "1310000000000000001", "part2": "1310000000000000003"}
+    answer = h.adapter().reconcile(outgoing("One", "Two", "Three"), progress, START, START)
+    assert isinstance(answer, Found)
+    assert (answer.progress, answer.rest) == (progress, Reconciled.UNKNOWN)
+    assert answer.reason.startswith("part 2 is not in the run's record")
 
 
 # --- secrets, logs, plan --------------------------------------------------------------------
@@ -308,3 +365,130 @@ def test_multipart_body_names_files_and_attachments(
     payload = json.loads(form["payload_json"][0].text)
     assert payload["attachments"] == [{"id": 0, "filename": "a.jpg", "description": "Beans"}]
     assert form["files[0]"][0].filename == "a.jpg"
+
+
+# --- media and broken answers --------------------------------------------------------------
+
+
+def test_a_video_goes_as_a_file_with_its_type(
+    h: Harness, fake: FakeDiscord, tmp_path: Path
+) -> None:
+    path = tmp_path / "pour.mp4"
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64)
+    clip = MediaFile(path, "mp4", "Coffee pouring", path.stat().st_size)
+    h.publish(outgoing("Watch the pour", media=(clip,)))
+    [message] = fake.posts()
+    [attachment] = message["attachments"]
+    assert (attachment["content_type"], attachment["description"]) == (
+        "video/mp4",
+        "Coffee pouring",
+    )
+    assert fake.files[attachment["id"]].data == path.read_bytes()
+
+
+def test_an_unreadable_file_fails_before_any_message(
+    h: Harness, fake: FakeDiscord, tmp_path: Path
+) -> None:
+    photo = image(tmp_path, "beans.jpg", "jpeg", "Beans")
+    photo.path.unlink()
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Beans", media=(photo,)))
+    assert caught.value.kind is Failure.PERMANENT
+    assert caught.value.message.startswith("discord: cannot read beans.jpg")
+    assert fake.count("execute") == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"id": None}, {"id": ""}, {"id": {"id": 1}}, {"id": False}, [{"id": "1"}], "ok"],
+    ids=["no-id", "null", "empty", "object", "bool", "list", "string"],
+)
+def test_an_execute_answer_without_an_id_is_ambiguous(
+    h: Harness, fake: FakeDiscord, body: object
+) -> None:
+    fake.fail_next["execute"] = [Response(200, body)]
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Hello"))
+    assert caught.value.kind is Failure.AMBIGUOUS
+    assert caught.value.message.startswith("discord: part 1: HTTP 200 ")
+    assert h.checkpoints == []
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ({"message": "Invalid Form Body", "code": 50035, "errors": {"_errors": 7}}, ""),
+        (
+            {"message": "Invalid Form Body", "errors": {"a": {"_errors": [{"message": 3}, "x"]}}},
+            "",
+        ),
+        (
+            {
+                "message": "Invalid Form Body",
+                "errors": {"b": {"c": {"_errors": [{"message": "No."}]}}},
+            },
+            ": b.c: No.",
+        ),
+    ],
+)
+def test_odd_validation_errors_still_read(
+    h: Harness, fake: FakeDiscord, body: dict[str, Any], shown: str
+) -> None:
+    fake.fail_next["execute"] = [Response(400, body)]
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Hello"))
+    assert caught.value.kind is Failure.PERMANENT
+    code = " (code 50035)" if "code" in body else ""
+    assert caught.value.message == f"discord: part 1: HTTP 400: Invalid Form Body{code}{shown}"
+
+
+def test_deeply_nested_validation_errors_are_not_walked_to_the_bottom(
+    h: Harness, fake: FakeDiscord
+) -> None:
+    errors: dict[str, Any] = {"_errors": [{"message": "Deep."}]}
+    for _ in range(500):
+        errors = {"x": errors}
+    fake.fail_next["execute"] = [Response(400, {"message": "Invalid Form Body", "errors": errors})]
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Hello"))
+    assert caught.value.message == "discord: part 1: HTTP 400: Invalid Form Body"
+
+
+HOSTILE = {shape.name: shape for shape in SHAPES}
+SHAPE_KINDS = [
+    ("html-200", Failure.AMBIGUOUS, Failure.RETRY),
+    ("html-503-applied", Failure.AMBIGUOUS, Failure.RETRY),
+    ("html-401", Failure.PERMANENT, Failure.PERMANENT),
+    ("empty-204", Failure.AMBIGUOUS, Failure.RETRY),
+    ("truncated-json", Failure.AMBIGUOUS, Failure.RETRY),
+    ("id-huge-number", Failure.AMBIGUOUS, Failure.RETRY),
+    ("error-in-200", Failure.AMBIGUOUS, Failure.RETRY),
+    ("garbage-5mb", Failure.AMBIGUOUS, Failure.RETRY),
+    ("invalid-utf8", Failure.AMBIGUOUS, Failure.RETRY),
+    ("bad-gzip", Failure.AMBIGUOUS, Failure.RETRY),
+    ("short-body", Failure.AMBIGUOUS, Failure.RETRY),
+    ("dropped-after-applying", Failure.AMBIGUOUS, Failure.RETRY),
+    ("429-garbage-headers", Failure.RETRY, Failure.RETRY),
+    ("400-odd-errors", Failure.PERMANENT, Failure.PERMANENT),
+]
+
+
+@pytest.mark.parametrize(("shape", "on_execute", "on_look_up"), SHAPE_KINDS)
+def test_hostile_answers_are_classified(
+    h: Harness, fake: FakeDiscord, shape: str, on_execute: Failure, on_look_up: Failure
+) -> None:
+    fake.hostile = lambda route, request: HOSTILE[shape] if route == "execute" else None
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Hello"))
+    assert caught.value.kind is on_execute
+    assert caught.value.message.startswith("discord: part 1: ")
+    assert h.checkpoints == []
+
+    fake.hostile = lambda route, request: HOSTILE[shape] if route == "webhook" else None
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Hello"))
+    assert caught.value.kind is on_look_up
+    assert caught.value.message.startswith("discord: webhook look-up: ")
+    assert fake.count("execute") == 1  # the look-up failed before anything was sent
+    for text in (caught.value.message, repr(caught.value)):
+        assert WEBHOOK_TOKEN not in text

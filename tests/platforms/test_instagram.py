@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from postcal.platforms._graph import POLL_DELAYS
-from postcal.platforms.base import Failure, MediaFile, Published, PublishError, Reconciled
+from postcal.platforms._containers import POLL_DELAYS
+from postcal.platforms.base import (
+    Failure,
+    Found,
+    MediaFile,
+    Published,
+    PublishError,
+    Reconciled,
+)
 from postcal.platforms.instagram import InstagramAdapter, make
 from postcal.platforms.registry import adapter_for
 from tests.fakes.graph import error_response
+from tests.fakes.hostile import Hostile
 from tests.fakes.instagram import TOKEN, USER_ID, FakeInstagram
-from tests.platforms.meta_support import Harness, image, outgoing
+from tests.platforms.meta_support import (
+    ATTEMPTED,
+    QUICK_SHAPES,
+    Harness,
+    arm,
+    image,
+    kind_for,
+    outgoing,
+)
 from tests.platforms.support import started
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
@@ -50,7 +67,7 @@ def test_image_post_goes_through_a_checkpointed_container(
     container = media.container
     assert h.checkpoints == [
         {"container0": container},
-        {"container0": container, "part0": media.id},
+        {"container0": container, "part0": media.id, "url": media.permalink},
     ]
     assert fake.containers[container].state(fake.now) == "PUBLISHED"
     assert h.sleeps == [POLL_DELAYS[0]]  # one IN_PROGRESS read, then FINISHED
@@ -88,22 +105,98 @@ def test_thread_parts_become_comments(
     assert [text for _, text, _ in media.comments] == ["Two", "Three"]
     assert published.part_ids == (media.id, *(cid for cid, _, _ in media.comments))
     assert published.notes == ("Instagram has no threads: parts 2-3 are comments on the post",)
-    assert sorted(h.checkpoints[-1]) == ["container0", "part0", "part1", "part2"]
+    assert sorted(h.checkpoints[-1]) == ["container0", "part0", "part1", "part2", "url"]
 
 
-def test_first_comment_and_its_failure_as_a_note(
+def test_first_comment_is_a_comment_after_the_parts(
     h: IG, fake: FakeInstagram, beans: tuple[MediaFile, ...]
 ) -> None:
-    h.publish(outgoing("Main", first_comment="Grind finer.", media=beans))
-    assert [text for _, text, _ in fake.media[0].comments] == ["Grind finer."]
-    fake.fail_next["comments"] = [error_response(400, 100, "(#100) The comment is too long")]
-    published = h.publish(outgoing("Second", first_comment="Grind finer.", media=beans))
-    assert len(fake.media) == 2 and fake.media[1].comments == []
-    assert published.remote_id == fake.media[1].id
-    assert published.notes == (
-        "first comment not posted: Instagram: posting the first comment failed: HTTP 400, "
-        "code 100, OAuthException: (#100) The comment is too long (fbtrace_id AfakeTrace)",
-    )
+    published = h.publish(outgoing("Main", "Two", first_comment="Grind finer.", media=beans))
+    [media] = fake.media
+    (two, _, _), (comment, _, _) = media.comments
+    assert [text for _, text, _ in media.comments] == ["Two", "Grind finer."]
+    assert published.part_ids == (media.id, two)
+    assert h.checkpoints[-1]["comment"] == comment
+
+
+def dropped_before_applying(fake: FakeInstagram) -> None:
+    arm(fake, "comments", Hostile("dropped-before-answer", mode="close", applied=False))
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind", "message"),
+    [
+        (
+            lambda fake: fake.fail_next.update(comments=[fake.throttled(status=429)]),
+            Failure.RETRY,
+            "Instagram: posting the first comment: HTTP 429: code 4, OAuthException: (#4)"
+            " Application request limit reached (fbtrace_id AfakeTrace)",
+        ),
+        (
+            lambda fake: fake.fail_next.update(
+                comments=[error_response(503, 2, "Service temporarily unavailable")]
+            ),
+            Failure.AMBIGUOUS,
+            "Instagram: posting the first comment: HTTP 503: code 2, OAuthException: Service"
+            " temporarily unavailable (fbtrace_id AfakeTrace)",
+        ),
+        (dropped_before_applying, Failure.AMBIGUOUS, "Instagram: posting the first comment: "),
+        (
+            lambda fake: fake.fail_next.update(
+                comments=[error_response(400, 100, "(#100) The comment is too long")]
+            ),
+            Failure.PERMANENT,
+            "Instagram: posting the first comment: HTTP 400: code 100, OAuthException: (#100)"
+            " The comment is too long (fbtrace_id AfakeTrace)",
+        ),
+    ],
+    ids=["429", "503", "dropped", "refused"],
+)
+def test_a_failed_first_comment_is_an_error_and_only_it_is_sent_again(
+    h: IG,
+    fake: FakeInstagram,
+    beans: tuple[MediaFile, ...],
+    fault: Callable[[FakeInstagram], object],
+    kind: Failure,
+    message: str,
+) -> None:
+    post = outgoing("Main", first_comment="Grind finer.", media=beans)
+    fault(fake)
+    error = h.fail(post)
+    assert error.kind is kind
+    assert error.message.startswith(message)
+    [media] = fake.media
+    progress = h.checkpoints[-1]
+    assert progress == {"container0": media.container, "part0": media.id, "url": media.permalink}
+    assert media.comments == []
+    fake.hostile = None
+
+    published = h.publish(post, progress)
+    assert [text for _, text, _ in media.comments] == ["Grind finer."]
+    assert (fake.count("media"), fake.count("media_publish"), fake.count("comments")) == (1, 1, 2)
+    assert published == Published(media.id, media.permalink, (media.id,), ())
+    assert h.checkpoints[-1]["comment"] == media.comments[0][0]
+
+
+def test_an_unknown_permalink_is_a_note(
+    h: IG, fake: FakeInstagram, beans: tuple[MediaFile, ...]
+) -> None:
+    fake.processing_reads = 0
+
+    def no_permalink(name: str, request: object) -> Hostile | None:
+        query = getattr(request, "query", {})
+        if name == "read" and query.get("fields") == ["permalink"]:
+            return Hostile("html-502", 502, b"<html></html>", applied=False)
+        return None
+
+    fake.hostile = no_permalink
+    published = h.publish(outgoing("Main", media=beans))
+    [media] = fake.media
+    assert (published.remote_id, published.url) == (media.id, "")
+    [note] = published.notes
+    assert note.startswith("permalink unknown: Instagram: reading the permalink of")
+    assert "url" not in h.checkpoints[-1]
+    assert fake.count("read") == 2  # the container's status, then the permalink once
 
 
 def test_link_is_not_added_to_the_caption(
@@ -263,7 +356,131 @@ def test_reconcile_a_published_container_that_cannot_be_found_is_unknown(
 ) -> None:
     h.publish(outgoing("Posted", media=beans))
     progress = {"container0": h.checkpoints[-1]["container0"]}
-    assert h.reconcile(outgoing("Different caption", media=beans), progress) is Reconciled.UNKNOWN
+    found = h.reconcile(outgoing("Different caption", media=beans), progress)
+    assert found == Found(
+        progress,
+        Reconciled.UNKNOWN,
+        f"part 1: its container {progress['container0']} reads PUBLISHED but the post is not"
+        " among the account's recent posts; check it by hand",
+    )
+
+
+def test_reconcile_a_published_container_with_a_lookalike_caption_is_unknown(
+    h: IG, fake: FakeInstagram, beans: tuple[MediaFile, ...]
+) -> None:
+    h.publish(outgoing("Winter blend, at last!", media=beans))
+    [media] = fake.media
+    progress = {"container0": media.container}
+    found = h.reconcile(outgoing("Winter blend at last", media=beans), progress)
+    assert found == Found(
+        progress,
+        Reconciled.UNKNOWN,
+        f"part 1: a post like it is on the account (id {media.id}) but its text differs;"
+        " check it by hand",
+    )
+
+
+def test_reconcile_an_expired_container_nowhere_listed_is_not_published(
+    h: IG, fake: FakeInstagram, beans: tuple[MediaFile, ...]
+) -> None:
+    fake.processing_reads = 100
+    post = outgoing("Later", media=beans)
+    assert h.fail(post).kind is Failure.RETRY
+    fake.advance(25 * 3600)
+    assert h.reconcile(post) is Reconciled.NOT_PUBLISHED
+    assert fake.count("list_media") == 1
+
+
+def test_reconcile_finds_a_first_comment_that_went_out(
+    h: IG, fake: FakeInstagram, beans: tuple[MediaFile, ...]
+) -> None:
+    post = outgoing("Main", "Two", first_comment="Grind finer.", media=beans)
+    h.publish(outgoing("Main", "Two", media=beans))
+    fake.drop_after_accept.add("comments")
+    assert h.fail(post, h.checkpoints[-1]).kind is Failure.AMBIGUOUS
+    fake.drop_after_accept.clear()
+    progress = h.checkpoints[-1]
+    assert "comment" not in progress
+    found = h.reconcile(post, progress)
+    [media] = fake.media
+    [(two, _, _), _] = media.comments
+    assert found == Published(
+        media.id,
+        media.permalink,
+        (media.id, two),
+        ("Instagram has no threads: parts 2-2 are comments on the post",),
+    )
+    assert fake.count("comments") == 2 and fake.count("list_comments") == 1
+
+
+def test_reconcile_of_a_missing_first_comment_is_absent(
+    h: IG, fake: FakeInstagram, beans: tuple[MediaFile, ...]
+) -> None:
+    h.publish(outgoing("Main", media=beans))
+    progress = h.checkpoints[-1]
+    found = h.reconcile(outgoing("Main", first_comment="Grind finer.", media=beans), progress)
+    assert found is Reconciled.ABSENT
+    assert fake.count("list_comments") == 1 and fake.count("list_media") == 0
+
+
+def test_a_first_comment_behind_unread_pages_is_unknown(
+    h: IG, fake: FakeInstagram, beans: tuple[MediaFile, ...]
+) -> None:
+    h.publish(outgoing("Main", media=beans))
+    progress = h.checkpoints[-1]
+    [media] = fake.media
+    media.comments += [(fake.new_id(), f"Lovely {n}", fake.now) for n in range(101)]
+    found = h.reconcile(outgoing("Main", first_comment="Grind finer.", media=beans), progress)
+    assert found == Found(
+        progress,
+        Reconciled.UNKNOWN,
+        "the first comment: not among the posts the network lets us read back to"
+        f" {(ATTEMPTED - timedelta(minutes=10)).isoformat()}; check the account by hand",
+    )
+    assert fake.count("list_comments") == 4
+
+
+def test_a_lookalike_first_comment_is_unknown(
+    h: IG, fake: FakeInstagram, beans: tuple[MediaFile, ...]
+) -> None:
+    h.publish(outgoing("Main", first_comment="Grind FINER!", media=beans))
+    progress = {k: v for k, v in h.checkpoints[-1].items() if k != "comment"}
+    [media] = fake.media
+    found = h.reconcile(outgoing("Main", first_comment="Grind finer.", media=beans), progress)
+    assert found == Found(
+        progress,
+        Reconciled.UNKNOWN,
+        f"the first comment: a post like it is on the account (id {media.comments[0][0]}) but"
+        " its text differs; check it by hand",
+    )
+
+
+@pytest.mark.parametrize("shape", QUICK_SHAPES, ids=lambda shape: shape.name)
+def test_hostile_answers_to_the_first_comment_are_classified(
+    h: IG, fake: FakeInstagram, beans: tuple[MediaFile, ...], shape: Hostile
+) -> None:
+    fake.processing_reads = 0
+    arm(fake, "comments", shape)
+    error = h.fail(outgoing("Main", first_comment="Grind finer.", media=beans))
+    assert error.kind is kind_for(shape, publishes=True)
+    [media] = fake.media
+    assert h.checkpoints[-1] == {
+        "container0": media.container,
+        "part0": media.id,
+        "url": media.permalink,
+    }
+
+
+@pytest.mark.parametrize("shape", QUICK_SHAPES, ids=lambda shape: shape.name)
+def test_hostile_answers_to_the_lookup_are_classified(
+    h: IG, fake: FakeInstagram, beans: tuple[MediaFile, ...], shape: Hostile
+) -> None:
+    fake.processing_reads = 0
+    h.publish(outgoing("Main", media=beans))
+    arm(fake, "list_comments", shape)
+    with pytest.raises(PublishError) as caught:
+        h.reconcile(outgoing("Main", first_comment="Grind finer.", media=beans))
+    assert caught.value.kind is kind_for(shape, publishes=False)
 
 
 def test_the_fake_refuses_a_second_publish_of_a_container(
@@ -363,4 +580,9 @@ def test_reconcile_a_container_the_network_forgot(
     found = h.reconcile(outgoing("Posted", media=beans), {"container0": container})
     assert isinstance(found, Published) and found.remote_id == published.remote_id
     forgotten = {"container0": "17841999999999999"}
-    assert h.reconcile(outgoing("Never", media=beans), forgotten) is Reconciled.UNKNOWN
+    assert h.reconcile(outgoing("Never", media=beans), forgotten) == Found(
+        forgotten,
+        Reconciled.UNKNOWN,
+        "part 1: its container 17841999999999999 can no longer be read but the post is not"
+        " among the account's recent posts; check it by hand",
+    )

@@ -12,9 +12,18 @@ from typing import Any
 import httpx
 import pytest
 
-from postcal.platforms.base import AdapterContext, Failure, Published, PublishError, Reconciled
+from postcal.platforms.base import (
+    AdapterContext,
+    Failure,
+    Found,
+    MediaFile,
+    Published,
+    PublishError,
+    Reconciled,
+)
 from postcal.platforms.telegram import NO_FIRST_COMMENT, TelegramAdapter, make
 from postcal.secrets import Secrets, read_secrets
+from tests.fakes.hostile import SHAPES
 from tests.fakes.httpkit import START, parse_multipart
 from tests.fakes.server import Response
 from tests.fakes.telegram import CHANNEL, TOKEN, FakeTelegram
@@ -57,8 +66,9 @@ def test_plain_post(h: Harness, fake: FakeTelegram) -> None:
     assert message["text"] == "Winter blend is here."
     assert message["chat"]["username"] == "roastery_news"
     mid = str(message["message_id"])
-    assert published == Published(mid, f"https://t.me/roastery_news/{mid}", (mid,), ())
-    assert h.checkpoints == [{"part0": mid}]
+    url = f"https://t.me/roastery_news/{mid}"
+    assert published == Published(mid, url, (mid,), ())
+    assert h.checkpoints == [{"part0": mid, "url": url}]
     [request] = bodies(fake, "sendMessage")
     assert request.json() == {"chat_id": CHANNEL, "text": "Winter blend is here."}
 
@@ -76,6 +86,8 @@ def test_first_comment_is_skipped_with_a_note(h: Harness, fake: FakeTelegram) ->
     published = h.publish(outgoing("Main post", first_comment="Grind finer."))
     assert [m["text"] for m in fake.posts()] == ["Main post"]
     assert published.notes == (NO_FIRST_COMMENT,)
+    assert [sorted(c) for c in h.checkpoints] == [["part0", "url"]]  # no "comment" piece
+    assert fake.count("sendMessage") == 1
 
 
 def test_one_photo_goes_with_its_caption(h: Harness, fake: FakeTelegram, tmp_path: Path) -> None:
@@ -124,7 +136,9 @@ def test_429_is_retry_and_resume_posts_only_what_is_missing(h: Harness, fake: Fa
         h.publish(outgoing("One", "Two"))
     assert caught.value.kind is Failure.RETRY
     assert caught.value.retry_after == 60.0
-    assert "Too Many Requests" in caught.value.message
+    assert caught.value.message == (
+        "telegram: part 2 (sendMessage): HTTP 429: Too Many Requests: retry after 60"
+    )
     progress = h.checkpoints[-1]
     assert [m["text"] for m in fake.posts()] == ["One"]
 
@@ -139,7 +153,8 @@ def test_wrong_token_is_permanent(h: Harness, fake: FakeTelegram) -> None:
     with pytest.raises(PublishError) as caught:
         h.publish(outgoing("Hello"), token="123:wrong-token-value")
     assert caught.value.kind is Failure.PERMANENT
-    assert "Unauthorized" in caught.value.message
+    assert caught.value.message == "telegram: part 1 (sendMessage): HTTP 401: Unauthorized"
+    assert (caught.value.status, caught.value.code) == (401, "401")
     assert fake.posts() == []
 
 
@@ -215,25 +230,60 @@ def test_dropped_send_is_ambiguous_and_reconciles_to_unknown(
     assert len(fake.posts()) == 1
 
 
-def test_dropped_thread_part_reconciles_to_the_parts_known(h: Harness, fake: FakeTelegram) -> None:
+def test_dropped_thread_part_reconciles_to_unknown_naming_it(
+    h: Harness, fake: FakeTelegram
+) -> None:
     h.publish(outgoing("One"))
     progress = h.checkpoints[-1]
     fake.drop_after_accept.add("sendMessage")
-    with pytest.raises(PublishError):
-        h.publish(outgoing("One", "Two"), progress)
-    answer = h.adapter().reconcile(outgoing("One", "Two"), progress, START, START)
-    assert isinstance(answer, Published)
-    assert answer.part_ids == (progress["part0"],)
-    assert "part 2 could not be confirmed" in answer.notes[0]
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("One", "Two", "Three"), progress)
+    assert caught.value.kind is Failure.AMBIGUOUS
+    assert caught.value.message.startswith("telegram: part 2 (sendMessage): RemoteProtocolError")
+    assert h.checkpoints[-1] == progress  # part 2 may be out: nothing recorded it
+    answer = h.adapter().reconcile(outgoing("One", "Two", "Three"), progress, START, START)
+    assert answer == Found(
+        progress,
+        Reconciled.UNKNOWN,
+        "part 2 is not in the run's record, and the Bot API cannot read a channel's history"
+        " to look for it",
+    )
     assert len(fake.posts()) == 2
     assert fake.count("sendMessage") == 2  # reconciling sent nothing
 
 
-def test_reconcile_with_every_part_in_progress_is_published(h: Harness) -> None:
+def test_reconcile_fills_in_the_link_an_older_record_lacks(h: Harness, fake: FakeTelegram) -> None:
+    answer = h.adapter().reconcile(outgoing("One", "Two"), {"part0": "7"}, START, START)
+    assert isinstance(answer, Found)
+    assert (answer.progress, answer.rest) == (
+        {"part0": "7", "url": "https://t.me/roastery_news/7"},
+        Reconciled.UNKNOWN,
+    )
+    assert answer.reason.startswith("part 2 is not in the run's record")
+    assert fake.requests == []
+
+
+def test_reconcile_never_reports_published_with_a_part_missing(h: Harness) -> None:
+    progress = {"part0": "7", "url": "https://t.me/roastery_news/7", "part2": "9"}
+    answer = h.adapter().reconcile(outgoing("One", "Two", "Three"), progress, START, START)
+    assert answer == Found(
+        progress,
+        Reconciled.UNKNOWN,
+        "part 2 is not in the run's record, and the Bot API cannot read a channel's history"
+        " to look for it",
+    )
+
+
+def test_reconcile_with_every_part_in_progress_is_published(h: Harness, fake: FakeTelegram) -> None:
     answer = h.adapter().reconcile(
         outgoing("One", "Two"), {"part0": "7", "part1": "8"}, START, START
     )
     assert answer == Published("7", "https://t.me/roastery_news/7", ("7", "8"), ())
+    post = outgoing("One", first_comment="Grind finer.")
+    progress = {"part0": "7", "url": "https://t.me/roastery_news/7"}
+    answer = h.adapter().reconcile(post, progress, START, START)
+    assert answer == Published("7", progress["url"], ("7",), (NO_FIRST_COMMENT,))
+    assert fake.requests == []  # progress alone tells
 
 
 def test_bare_username_is_the_channel(h: Harness, fake: FakeTelegram) -> None:
@@ -301,3 +351,120 @@ def test_plan_needs_no_secret(h: Harness, tmp_path: Path) -> None:
     photo = image(tmp_path, "a.jpg", "jpeg", "A")
     [planned] = make(context).plan(outgoing("Hi", media=(photo,)))
     assert planned.url == "https://api.telegram.org/bot***/sendPhoto"
+
+
+# --- media and broken answers --------------------------------------------------------------
+
+
+def test_one_video_goes_as_a_video(h: Harness, fake: FakeTelegram, tmp_path: Path) -> None:
+    path = tmp_path / "pour.mp4"
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64)
+    clip = MediaFile(path, "mp4", "Coffee pouring", path.stat().st_size)
+    published = h.publish(outgoing("Watch the pour", media=(clip,)))
+    [message] = fake.posts()
+    stored = fake.files[message["video"]["file_id"]]
+    assert (stored.data, stored.content_type) == (path.read_bytes(), "video/mp4")
+    assert message["caption"] == "Watch the pour"
+    assert published.remote_id == str(message["message_id"])
+    assert (fake.count("sendVideo"), fake.count("sendPhoto")) == (1, 0)
+
+
+def test_an_unreadable_file_fails_before_anything_is_sent(
+    h: Harness, fake: FakeTelegram, tmp_path: Path
+) -> None:
+    photo = image(tmp_path, "beans.jpg", "jpeg", "Beans")
+    photo.path.unlink()
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Beans", media=(photo,)))
+    assert caught.value.kind is Failure.PERMANENT
+    assert caught.value.message.startswith("telegram: cannot read beans.jpg")
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (
+            {"ok": False, "error_code": 400, "description": "Bad Request"},
+            'is not {"ok": true, ...}',
+        ),
+        ({"ok": True}, "has no result"),
+        ({"ok": True, "result": None}, "has no usable result.message_id"),
+        ({"ok": True, "result": {"message_id": "12"}}, "has no usable result.message_id"),
+        ({"ok": True, "result": {"message_id": True}}, "has no usable result.message_id"),
+        ({"result": {"message_id": 12}}, "has no ok"),
+    ],
+)
+def test_a_200_that_is_not_ok_with_a_message_is_ambiguous(
+    h: Harness, fake: FakeTelegram, body: dict[str, Any], detail: str
+) -> None:
+    fake.fail_next["sendMessage"] = [Response(200, body)]
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Hello"))
+    assert caught.value.kind is Failure.AMBIGUOUS
+    assert caught.value.message.startswith(f"telegram: part 1 (sendMessage): HTTP 200 {detail}")
+    assert h.checkpoints == []
+
+
+@pytest.mark.parametrize(
+    "result",
+    [[], {"message_id": 5}, [None], [{"message_id": None}], [{"message_id": 1e300}], "sent"],
+    ids=["empty", "object", "null-item", "null-id", "float-id", "string"],
+)
+def test_an_album_answer_without_a_first_message_is_ambiguous(
+    h: Harness, fake: FakeTelegram, tmp_path: Path, result: object
+) -> None:
+    files = (image(tmp_path, "a.jpg", "jpeg", "A"), image(tmp_path, "b.png", "png", "B"))
+    fake.fail_next["sendMediaGroup"] = [Response(200, {"ok": True, "result": result})]
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("Two pictures", "Reply", media=files))
+    assert caught.value.kind is Failure.AMBIGUOUS
+    assert "has no usable result[0].message_id" in caught.value.message
+    assert h.checkpoints == []
+    assert fake.count("sendMessage") == 0  # part 2 never goes out without part 1 known
+
+
+def test_a_record_with_a_broken_part_id_sends_nothing(h: Harness, fake: FakeTelegram) -> None:
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("One", "Two"), {"part0": "not-a-number"})
+    assert caught.value.kind is Failure.PERMANENT
+    assert caught.value.message == (
+        "telegram: the record names part 1 as 'not-a-number', not a message id"
+    )
+    assert fake.requests == []
+
+
+HOSTILE = {shape.name: shape for shape in SHAPES}
+
+
+@pytest.mark.parametrize(
+    ("shape", "kind"),
+    [
+        ("html-200", Failure.AMBIGUOUS),
+        ("html-503-applied", Failure.AMBIGUOUS),
+        ("html-401", Failure.PERMANENT),
+        ("empty-200", Failure.AMBIGUOUS),
+        ("truncated-json", Failure.AMBIGUOUS),
+        ("id-object", Failure.AMBIGUOUS),
+        ("id-null", Failure.AMBIGUOUS),
+        ("error-in-200", Failure.AMBIGUOUS),
+        ("garbage-5mb", Failure.AMBIGUOUS),
+        ("deeply-nested", Failure.AMBIGUOUS),
+        ("bad-gzip", Failure.AMBIGUOUS),
+        ("short-body", Failure.AMBIGUOUS),
+        ("dropped-before-answer", Failure.AMBIGUOUS),
+        ("429-garbage-headers", Failure.RETRY),
+        ("302-elsewhere", Failure.AMBIGUOUS),
+    ],
+)
+def test_hostile_answers_on_a_thread_part_are_classified(
+    h: Harness, fake: FakeTelegram, shape: str, kind: Failure
+) -> None:
+    fake.hostile = lambda route, request: HOSTILE[shape] if request.carries("Two") else None
+    with pytest.raises(PublishError) as caught:
+        h.publish(outgoing("One", "Two"))
+    assert caught.value.kind is kind
+    assert caught.value.message.startswith("telegram: part 2 (sendMessage): ")
+    assert TOKEN not in caught.value.message
+    assert [sorted(c) for c in h.checkpoints] == [["part0", "url"]]
+    assert fake.count("sendMessage") == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -125,3 +126,84 @@ def _env(secrets: dict[str, str]) -> dict[str, str]:
         "PYTHONPATH": str(REPO / "scripts"),
         "POSTCAL_NOW": AT.isoformat(),
     }
+
+
+def test_canaries_never_reach_any_log_record_at_debug(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The root logger at DEBUG: httpx, httpcore and its children (httpcore.http11,
+    httpcore.connection), our own loggers and any other library's. No record carries a secret
+    in its message, arguments, exception text or stack, whichever logger made it."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "httpcore.http11", "httpcore.connection", "postcal"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    with (
+        FakeMastodon(token=MASTODON_CANARY) as mastodon,
+        FakeTelegram(token=TELEGRAM_CANARY, channel="@roastery_news") as telegram,
+        FakeDiscord() as discord,
+    ):
+        assert isinstance(discord, FakeDiscord)
+        specs = [
+            ChannelSpec(
+                "masto", "mastodon", "@r@mastodon.example", mastodon.base_url,
+                {"token": MASTODON_CANARY},
+            ),
+            ChannelSpec(
+                "tg", "telegram", "@roastery_news", telegram.base_url, {"token": TELEGRAM_CANARY}
+            ),
+            ChannelSpec(
+                "dc", "discord", "roastery", discord.base_url, {"webhook_url": discord.webhook_url}
+            ),
+        ]
+        canaries = [MASTODON_CANARY, TELEGRAM_CANARY, WEBHOOK_TOKEN, discord.webhook_url]
+        write_calendar(tmp_path / "src", specs, 2, body="Debug canary {n}: nothing secret here.")
+        remote = Remote(tmp_path, tmp_path / "src")
+        env = secrets_env(specs)
+        telegram.fail_next["sendMessage"] = [
+            Response(500, {"ok": False, "error_code": 500, "description": "oops"})
+        ]
+        clone = remote.clone()
+        report = Publisher(clone, AT, env, Git(clone)).run()
+        # A library we never configured, logging a secret with its arguments and a traceback.
+        try:
+            raise RuntimeError(f"boom near {TELEGRAM_CANARY}")
+        except RuntimeError:
+            logging.getLogger("some.library.child").debug(
+                "retrying %s", discord.webhook_url, exc_info=True, stack_info=True
+            )
+    names = {record.name for record in caplog.records}
+    assert {"httpx", "httpcore.http11", "httpcore.connection", "some.library.child"} <= names
+    assert report.count("published") >= 4
+    for record in caplog.records:
+        shown = " ".join(
+            str(part)
+            for part in (
+                record.getMessage(), record.args, record.exc_text, record.stack_info, record.msg
+            )
+        )
+        for secret in canaries:
+            for form in forms(secret):
+                assert form not in shown, f"{record.name} logged a secret: {secret[:8]}..."
+    tracebacks = [r for r in caplog.records if r.name == "some.library.child"]
+    assert tracebacks and "***" in (tracebacks[0].exc_text or "")
+
+
+def test_ten_ticks_with_a_missing_secret_push_nothing(tmp_path: Path) -> None:
+    """A channel whose token is not set: every tick reports it once and writes nothing."""
+    with FakeMastodon() as fake:
+        spec = ChannelSpec(
+            "masto", "mastodon", "@r@mastodon.example", fake.base_url, {"token": "unused-here"}
+        )
+        write_calendar(tmp_path / "src", [spec], 3)
+        remote = Remote(tmp_path, tmp_path / "src")
+        before = remote.log()
+        for tick in range(10):
+            clone = remote.clone(f"tick{tick}")
+            report = Publisher(clone, AT + tick * timedelta(minutes=10), {}, Git(clone)).run()
+            assert report.blocked_channels == {
+                "masto": "channel masto: environment variable MASTO_TOKEN (token) is not set"
+            }
+            assert report.outcomes == []
+            assert report.failed
+        assert remote.log() == before
+        assert fake.requests == []

@@ -6,14 +6,16 @@ Facts relied on (../shared/PLATFORMS.md sections 6-8 and 14):
 - codes 4 (app), 17 (user), 32 (page) and 613 mean throttling: retry later. 80001 (Pages BUC,
   UNCONFIRMED there) is treated the same, and so is Instagram's daily cap (subcode 2207042);
 - codes 1 and 2 ("unknown error", "service unavailable") and subcodes 1363047, 2207003 (download
-  timeout) and 2207082 are transient; 190 (token), 100 (bad parameter), 368 (policy) and every
+  timeout) and 2207082 are transient: retried, unless the request publishes, where they may
+  mean it was applied (ambiguous). 190 (token), 100 (bad parameter), 368 (policy) and every
   other code are permanent;
 - Meta sends no Retry-After: the wait is ``estimated_time_to_regain_access`` (minutes) in the JSON
-  usage headers ``X-Business-Use-Case-Usage`` (``{"<id>": [{"type", "call_count", ...,
-  "estimated_time_to_regain_access"}]}``) and, where present, ``X-App-Usage``;
-- Instagram and Threads publish through containers whose status goes IN_PROGRESS -> FINISHED ->
-  PUBLISHED (or ERROR / EXPIRED after 24 h); a PUBLISHED container tells that the publish already
-  happened, so it is never published again, which is what makes a resend safe.
+  usage headers (``ratelimits.meta``);
+- lists answer ``{"data": [...], "paging": {"cursors": {"before", "after"}, "next"}}``; ``next``
+  is there only while more remains. A listing is complete when a page has no ``next`` (or fewer
+  items than asked for), or, for lists that are newest first, once a page reaches back past the
+  window. Pages are followed by the ``after`` cursor on our own URL, never by the ``next`` URL
+  itself, so the token is never sent to a host an answer chose.
 
 The token (secret role ``token``) travels in an ``Authorization: Bearer`` header, never in a URL,
 so neither httpx's request log nor a PlannedRequest can show it.
@@ -21,138 +23,124 @@ so neither httpx's request log nor a PlannedRequest can show it.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-
+from postcal.platforms import ratelimits
 from postcal.platforms.base import (
+    COMMENT,
+    URL,
     AdapterContext,
-    Checkpoint,
     Failure,
+    Found,
     Outgoing,
+    Progress,
     PublishError,
     Reconciled,
-    transport_failure,
+    part_key,
 )
+from postcal.platforms.core import Core, Effect, ErrorBody, Profile, Reply, generic_error
+from postcal.platforms.matching import Candidate, Listing, Piece, look_up
 from postcal.secrets import MissingSecret
 
 FACEBOOK_BASE = "https://graph.facebook.com/v25.0"
 THREADS_BASE = "https://graph.threads.net/v1.0"
 
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001})
-QUOTA_SUBCODES = frozenset({2207042})
+THROTTLING_CODES = frozenset({4, 17, 32, 613, 80001})
+THROTTLING_SUBCODES = frozenset({2207042})
 TRANSIENT_CODES = frozenset({1, 2})
 TRANSIENT_SUBCODES = frozenset({1363047, 2207003, 2207082})
-USAGE_HEADERS = ("x-business-use-case-usage", "x-app-usage")
+ERROR_TEXT = 300
 
-IN_PROGRESS, FINISHED, PUBLISHED = "IN_PROGRESS", "FINISHED", "PUBLISHED"
-DEAD = frozenset({"ERROR", "EXPIRED"})
-POLL_DELAYS = (2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 60.0, 60.0, 60.0, 60.0)
-"""Seconds between container status checks, about five minutes in all (Threads' guide: poll
-once a minute for at most five minutes; images are usually ready within seconds)."""
 LOOKUP_MARGIN = timedelta(minutes=10)
 """Clock skew allowed when matching our post among the account's recent ones by time."""
-LOOKUP_LIMIT = 25
-
-JSON = dict[str, Any]
-
-
-def regain_minutes(value: object) -> Iterator[float]:
-    """Every ``estimated_time_to_regain_access`` in a usage header, however it is nested."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "estimated_time_to_regain_access" and isinstance(item, int | float):
-                yield float(item)
-            else:
-                yield from regain_minutes(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from regain_minutes(item)
+PAGE_LIMIT = 25
+MAX_PAGES = 4
 
 
-def usage_retry_after(headers: httpx.Headers) -> float | None:
-    """Seconds until Meta lets the app call again, from its JSON usage headers; None if unsaid."""
-    minutes: list[float] = []
-    for name in USAGE_HEADERS:
-        raw = headers.get(name)
-        if not raw:
-            continue
-        try:
-            minutes.extend(regain_minutes(json.loads(raw)))
-        except ValueError:
-            continue
-    longest = max(minutes, default=0.0)
-    return longest * 60.0 if longest > 0 else None
+# --- what an error answer says ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class GraphErrorBody:
-    code: int | None
-    subcode: int | None
-    kind: str
-    message: str
-    trace: str
+def _graph_error(reply: Reply) -> dict[str, Any] | None:
+    body = reply.decoded()
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else None
 
-    @classmethod
-    def parse(cls, response: httpx.Response) -> GraphErrorBody:
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = None
-        error = payload.get("error") if isinstance(payload, dict) else None
-        if not isinstance(error, dict):
-            return cls(None, None, "", response.text[:300].strip() or "(no body)", "")
-        code, subcode = error.get("code"), error.get("error_subcode")
-        return cls(
-            code if isinstance(code, int) else None,
-            subcode if isinstance(subcode, int) else None,
-            str(error.get("type") or ""),
-            str(error.get("message") or "(no message)"),
-            str(error.get("fbtrace_id") or ""),
+
+def _whole(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+
+
+def _codes(reply: Reply) -> tuple[int | None, int | None]:
+    error = _graph_error(reply)
+    if error is None:
+        return None, None
+    return _whole(error.get("code")), _whole(error.get("error_subcode"))
+
+
+def error_body(reply: Reply) -> ErrorBody:
+    """``code 100/33, OAuthException: <message> (fbtrace_id ...)``; anything that is not a
+    Graph error (a gateway's page) falls back to the usual shapes."""
+    error = _graph_error(reply)
+    if error is None:
+        return generic_error(reply)
+    code, subcode = _codes(reply)
+    numbers = "/".join(str(n) for n in (code, subcode) if n is not None)
+    kind = error.get("type")
+    head = ", ".join(
+        piece
+        for piece in (f"code {numbers}" if numbers else "", kind)
+        if isinstance(piece, str) and piece
+    )
+    message = error.get("message")
+    text = message if isinstance(message, str) and message else "(no message)"
+    trace = error.get("fbtrace_id")
+    shown = f"{head}: {text}" if head else text
+    if isinstance(trace, str) and trace:
+        shown += f" (fbtrace_id {trace})"
+    return ErrorBody("" if code is None else str(code), shown[:ERROR_TEXT])
+
+
+def refine(reply: Reply, verdict: PublishError) -> PublishError:
+    """Throttling codes wait for the usage headers' time; transient codes are retried, unless
+    the request publishes (then it may have been applied)."""
+    code, subcode = _codes(reply)
+    if code in THROTTLING_CODES or subcode in THROTTLING_SUBCODES:
+        return PublishError(
+            Failure.RETRY,
+            verdict.message,
+            ratelimits.meta(reply),
+            status=verdict.status,
+            code=verdict.code,
         )
-
-    def describe(self, status: int) -> str:
-        codes = "/".join(str(c) for c in (self.code, self.subcode) if c is not None)
-        parts = [f"HTTP {status}", f"code {codes}" if codes else "", self.kind]
-        head = ", ".join(p for p in parts if p)
-        trace = f" (fbtrace_id {self.trace})" if self.trace else ""
-        return f"{head}: {self.message}{trace}"
+    if code in TRANSIENT_CODES or subcode in TRANSIENT_SUBCODES:
+        return verdict.again(Failure.AMBIGUOUS if reply.effect.publishes else Failure.RETRY)
+    return verdict
 
 
-def graph_error(response: httpx.Response, doing: str, publishes: bool) -> PublishError:
-    """Classify a failed Graph response.
+def profile(label: str) -> Profile:
+    return Profile(label, retry_after=ratelimits.meta, error_body=error_body, refine=refine)
 
-    ``publishes``: the request makes something public (a post, a comment, media_publish), so a
-    5xx or a transient code may mean it was applied anyway; creating a container or uploading
-    an unpublished photo shows nothing and is simply retried."""
-    body = GraphErrorBody.parse(response)
-    message = f"{doing} failed: {body.describe(response.status_code)}"
-    if (
-        response.status_code == 429
-        or body.code in RATE_LIMIT_CODES
-        or body.subcode in QUOTA_SUBCODES
-    ):
-        return PublishError(Failure.RETRY, message, usage_retry_after(response.headers))
-    if (
-        response.status_code >= 500
-        or body.code in TRANSIENT_CODES
-        or body.subcode in TRANSIENT_SUBCODES
-    ):
-        return PublishError(Failure.AMBIGUOUS if publishes else Failure.RETRY, message)
-    return PublishError(Failure.PERMANENT, message)
+
+# --- one Graph host -----------------------------------------------------------------------
 
 
 class Graph:
-    """One Graph host: URLs, the bearer header, and errors mapped to PublishError."""
+    """One Graph host: URLs, the bearer header, every request through the core."""
 
     def __init__(self, context: AdapterContext, default_base: str, label: str) -> None:
         self.context = context
         self.base = (context.api_base or default_base).rstrip("/")
         self.label = label
+        self.core = Core(
+            context.client, profile(label), deadline=context.deadline, monotonic=context.monotonic
+        )
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"
@@ -168,56 +156,147 @@ class Graph:
         self,
         method: str,
         path: str,
-        doing: str,
+        what: str,
+        effect: Effect,
         *,
-        publishes: bool = False,
-        params: dict[str, str] | None = None,
-        body: JSON | None = None,
-        data: dict[str, str] | None = None,
-        files: dict[str, tuple[str, bytes, str]] | None = None,
-    ) -> JSON:
-        doing = f"{self.label}: {doing}"
-        try:
-            response = self.context.client.request(
-                method,
-                self.url(path),
-                params=params,
-                json=body,
-                data=data,
-                files=files,
-                headers=self._headers(),
-            )
-        except httpx.TransportError as exc:
-            kind = transport_failure(exc) if publishes else Failure.RETRY
-            raise PublishError(kind, f"{doing} failed: {type(exc).__name__}: {exc}") from exc
-        if not response.is_success:
-            raise graph_error(response, doing, publishes)
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = None
-        if not isinstance(payload, dict):
-            kind = Failure.AMBIGUOUS if publishes else Failure.RETRY
-            raise PublishError(kind, f"{doing}: HTTP {response.status_code} without a JSON object")
-        return payload
-
-    def created_id(self, payload: JSON, doing: str, publishes: bool) -> str:
-        value = payload.get("id")
-        if isinstance(value, str | int) and str(value):
-            return str(value)
-        kind = Failure.AMBIGUOUS if publishes else Failure.RETRY
-        raise PublishError(kind, f"{self.label}: {doing}: the answer has no id")
-
-    def listing(self, path: str, fields: str, doing: str) -> list[JSON]:
-        payload = self.call(
-            "GET", path, doing, params={"fields": fields, "limit": str(LOOKUP_LIMIT)}
+        params: Mapping[str, str | int] | None = None,
+        data: Mapping[str, str] | None = None,
+        json: Any = None,
+        files: Any = None,
+    ) -> Reply:
+        return self.core.send(
+            method,
+            self.url(path),
+            what,
+            effect,
+            headers=self._headers(),
+            params=params,
+            data=data,
+            json=json,
+            files=files,
         )
-        data = payload.get("data")
-        return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+    def created(self, path: str, what: str, effect: Effect, **body: Any) -> str:
+        """POST something and return the id the answer gives it."""
+        return self.call("POST", path, what, effect, **body).identifier("id")
+
+    def listing(
+        self, path: str, what: str, text_field: str, time_field: str, since: datetime | None
+    ) -> Listing:
+        """The items under ``path`` as candidates. ``since``: the list is newest first, so a
+        page reaching back past it completes the listing; None: only its end does."""
+        found: list[Candidate] = []
+        params: dict[str, str | int] = {
+            "fields": f"id,{text_field},{time_field}",
+            "limit": PAGE_LIMIT,
+        }
+        for _ in range(MAX_PAGES):
+            reply = self.call("GET", path, what, Effect.READ, params=params)
+            items = reply.member("data")
+            if not isinstance(items, list):
+                raise reply.broken("has no list of data")
+            page = [_candidate(reply, item, text_field, time_field) for item in items]
+            found += page
+            paging = reply.object().get("paging")
+            more = paging.get("next") if isinstance(paging, dict) else None
+            if not isinstance(more, str) or not more or len(items) < PAGE_LIMIT:
+                return Listing(tuple(found), complete=True)
+            oldest = page[-1].created
+            if since is not None and oldest is not None and oldest < since:
+                return Listing(tuple(found), complete=True)
+            cursors = paging.get("cursors") if isinstance(paging, dict) else None
+            after = cursors.get("after") if isinstance(cursors, dict) else None
+            if not isinstance(after, str) or not after:
+                break  # more is promised but there is no way to ask for it
+            params["after"] = after
+        return Listing(tuple(found), complete=False)
+
+    def remember_permalink(self, state: dict[str, str], notes: list[str]) -> None:
+        """Put part 1's public URL in ``state`` when it is not there yet. Callers look it up
+        once a run, so a failed look-up is one note."""
+        if state.get(part_key(0)) and not state.get(URL):
+            link = self.permalink(state[part_key(0)], notes)
+            if link:
+                state[URL] = link
+
+    def permalink(self, media: str, notes: list[str]) -> str:
+        """The public URL; a failed look-up is a note (the post is out either way)."""
+        what = f"reading the permalink of {media}"
+        try:
+            reply = self.call("GET", media, what, Effect.READ, params={"fields": "permalink"})
+            link = reply.object().get("permalink")
+        except PublishError as exc:
+            notes.append(f"permalink unknown: {exc.message}")
+            return ""
+        if not isinstance(link, str) or not link.startswith("https://"):
+            notes.append(f"permalink unknown: {self.label} returned none for {media}")
+            return ""
+        return link
+
+
+def _candidate(reply: Reply, item: object, text_field: str, time_field: str) -> Candidate:
+    """One listed item; an item without a usable id makes the page a broken answer (retried
+    later) rather than something skipped that might have been ours."""
+    if not isinstance(item, dict):
+        raise reply.broken("has an item that is not an object")
+    item_id = item.get("id")
+    if isinstance(item_id, bool) or not isinstance(item_id, str | int) or item_id == "":
+        raise reply.broken("has an item without a usable id")
+    text = item.get(text_field)
+    return Candidate(
+        str(item_id), text if isinstance(text, str) else "", None, parse_time(item.get(time_field))
+    )
+
+
+# --- reconciling --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sought:
+    """What looking one piece up gave: its id, or the verdict on it (and all after it)."""
+
+    found: str | None
+    verdict: Reconciled | None = None
+    reason: str = ""
+
+
+def seek(
+    piece: Piece, state: Mapping[str, str], listing: Callable[[], Listing], since: datetime
+) -> Sought:
+    """Look one piece up without touching ``state`` (ids already in it are not candidates)."""
+    trial = dict(state)
+    verdict, reason = look_up([piece], trial, lambda _: listing(), since)
+    return Sought(trial.get(piece.key), verdict, reason)
+
+
+def as_comment(outgoing: Outgoing, key: str) -> Piece:
+    """A later part or the first comment where there are no threads: a comment on the post, so
+    the listing (that post's comments) already says what it answers."""
+    if key == COMMENT:
+        return Piece(key, outgoing.first_comment or "", None, check_parent=False)
+    return Piece(key, outgoing.parts[int(key.removeprefix("part"))], None, check_parent=False)
+
+
+def answer(
+    progress: Progress, state: Mapping[str, str], verdict: Reconciled, reason: str
+) -> Reconciled | Found:
+    """The verdict alone when nothing was found beyond ``progress``, else what was found."""
+    if dict(state) == dict(progress) and not reason:
+        return verdict
+    return Found(dict(state), verdict, reason)
+
+
+def require_parts(outgoing: Outgoing, label: str) -> None:
+    if not outgoing.parts:
+        raise PublishError(Failure.PERMANENT, f"{label}: nothing to publish (no text parts)")
+
+
+def since_attempt(attempted_at: datetime) -> datetime:
+    return aware(attempted_at) - LOOKUP_MARGIN
 
 
 def parse_time(value: object) -> datetime | None:
-    """Graph timestamps look like ``2026-11-26T07:00:00+0000``."""
+    """Graph timestamps look like ``2026-11-26T07:00:00+0000``; anything else is None."""
     if not isinstance(value, str):
         return None
     for parse in (
@@ -225,203 +304,12 @@ def parse_time(value: object) -> datetime | None:
         datetime.fromisoformat,
     ):
         try:
-            return parse(value)
+            moment = parse(value)
         except ValueError:
             continue
+        return moment if moment.tzinfo is not None else None
     return None
 
 
 def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def find_by_text(
-    items: Iterable[JSON], text_field: str, time_field: str, text: str, since: datetime
-) -> str | None:
-    """The id of the newest item whose text is ``text`` and that is not older than ``since``.
-
-    Matching is exact after trimming surrounding whitespace; an item without a readable time
-    never matches (an older post with the same words must not pass for ours)."""
-    best: tuple[datetime, str] | None = None
-    for item in items:
-        if str(item.get(text_field) or "").strip() != text.strip() or "id" not in item:
-            continue
-        when = parse_time(item.get(time_field))
-        if when is None or when < aware(since):
-            continue
-        if best is None or when > best[0]:
-            best = (when, str(item["id"]))
-    return best[1] if best else None
-
-
-@dataclass(frozen=True, slots=True)
-class Containers:
-    """The container flow of Instagram (``status_code``) and Threads (``status``)."""
-
-    graph: Graph
-    status_fields: str
-    """"<state field>,<detail field>": ``status_code,status`` or ``status,error_message``."""
-    publish_path: str
-    sleep: Callable[[float], None]
-
-    def status(self, container: str) -> tuple[str, str]:
-        payload = self.graph.call(
-            "GET",
-            container,
-            f"reading container {container}",
-            params={"fields": self.status_fields},
-        )
-        state_field, detail_field = self.status_fields.split(",")
-        state, detail = payload.get(state_field), payload.get(detail_field)
-        return (str(state) if state else "UNKNOWN"), str(detail or "")
-
-    def wait(self, container: str) -> str:
-        """Poll until FINISHED or PUBLISHED; a dead container is a permanent failure."""
-        state = IN_PROGRESS
-        for delay in (0.0, *POLL_DELAYS):
-            if delay:
-                self.sleep(delay)
-            state, detail = self.status(container)
-            if state in (FINISHED, PUBLISHED):
-                return state
-            if state in DEAD:
-                raise PublishError(
-                    Failure.PERMANENT,
-                    f"{self.graph.label}: container {container} is {state}: {detail or 'no detail'}",
-                )
-        raise PublishError(
-            Failure.RETRY,
-            f"{self.graph.label}: container {container} still {state} after "
-            f"{len(POLL_DELAYS) + 1} checks; the next attempt continues with the same container",
-        )
-
-    def publish(
-        self,
-        *,
-        container_key: str,
-        done_key: str,
-        done: dict[str, str],
-        checkpoint: Checkpoint,
-        create: Callable[[], str],
-        find: Callable[[], str | None],
-        what: str,
-    ) -> str:
-        """Publish one container and return the media id, resuming from ``done``.
-
-        A container already in ``done`` is reused unless dead; a PUBLISHED one is looked up
-        (``find``) rather than published again. A new container is checkpointed BEFORE the
-        publish call, so a reconcile that finds no container knows publish never ran."""
-        container = done.get(container_key)
-        state = None
-        if container is not None:
-            state, _ = self.status(container)
-            if state in DEAD:
-                container, state = None, None
-        if container is None:
-            container = create()
-            done[container_key] = container
-            checkpoint(dict(done))
-        if state not in (FINISHED, PUBLISHED):
-            state = self.wait(container)
-        if state == PUBLISHED:
-            media = find()
-            if media is None:
-                raise PublishError(
-                    Failure.AMBIGUOUS,
-                    f"{self.graph.label}: {what}: container {container} is already PUBLISHED "
-                    "but the post was not found among recent posts; not publishing it again",
-                )
-        else:
-            doing = f"publishing {what} (container {container})"
-            payload = self.graph.call(
-                "POST", self.publish_path, doing, publishes=True, params={"creation_id": container}
-            )
-            media = self.graph.created_id(payload, doing, publishes=True)
-        done[done_key] = media
-        checkpoint(dict(done))
-        return media
-
-    def settle(self, container: str, find: Callable[[], str | None]) -> str | Reconciled:
-        """Reconcile one container in progress: the media id if it went out, else a verdict.
-
-        FINISHED or IN_PROGRESS: never published, and publishing that same container later is
-        refused by the network once done, so a resend is safe. ERROR: publish needs FINISHED, so
-        it never went out. PUBLISHED: look the post up. EXPIRED (or an unreadable status): look
-        too, since it is not documented that a published container keeps saying PUBLISHED after
-        24 h; an expired container that is nowhere among recent posts never went out. A
-        transient failure to read raises PublishError, so the record stays unknown for now."""
-        try:
-            state, _ = self.status(container)
-        except PublishError as exc:
-            if exc.kind is not Failure.PERMANENT:
-                raise  # a transient failure: the record stays unknown and is tried again
-            state = "UNREADABLE"  # e.g. a container the network no longer knows
-        if state in (IN_PROGRESS, FINISHED):
-            return Reconciled.SAFE_TO_RESEND
-        if state == "ERROR":
-            return Reconciled.NOT_PUBLISHED
-        found = find()
-        if found is not None:
-            return found
-        return Reconciled.NOT_PUBLISHED if state == "EXPIRED" else Reconciled.UNKNOWN
-
-    def permalink(self, media: str, notes: list[str]) -> str:
-        """The public URL; a failed lookup is a note (the post is out either way)."""
-        try:
-            payload = self.graph.call(
-                "GET", media, f"reading the permalink of {media}", params={"fields": "permalink"}
-            )
-        except PublishError as exc:
-            notes.append(f"permalink unknown: {exc.message}")
-            return ""
-        link = payload.get("permalink")
-        if not isinstance(link, str) or not link:
-            notes.append(f"permalink unknown: {self.graph.label} returned none for {media}")
-            return ""
-        return link
-
-
-FIRST_COMMENT = "first comment"
-
-
-def pending_comments(outgoing: Outgoing, done: Mapping[str, str]) -> list[tuple[str, str]]:
-    """``(key, text)`` for what goes out as comments and is not yet in ``done``: the parts after
-    the first (on Facebook and Instagram, which have no threads), then the first comment."""
-    wanted = [
-        (f"part{index}", text)
-        for index, text in enumerate(outgoing.parts[1:], start=1)
-        if f"part{index}" not in done
-    ]
-    if outgoing.first_comment:
-        wanted.append((FIRST_COMMENT, outgoing.first_comment))
-    return wanted
-
-
-def match_comments(
-    comments: list[JSON],
-    wanted: list[tuple[str, str]],
-    fields: tuple[str, str],
-    since: datetime,
-    done: dict[str, str],
-    notes: list[str],
-) -> None:
-    """Find each wanted comment among ``comments`` (by text and time, each id used once); found
-    parts go into ``done``, missing ones become notes (they are never re-posted blindly)."""
-    used = set(done.values())
-    for key, text in wanted:
-        free = [item for item in comments if str(item.get("id")) not in used]
-        found = find_by_text(free, fields[0], fields[1], text, since)
-        if found is None:
-            what = key if key == FIRST_COMMENT else f"part {int(key.removeprefix('part')) + 1}"
-            notes.append(f"{what} not found among the replies; not re-posted")
-            continue
-        used.add(found)
-        if key != FIRST_COMMENT:
-            done[key] = found
-
-
-def part_ids(outgoing: Outgoing, done: Mapping[str, str]) -> tuple[str, ...]:
-    """The ids of the parts known to be out, in order (progress keys ``part0``, ``part1``, ...:
-    the same keys the publish runner writes when it records a published post)."""
-    keys = (f"part{index}" for index in range(len(outgoing.parts)))
-    return tuple(done[key] for key in keys if key in done)

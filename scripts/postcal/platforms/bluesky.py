@@ -1,4 +1,4 @@
-"""Bluesky adapter: posts, threads, images with alt text and link cards over XRPC.
+"""Bluesky adapter: posts, threads, first comments, images with alt text and link cards.
 
 Secrets: role ``app_password``, an App Password of the account (a main password may need an
 email 2FA token). ``context.account`` is the handle used as the login identifier, and
@@ -6,252 +6,94 @@ email 2FA token). ``context.account`` is the handle used as the login identifier
 
 What it relies on (../shared/PLATFORMS.md, section 3, checked against @atproto/pds 0.5.35):
 
-- Sessions, errors and rate limits: see bluesky_xrpc.py (``createSession``, Bearer token,
-  ``RateLimit-Reset`` in epoch seconds).
-- Records go to ``app.bsky.feed.post`` with ``text``, ``createdAt``, ``langs``, ``facets``,
-  ``embed`` and ``reply {root, parent}`` (root = the first part for every reply). The server
-  fetches nothing, so link cards (``app.bsky.embed.external``) are built here.
+- Sessions, errors and rate limits: bluesky_xrpc.py; each XRPC method, its effect and how
+  its answer is read: bluesky_repo.py; the records: bluesky_records.py; facets and record keys:
+  bluesky_text.py.
 - Facets use UTF-8 byte offsets; a mention needs a DID from
-  ``com.atproto.identity.resolveHandle``. A handle that does not resolve stays plain text and
-  the publish gets a note.
-- Images: ``com.atproto.repo.uploadBlob`` with the raw bytes and their ``Content-Type``; the
-  returned ``blob`` goes unchanged into ``app.bsky.embed.images`` with ``alt`` and
-  ``aspectRatio``. At most 4 per post. Video is not supported yet (refused as PERMANENT).
-- Exactly once: no idempotency key exists, but the record key is ours. Every part's key is a
-  TID derived from (``idempotency_key``, part index, ``scheduled_at``) and the record bytes are
-  deterministic (``createdAt`` from ``scheduled_at``), written with
+  ``com.atproto.identity.resolveHandle``. A handle the PDS refuses to resolve stays plain text
+  and the publish gets a note.
+- Images: ``com.atproto.repo.uploadBlob`` with the raw bytes and their media type (from the
+  catalogue); the returned ``blob`` goes unchanged into the post. At most the catalogue's
+  ``max_images``. Video is not supported yet (refused as PERMANENT before any request).
+- A delivery is every part, each replying to the first (root) and the one before (parent),
+  then the first comment: one more reply to the root and the last part.
+- Exactly once: no idempotency key exists, but the record key is ours. Every piece's key is a
+  TID derived from (``idempotency_key``, index, ``scheduled_at``), the first comment's index
+  being ``len(parts)``, and the record bytes are deterministic; it is written with
   ``com.atproto.repo.putRecord`` and ``swapRecord: null``: created if absent, a 200 no-op if
   the identical record is there, 400 ``InvalidSwap`` (PERMANENT, never overwritten) if a
-  different one is. A resend can therefore never duplicate, so 5xx is RETRY; a dropped
-  connection is still AMBIGUOUS and ``reconcile`` answers it with certainty through
-  ``com.atproto.repo.getRecord`` (``RecordNotFound`` means not published).
-- Public URL: ``https://bsky.app/profile/<handle>/post/<rkey>``.
+  different one is. A repeat can never duplicate (KEYED), so 5xx is RETRY; a dropped
+  connection is AMBIGUOUS.
+- Reconcile is certain, by record key: ``com.atproto.repo.getRecord`` for each piece not in the
+  progress, in order. ``RecordNotFound`` for the first part: not published. For a later part
+  or the first comment: what was found, and the rest is safe to resend (the same keys make a
+  resend a no-op if it is there after all). A record with another text at our key: unknown,
+  with the reason. A look-up that fails raises PublishError, whatever its kind: the runner
+  keeps the record in doubt and asks again next run. A permanent failure (a revoked App
+  Password) is not turned into "unconfirmed", because once the account works again the look-up
+  settles it with certainty; until then every run reports it.
 
-Progress keys: ``did``, ``part<i>`` (the CID of part i) and ``comment``.
+Progress keys: ``did``, ``part<i>`` (the CID of part i), ``url`` (public URL of part 1) and
+``comment`` (the CID of the first comment).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
+from postcal.networks import mime_type, network
 from postcal.platforms.base import (
+    COMMENT,
+    URL,
     AdapterContext,
     Checkpoint,
     Failure,
-    MediaFile,
+    Found,
     Outgoing,
     PlannedRequest,
     Progress,
     Published,
     PublishError,
     Reconciled,
+    missing_pieces,
+    part_key,
+    piece_name,
+    send_first_comment,
 )
-from postcal.platforms.bluesky_text import (
-    build_facets,
-    card_description,
-    created_at,
-    find_tokens,
-    mention_handles,
-    record_key,
+from postcal.platforms.bluesky_records import (
+    POST,
+    Json,
+    Ref,
+    images_embed,
+    link_card,
+    post_record,
+    post_uri,
+    public_url,
 )
-from postcal.platforms.bluesky_xrpc import Json, Session, Xrpc
+from postcal.platforms.bluesky_repo import Repo
+from postcal.platforms.bluesky_text import created_at, find_tokens, mention_handles, record_key
+from postcal.platforms.bluesky_xrpc import Session, Xrpc
 from postcal.text.count import graphemes, utf8_bytes
 
-APP_URL = "https://bsky.app"
-POST = "app.bsky.feed.post"
-MAX_IMAGES = 4
-IMAGE_TYPES = {
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Ref:
-    uri: str
-    cid: str
-
-    def json(self) -> dict[str, str]:
-        return {"uri": self.uri, "cid": self.cid}
+SPEC = network("bluesky")
+DID = "did"
+"""Progress key of the account the pieces were written to."""
 
 
 class BlueskyAdapter:
     platform = "bluesky"
-    dedups = True
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
         self.xrpc = Xrpc(context)
+        self.repo = Repo(self.xrpc)
 
-    # -- records --------------------------------------------------------------------------
-
-    def _uri(self, did: str, rkey: str) -> str:
-        return f"at://{did}/{POST}/{rkey}"
-
-    def public_url(self, handle: str, rkey: str) -> str:
-        return f"{APP_URL}/profile/{handle}/post/{rkey}"
-
-    def _resolve(self, handles: list[str]) -> tuple[dict[str, str], list[str]]:
-        """Handle -> DID for the handles that exist; notes for those that do not."""
-        dids: dict[str, str] = {}
-        notes: list[str] = []
-        for handle in handles:
-            try:
-                data = self.xrpc.call(
-                    "GET",
-                    "com.atproto.identity.resolveHandle",
-                    params={"handle": handle},
-                    auth=False,
-                )
-            except PublishError as exc:
-                if exc.kind is not Failure.PERMANENT:
-                    raise
-                notes.append(f"@{handle} did not resolve ({exc.message}); left as plain text")
-                continue
-            did = data.get("did")
-            if isinstance(did, str) and did.startswith("did:"):
-                dids[handle] = did
-            else:
-                notes.append(f"@{handle} did not resolve; left as plain text")
-        return dids, notes
-
-    def _upload(self, media: MediaFile) -> Json:
-        try:
-            payload = media.path.read_bytes()
-        except OSError as exc:
-            raise PublishError(
-                Failure.PERMANENT, f"cannot read {media.path.name}: {exc.strerror}"
-            ) from None
-        data = self.xrpc.call(
-            "POST",
-            "com.atproto.repo.uploadBlob",
-            content=payload,
-            content_type=IMAGE_TYPES[media.format],
-        )
-        blob = data.get("blob")
-        if not isinstance(blob, dict):
-            raise PublishError(Failure.RETRY, "bluesky uploadBlob: no blob in the answer")
-        return blob
-
-    def _embed(self, outgoing: Outgoing) -> Json | None:
-        if outgoing.media:
-            images = []
-            for media in outgoing.media:
-                image: Json = {"alt": media.alt, "image": self._upload(media)}
-                if media.width and media.height:
-                    image["aspectRatio"] = {"width": media.width, "height": media.height}
-                images.append(image)
-            return {"$type": "app.bsky.embed.images", "images": images}
-        if outgoing.link:
-            return {
-                "$type": "app.bsky.embed.external",
-                "external": {
-                    "uri": outgoing.link,
-                    "title": outgoing.title or outgoing.link,
-                    "description": card_description(outgoing.parts[0], outgoing.link),
-                },
-            }
-        return None
-
-    def _record(
-        self,
-        outgoing: Outgoing,
-        index: int,
-        text: str,
-        dids: Mapping[str, str],
-        thread: list[Ref],
-        embed: Json | None = None,
-    ) -> Json:
-        record: Json = {
-            "$type": POST,
-            "text": text,
-            "createdAt": created_at(outgoing.scheduled_at, index),
-        }
-        if outgoing.language:
-            record["langs"] = [outgoing.language]
-        facets, _ = build_facets(text, dids)
-        if facets:
-            record["facets"] = facets
-        if embed is not None:
-            record["embed"] = embed
-        if thread:
-            record["reply"] = {"root": thread[0].json(), "parent": thread[-1].json()}
-        return record
-
-    def _put(self, session: Session, rkey: str, record: Json) -> Ref:
-        uri = self._uri(session.did, rkey)
-        try:
-            data = self.xrpc.call(
-                "POST",
-                "com.atproto.repo.putRecord",
-                body={
-                    "repo": session.did,
-                    "collection": POST,
-                    "rkey": rkey,
-                    "record": record,
-                    "swapRecord": None,
-                },
-                write=True,
-            )
-        except PublishError as exc:
-            if "InvalidSwap" in exc.message:
-                raise PublishError(
-                    Failure.PERMANENT,
-                    f"a different record is already at {uri} "
-                    f"({self.public_url(session.handle, rkey)}): the post changed after an "
-                    "attempt went out, or another post has the same record key. postcal never "
-                    f"overwrites it; check that post by hand. ({exc.message})",
-                ) from None
-            raise
-        cid = data.get("cid")
-        if not isinstance(cid, str):
-            raise PublishError(Failure.AMBIGUOUS, f"bluesky putRecord: no cid for {uri}")
-        return Ref(str(data.get("uri") or uri), cid)
-
-    def _get(self, did: str, rkey: str) -> Json | None:
-        """The record at ``rkey``, or None when the PDS says RecordNotFound."""
-        try:
-            return self.xrpc.call(
-                "GET",
-                "com.atproto.repo.getRecord",
-                params={"repo": did, "collection": POST, "rkey": rkey},
-                auth=False,
-            )
-        except PublishError as exc:
-            if "RecordNotFound" in exc.message:
-                return None
-            raise
-
-    # -- the interface --------------------------------------------------------------------
-
-    def _check(self, outgoing: Outgoing) -> None:
-        if not outgoing.parts:
-            raise PublishError(Failure.PERMANENT, "nothing to publish: the post has no text")
-        unsupported = [m.path.name for m in outgoing.media if m.format not in IMAGE_TYPES]
-        if unsupported:
-            raise PublishError(
-                Failure.PERMANENT,
-                f"postcal cannot upload {', '.join(unsupported)} to Bluesky yet (images only)",
-            )
-        if len(outgoing.media) > MAX_IMAGES:
-            raise PublishError(
-                Failure.PERMANENT,
-                f"Bluesky takes at most {MAX_IMAGES} images, this post has {len(outgoing.media)}",
-            )
-
-    def _texts(self, outgoing: Outgoing) -> list[str]:
-        texts = list(outgoing.parts)
-        if outgoing.first_comment:
-            texts.append(outgoing.first_comment)
-        return texts
+    # -- plan -----------------------------------------------------------------------------
 
     def plan(self, outgoing: Outgoing) -> list[PlannedRequest]:
         self._check(outgoing)
         key, when = outgoing.idempotency_key, outgoing.scheduled_at
+        texts = _texts(outgoing)
         planned = [
             PlannedRequest(
                 "POST",
@@ -259,16 +101,13 @@ class BlueskyAdapter:
                 {"identifier": self.context.account},
             )
         ]
-        handles: list[str] = []
-        for text in self._texts(outgoing):
-            handles += [h for h in mention_handles(text) if h not in handles]
         planned += [
             PlannedRequest(
                 "GET",
                 f"{self.xrpc.url('com.atproto.identity.resolveHandle')}?handle={handle}",
                 {"handle": handle},
             )
-            for handle in handles
+            for handle in _handles(texts)
         ]
         planned += [
             PlannedRequest(
@@ -276,7 +115,7 @@ class BlueskyAdapter:
                 self.xrpc.url("com.atproto.repo.uploadBlob"),
                 {
                     "file": media.path.name,
-                    "mimeType": IMAGE_TYPES[media.format],
+                    "mimeType": mime_type(media.format),
                     "bytes": media.size,
                     "alt_graphemes": graphemes(media.alt),
                 },
@@ -284,7 +123,7 @@ class BlueskyAdapter:
             for media in outgoing.media
         ]
         root = record_key(key, 0, when)
-        for index, text in enumerate(self._texts(outgoing)):
+        for index, text in enumerate(texts):
             summary: dict[str, object] = {
                 "collection": POST,
                 "rkey": record_key(key, index, when),
@@ -309,85 +148,131 @@ class BlueskyAdapter:
             )
         return planned
 
+    # -- publish --------------------------------------------------------------------------
+
     def publish(self, outgoing: Outgoing, progress: Progress, checkpoint: Checkpoint) -> Published:
         self._check(outgoing)
         session = self.xrpc.login()
-        done = dict(progress)
-        if done.get("did", session.did) != session.did:
-            raise PublishError(
-                Failure.PERMANENT,
-                f"progress belongs to {done['did']}, but {self.context.account} is {session.did}",
-            )
+        state = dict(progress)
+        self._same_account(state, session)
         key, when = outgoing.idempotency_key, outgoing.scheduled_at
-        comment = outgoing.first_comment if "comment" not in done else None
-        pending = [t for i, t in enumerate(outgoing.parts) if f"part{i}" not in done]
-        handles: list[str] = []
-        for text in [*pending, *([comment] if comment else [])]:
-            handles += [h for h in mention_handles(text) if h not in handles]
-        dids, notes = self._resolve(handles)
+        if state.get(part_key(0)) and not state.get(URL):
+            state[URL] = public_url(session.handle, record_key(key, 0, when))
+        pending = [t for i, t in enumerate(outgoing.parts) if not state.get(part_key(i))]
+        if outgoing.first_comment and not state.get(COMMENT):
+            pending.append(outgoing.first_comment)
+        dids, notes = self.repo.resolve(_handles(pending))
 
         thread: list[Ref] = []
         for index, text in enumerate(outgoing.parts):
             rkey = record_key(key, index, when)
-            cid = done.get(f"part{index}")
-            if cid is None:
+            part_cid = state.get(part_key(index))
+            if not part_cid:
                 embed = self._embed(outgoing) if index == 0 else None
-                record = self._record(outgoing, index, text, dids, thread, embed)
-                cid = self._put(session, rkey, record).cid
-                done.update({"did": session.did, f"part{index}": cid})
-                checkpoint(dict(done))
-            thread.append(Ref(self._uri(session.did, rkey), cid))
+                reply_to = (thread[0], thread[-1]) if thread else None
+                record = post_record(outgoing, index, text, dids, reply_to, embed)
+                part_cid = self.repo.put(session, rkey, record, part_key(index))
+                state.update({DID: session.did, part_key(index): part_cid})
+                if index == 0:
+                    state[URL] = public_url(session.handle, rkey)
+                checkpoint(dict(state))
+            thread.append(Ref(post_uri(session.did, rkey), part_cid))
 
-        if comment:
+        def comment(text: str) -> str:
             index = len(outgoing.parts)
-            try:
-                record = self._record(outgoing, index, comment, dids, [thread[0], thread[-1]])
-                ref = self._put(session, record_key(key, index, when), record)
-            except PublishError as exc:
-                notes.append(f"first comment not posted: {exc.message}")
-            else:
-                done["comment"] = ref.cid
-                checkpoint(dict(done))
-        return Published(
-            remote_id=thread[0].uri,
-            url=self.public_url(session.handle, record_key(key, 0, when)),
-            part_ids=tuple(ref.uri for ref in thread),
-            notes=tuple(notes),
-        )
+            record = post_record(outgoing, index, text, dids, (thread[0], thread[-1]))
+            return self.repo.put(session, record_key(key, index, when), record, COMMENT)
+
+        send_first_comment(outgoing, state, checkpoint, comment)
+        return self._published(outgoing, state, session, notes)
+
+    def _check(self, outgoing: Outgoing) -> None:
+        if not outgoing.parts:
+            raise PublishError(Failure.PERMANENT, "nothing to publish: the post has no text")
+        unsupported = [m.path.name for m in outgoing.media if m.format not in SPEC.image_formats]
+        if unsupported:
+            raise PublishError(
+                Failure.PERMANENT,
+                f"postcal cannot upload {', '.join(unsupported)} to Bluesky yet (images only)",
+            )
+        if len(outgoing.media) > SPEC.max_images:
+            raise PublishError(
+                Failure.PERMANENT,
+                f"Bluesky takes at most {SPEC.max_images} images, "
+                f"this post has {len(outgoing.media)}",
+            )
+
+    def _embed(self, outgoing: Outgoing) -> Json | None:
+        if outgoing.media:
+            blobs = [self.repo.upload(media) for media in outgoing.media]
+            return images_embed(outgoing.media, blobs)
+        return link_card(outgoing)
+
+    def _same_account(self, state: Progress, session: Session) -> None:
+        if state.get(DID, session.did) != session.did:
+            raise PublishError(
+                Failure.PERMANENT,
+                f"progress belongs to {state[DID]}, but {self.context.account} is {session.did}",
+            )
+
+    def _published(
+        self, outgoing: Outgoing, state: Progress, session: Session, notes: list[str]
+    ) -> Published:
+        key, when = outgoing.idempotency_key, outgoing.scheduled_at
+        rkeys = [record_key(key, index, when) for index in range(len(outgoing.parts))]
+        uris = tuple(post_uri(session.did, rkey) for rkey in rkeys)
+        url = state.get(URL) or public_url(session.handle, rkeys[0])
+        return Published(uris[0], url, uris, tuple(notes))
+
+    # -- reconcile ------------------------------------------------------------------------
 
     def reconcile(
         self, outgoing: Outgoing, progress: Progress, attempted_at: datetime, now: datetime
-    ) -> Published | Reconciled:
-        """Look up each part at its own record key. The keys are derived from the post, so
-        RecordNotFound for the first part is certain: it never went out."""
+    ) -> Published | Reconciled | Found:
+        """Look each missing piece up at its own record key, in order (see the module's notes).
+
+        Raises PublishError when a look-up fails."""
+        if not outgoing.parts:
+            raise PublishError(Failure.PERMANENT, "nothing to reconcile: the post has no text")
+        session = self.xrpc.login()
+        state = dict(progress)
+        self._same_account(state, session)
         key, when = outgoing.idempotency_key, outgoing.scheduled_at
-        try:
-            session = self.xrpc.login()
-            uris: list[str] = []
-            for index, text in enumerate(outgoing.parts):
-                rkey = record_key(key, index, when)
-                found = self._get(session.did, rkey)
-                if found is None:
-                    # Nothing, or a partial thread: the rest can be written with the same keys.
-                    return Reconciled.NOT_PUBLISHED if index == 0 else Reconciled.SAFE_TO_RESEND
-                value = found.get("value")
-                if not isinstance(value, dict) or value.get("text") != text:
-                    return Reconciled.UNKNOWN
-                uris.append(self._uri(session.did, rkey))
-            notes: tuple[str, ...] = ()
-            if outgoing.first_comment:
-                index = len(outgoing.parts)
-                if self._get(session.did, record_key(key, index, when)) is None:
-                    notes = ("first comment not found; it is not re-posted automatically",)
-        except PublishError:
-            return Reconciled.UNKNOWN
-        return Published(
-            remote_id=uris[0],
-            url=self.public_url(session.handle, record_key(key, 0, when)),
-            part_ids=tuple(uris),
-            notes=notes,
-        )
+        for piece in missing_pieces(outgoing, state):
+            index = len(outgoing.parts) if piece == COMMENT else int(piece[4:])
+            rkey = record_key(key, index, when)
+            found = self.repo.get(session.did, rkey, piece)
+            if found is None:
+                # Certain: nothing is at the key. A resend writes the same keys, so it cannot
+                # duplicate what is out.
+                first = piece == part_key(0)
+                verdict = Reconciled.NOT_PUBLISHED if first else Reconciled.SAFE_TO_RESEND
+                return verdict if state == dict(progress) else Found(state, verdict)
+            record_cid, text = found
+            wanted = outgoing.first_comment if piece == COMMENT else outgoing.parts[index]
+            if text != wanted:
+                uri = post_uri(session.did, rkey)
+                reason = (
+                    f"{piece_name(piece)}: a different record is at our key {uri} "
+                    f"({public_url(session.handle, rkey)}): its text is not this post's, so "
+                    "the post changed after an attempt went out or another post has the same "
+                    "key; check it by hand"
+                )
+                return Found(state, Reconciled.UNKNOWN, reason)
+            state.update({DID: session.did, piece: record_cid})
+            if piece == part_key(0):
+                state[URL] = public_url(session.handle, rkey)
+        return self._published(outgoing, state, session, [])
 
 
 def make(context: AdapterContext) -> BlueskyAdapter:
     return BlueskyAdapter(context)
+
+
+def _texts(outgoing: Outgoing) -> list[str]:
+    return [*outgoing.parts, *([outgoing.first_comment] if outgoing.first_comment else [])]
+
+
+def _handles(texts: list[str]) -> list[str]:
+    """The handles mentioned in ``texts``, first occurrence first, once each."""
+    return list(dict.fromkeys(h for text in texts for h in mention_handles(text)))

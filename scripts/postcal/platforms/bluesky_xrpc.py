@@ -1,39 +1,68 @@
-"""XRPC plumbing for the Bluesky adapter: sessions, calls, and errors mapped to outcomes.
+"""XRPC for the Bluesky adapter: the request core's profile for Bluesky, sessions, and calls.
 
 - ``com.atproto.server.createSession {identifier, password}`` gives ``accessJwt``, ``did`` and
-  ``handle``; the token goes in ``Authorization: Bearer`` and is registered with the redactor.
+  ``handle``; the token goes in ``Authorization: Bearer``. Both tokens are registered with the
+  redactor before anything else of the answer is read (a broken answer is quoted in its error).
   One session per adapter. An expired token (``ExpiredToken``/``InvalidToken``: 400 from
-  @atproto/pds 0.5.35, 401 in PLATFORMS.md) gets one new session and one retry of the call.
-- Errors are ``{"error", "message"}``. 429 is RETRY with ``RateLimit-Reset`` (epoch seconds)
-  measured against the answer's ``Date``, so the local clock never matters; 5xx is RETRY
-  because every write goes to a record key we chose (a resend cannot duplicate); other 4xx are
-  PERMANENT. A transport error is RETRY, except on a record write, where a dropped connection
-  after sending is AMBIGUOUS.
+  @atproto/pds 0.5.35, 401 in PLATFORMS.md) gets one new session and one retry of the call: the
+  PDS checks the token before it does anything, so the refused call changed nothing.
+- Errors are ``{"error", "message"}``: the error name becomes the PublishError's ``code``
+  (``InvalidSwap``, ``RecordNotFound``, ``ExpiredToken``) and leads its message.
+- 429 waits for ``RateLimit-Reset`` (epoch seconds) measured on the answer's ``Date``
+  (``ratelimits.bluesky``). Everything else a failure means is the core's table, by the
+  ``Effect`` each caller gives: sessions, uploads and reads are always safe to repeat; record
+  writes go to keys we chose, so they are KEYED (see bluesky.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from typing import Any
+from functools import partial
 
-import httpx
-
-from postcal.platforms.base import (
-    AdapterContext,
-    Failure,
-    PublishError,
-    classify_http,
-    transport_failure,
-)
-from postcal.secrets import REDACTOR, MissingSecret
+from postcal.platforms import ratelimits
+from postcal.platforms.base import AdapterContext, Failure, PublishError
+from postcal.platforms.bluesky_records import Json
+from postcal.platforms.core import Core, Effect, ErrorBody, Profile, Reply
+from postcal.secrets import MIN_SECRET, REDACTOR, MissingSecret
 
 DEFAULT_API = "https://bsky.social"
 SECRET_ROLE = "app_password"
 EXPIRED = frozenset({"ExpiredToken", "InvalidToken"})
+CID = re.compile(r"b[a-z2-7]{8,}")
+"""A CIDv1 in base32, the only form a PDS gives: a reply ref with anything else is refused."""
 
-Json = dict[str, Any]
+
+def error_body(reply: Reply) -> ErrorBody:
+    """``{"error": name, "message": text}``; the name is the code, and leads the message."""
+    body = reply.decoded()
+    if isinstance(body, dict):
+        name = body.get("error")
+        text = body.get("message")
+        name = name if isinstance(name, str) else ""
+        text = text if isinstance(text, str) else ""
+        if name or text:
+            return ErrorBody(name, f"{name}: {text}" if name and text else name or text)
+    return ErrorBody("", reply.snippet() or reply.reason)
+
+
+PROFILE = Profile("bluesky", retry_after=ratelimits.bluesky, error_body=error_body)
+
+
+def string(reply: Reply, *path: str) -> str:
+    """A non-empty string at ``path``; anything else is a broken answer."""
+    value = reply.member(*path)
+    if not isinstance(value, str) or not value.strip():
+        raise reply.broken(f"has no usable {'.'.join(path)}")
+    return value
+
+
+def cid(reply: Reply) -> str:
+    value = string(reply, "cid")
+    if not CID.fullmatch(value):
+        raise reply.broken("has no usable cid")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,42 +72,13 @@ class Session:
     access: str
 
 
-def _error_of(response: httpx.Response) -> tuple[str, str]:
-    try:
-        body = response.json()
-    except ValueError:
-        return "", response.text[:200]
-    if not isinstance(body, dict):
-        return "", str(body)[:200]
-    return str(body.get("error") or ""), str(body.get("message") or "")
-
-
-def retry_after(response: httpx.Response) -> float | None:
-    """Seconds until ``RateLimit-Reset`` (epoch seconds), measured on the server's clock."""
-    reset = response.headers.get("RateLimit-Reset")
-    if reset is None:
-        delta = response.headers.get("Retry-After")
-        return float(delta) if delta and delta.isdigit() else None
-    try:
-        value = float(reset)
-    except ValueError:
-        return None
-    if value < 1e9:  # a count of seconds rather than a moment
-        return max(0.0, value)
-    date = response.headers.get("Date")
-    if date is None:
-        return None
-    try:
-        server_now = parsedate_to_datetime(date).timestamp()
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, value - server_now)
-
-
 class Xrpc:
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
         self.base = (context.api_base or DEFAULT_API).rstrip("/")
+        self.core = Core(
+            context.client, PROFILE, deadline=context.deadline, monotonic=context.monotonic
+        )
         self._session: Session | None = None
 
     def url(self, nsid: str) -> str:
@@ -88,55 +88,65 @@ class Xrpc:
         self,
         method: str,
         nsid: str,
+        effect: Effect,
         *,
-        params: Mapping[str, str] | None = None,
+        what: str = "",
+        params: Mapping[str, str | int] | None = None,
         body: Json | None = None,
         content: bytes | None = None,
         content_type: str | None = None,
         auth: bool = True,
-        write: bool = False,
-    ) -> Json:
-        """One XRPC call. ``write`` marks a record write: only there can a dropped connection
-        mean something happened; uploads, sessions and reads are always safe to repeat."""
-        for attempt in (1, 2):
-            headers: dict[str, str] = {}
-            if auth:
-                headers["Authorization"] = f"Bearer {self.login().access}"
-            if content_type:
-                headers["Content-Type"] = content_type
-            try:
-                response = self.context.client.request(
-                    method,
-                    self.url(nsid),
-                    params=params,
-                    json=body,
-                    content=content,
-                    headers=headers,
-                )
-            except httpx.TransportError as exc:
-                kind = transport_failure(exc) if write else Failure.RETRY
-                raise PublishError(kind, f"bluesky {nsid}: {type(exc).__name__}: {exc}") from None
-            if response.is_success:
-                try:
-                    data = response.json()
-                except ValueError:
-                    data = None
-                if not isinstance(data, dict):
-                    kind = Failure.AMBIGUOUS if write else Failure.RETRY
-                    raise PublishError(kind, f"bluesky {nsid}: answer is not a JSON object")
-                return data
-            error, message = _error_of(response)
-            if auth and attempt == 1 and error in EXPIRED:
-                self._session = None
-                continue
-            raise self._error(nsid, response, error, message)
-        raise AssertionError("unreachable")  # pragma: no cover
+    ) -> Reply:
+        """One XRPC call; with ``auth``, one new session and one retry on an expired token.
+        Messages name it by ``what``, else by the method's own name (``createSession``)."""
+        attempt = partial(
+            self._attempt,
+            method,
+            nsid,
+            effect,
+            what or nsid.rsplit(".", 1)[-1],
+            params=params,
+            json=body,
+            content=content,
+            content_type=content_type,
+            auth=auth,
+        )
+        try:
+            return attempt()
+        except PublishError as exc:
+            if not auth or exc.code not in EXPIRED:
+                raise
+        self._session = None
+        return attempt()
 
-    def _error(self, nsid: str, response: httpx.Response, error: str, message: str) -> PublishError:
-        kind = classify_http(response, dedups_5xx=True) or Failure.PERMANENT
-        text = f"bluesky {nsid}: HTTP {response.status_code} {error or 'error'}: {message}"
-        wait = retry_after(response) if response.status_code == 429 else None
-        return PublishError(kind, text.rstrip(": "), retry_after=wait)
+    def _attempt(
+        self,
+        method: str,
+        nsid: str,
+        effect: Effect,
+        what: str,
+        *,
+        params: Mapping[str, str | int] | None,
+        json: Json | None,
+        content: bytes | None,
+        content_type: str | None,
+        auth: bool,
+    ) -> Reply:
+        headers: dict[str, str] = {}
+        if auth:
+            headers["Authorization"] = f"Bearer {self.login().access}"
+        if content_type:
+            headers["Content-Type"] = content_type
+        return self.core.send(
+            method,
+            self.url(nsid),
+            what,
+            effect,
+            headers=headers,
+            params=params,
+            json=json,
+            content=content,
+        )
 
     def login(self) -> Session:
         if self._session is not None:
@@ -145,20 +155,21 @@ class Xrpc:
             password = self.context.secrets[SECRET_ROLE]
         except MissingSecret as exc:
             raise PublishError(Failure.PERMANENT, str(exc)) from None
-        data = self.call(
+        reply = self.call(
             "POST",
             "com.atproto.server.createSession",
+            Effect.PREPARE,
             body={"identifier": self.context.account, "password": password},
             auth=False,
         )
-        for token in ("accessJwt", "refreshJwt"):
-            if isinstance(data.get(token), str):
-                REDACTOR.add(data[token])
-        try:
-            session = Session(str(data["did"]), str(data["handle"]), str(data["accessJwt"]))
-        except KeyError as exc:
-            raise PublishError(
-                Failure.RETRY, f"bluesky createSession: no {exc} in answer"
-            ) from None
-        self._session = session
-        return session
+        answer = reply.decoded()
+        if isinstance(answer, dict):
+            for name in ("accessJwt", "refreshJwt"):
+                token = answer.get(name)
+                if isinstance(token, str) and len(token) >= MIN_SECRET:
+                    REDACTOR.add(token)
+        did = string(reply, "did")
+        if not did.startswith("did:"):
+            raise reply.broken("has no usable did")
+        self._session = Session(did, string(reply, "handle"), string(reply, "accessJwt"))
+        return self._session

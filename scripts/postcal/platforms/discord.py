@@ -1,9 +1,10 @@
 """Discord: a message through a channel webhook, with files and their alt text.
 
 Secrets: ``webhook_url``, the webhook's URL (``https://discord.com/api/webhooks/<id>/<token>``).
-The URL is the secret: it is never shown (plans say ``.../webhooks/***``), never put in an error,
-and httpx's request log is redacted. Base URL: the channel's ``api_base`` replaces the webhook
-URL's scheme and host (tests, proxies); requests always go to ``/api/v10/webhooks/<id>/<token>``.
+The URL is the secret: it is never shown (plans say ``.../webhooks/***``), never put in an error
+(the core names a request by what it does, never by its URL), and httpx's request log is
+redacted. Base URL: the channel's ``api_base`` replaces the webhook URL's scheme and host (tests,
+proxies); requests always go to ``/api/v10/webhooks/<id>/<token>``.
 
 Facts from PLATFORMS.md (section 13) this relies on:
 
@@ -11,18 +12,24 @@ Facts from PLATFORMS.md (section 13) this relies on:
   ``wait`` there is no id and no error for a message that was not saved, so we always wait.
 - ``content`` is at most 2,000 characters (counted in UTF-16 units here); files go as multipart
   ``files[n]`` with ``payload_json`` whose ``attachments`` are ``{id: n, description: alt}`` (alt
-  text at most 1,024); at most 10 files. A link post is the URL in ``content`` (the renderer put
-  it there): Discord unfurls it.
+  text at most 1,024); at most 10 files, images or videos. A link post is the URL in ``content``
+  (the renderer put it there): Discord unfurls it.
+- Errors are ``{"message", "code", "errors"}``, validation errors nested field by field under
+  ``errors`` (``{"content": {"_errors": [{"message"}]}}``); messages quote them flattened.
 - Webhooks have no threads of replies and no comments: extra parts go out as separate messages
-  in order, a first comment is skipped, and ``Published.notes`` says so.
+  in order, a first comment is not sent, and ``Published.notes`` says so (what the network can
+  do, not a failure of the delivery).
 - Rate limits: ``X-RateLimit-Remaining`` and ``-Reset-After`` (seconds) on every answer; a 429
   carries ``retry_after`` (float seconds) in its body. When a bucket is empty between two parts
   we wait ``Reset-After`` rather than hit the 429.
-- No idempotency for webhook executes: a timeout, a dropped connection or a 5xx is ambiguous.
+- No idempotency for webhook executes: every execute creates a message, so a timeout, a dropped
+  connection, a 5xx or an answer without the message's id is ambiguous.
 - The public link is ``https://discord.com/channels/<guild_id>/<channel_id>/<message_id>``;
-  ``guild_id`` comes from ``GET {webhook}``.
-- Reconciling: a webhook cannot list a channel's messages, only fetch one it knows
-  (``GET {webhook}/messages/<id>``), so only progress can confirm a message.
+  ``guild_id`` comes from ``GET {webhook}`` (a read, made before the first execute). The link is
+  recorded under ``url`` as soon as part 1 is out, the channel under ``channel``.
+- Reconciling: a webhook cannot list a channel's messages, only fetch one whose id it knows, so
+  only progress can confirm a message. Every part recorded: published. Anything less:
+  unconfirmed, naming the first part nobody can confirm; never re-posted automatically.
 """
 
 from __future__ import annotations
@@ -30,16 +37,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
+from postcal.networks import mime_type
+from postcal.platforms import ratelimits
 from postcal.platforms.base import (
+    URL,
     AdapterContext,
     Checkpoint,
     Failure,
+    Found,
     MediaFile,
     Outgoing,
     PlannedRequest,
@@ -47,9 +57,12 @@ from postcal.platforms.base import (
     Published,
     PublishError,
     Reconciled,
-    classify_http,
-    transport_failure,
+    missing_pieces,
+    part_key,
+    piece_name,
 )
+from postcal.platforms.core import Core, Effect, Profile, Reply
+from postcal.platforms.discord_errors import error_body
 from postcal.secrets import MIN_SECRET, REDACTOR, install_log_redaction
 from postcal.text.count import utf16_units
 
@@ -61,27 +74,38 @@ MAX_FILES = 10
 MAX_PACING_WAIT = 30.0
 """Wait for an empty bucket between parts at most this long; longer, let the 429 say so."""
 WEBHOOK_PATH = re.compile(r"/webhooks/(\d+)/([A-Za-z0-9_.-]+)")
-MIME = {
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "mp4": "video/mp4",
-    "mov": "video/quicktime",
-    "webm": "video/webm",
-}
+WAIT: Mapping[str, str | int] = {"wait": "true"}
+CHANNEL = "channel"
+"""Progress key of the channel the messages went to (part of the public link)."""
 NO_FIRST_COMMENT = "Discord webhooks cannot post a first comment; it was not sent"
+CANNOT_LOOK = "a webhook cannot list a channel's messages to look for it"
 ALLOWED_MENTIONS = {"parse": ["users", "roles"]}
 """Never @everyone/@here by accident; user and role mentions written as <@id> still work."""
+
+PROFILE = Profile("discord", retry_after=ratelimits.discord, error_body=error_body)
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """What ``GET {webhook}`` tells: where its messages go."""
+
+    guild: str
+    channel: str
+
+    def link(self, progress: Progress) -> str:
+        """The public link of part 1, in the channel its message went to."""
+        channel = progress.get(CHANNEL) or self.channel
+        return f"{WEB}/{self.guild}/{channel}/{progress[part_key(0)]}"
 
 
 class DiscordAdapter:
     platform = "discord"
-    dedups = False
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
-        self.client = context.client
+        self.core = Core(
+            context.client, PROFILE, deadline=context.deadline, monotonic=context.monotonic
+        )
         secret = context.secrets.get("webhook_url")
         if secret and len(secret) >= MIN_SECRET:
             REDACTOR.add(secret)
@@ -115,28 +139,22 @@ class DiscordAdapter:
 
     def publish(self, outgoing: Outgoing, progress: Progress, checkpoint: Checkpoint) -> Published:
         self._check(outgoing)
-        webhook = self._webhook()
+        webhook = self._webhook()  # a read: when it fails, nothing has been sent
         state = dict(progress)
         pause = 0.0
         for index, text in enumerate(outgoing.parts):
-            if f"part{index}" in state:
+            if state.get(part_key(index)):
                 continue
             if pause:
                 self.context.sleep(pause)
             media = outgoing.media if index == 0 else ()
-            message, pause = self._execute(text, media, index)
-            state[f"part{index}"] = str(message["id"])
-            state.setdefault("channel", str(message.get("channel_id") or webhook["channel_id"]))
+            message_id, channel, pause = self._execute(text, media, index)
+            state[part_key(index)] = message_id
+            state.setdefault(CHANNEL, channel or webhook.channel)
+            if index == 0:
+                state[URL] = webhook.link(state)
             checkpoint(dict(state))
-        notes = []
-        if len(outgoing.parts) > 1:
-            notes.append(
-                f"Discord webhooks have no threads: the {len(outgoing.parts)} parts went out"
-                " as separate messages"
-            )
-        if outgoing.first_comment:
-            notes.append(NO_FIRST_COMMENT)
-        return self._published(outgoing, state, webhook, tuple(notes))
+        return self._published(outgoing, state, state.get(URL) or webhook.link(state))
 
     def _check(self, outgoing: Outgoing) -> None:
         if not outgoing.parts:
@@ -160,77 +178,67 @@ class DiscordAdapter:
 
     def _execute(
         self, text: str, media: tuple[MediaFile, ...], index: int
-    ) -> tuple[dict[str, Any], float]:
+    ) -> tuple[str, str, float]:
+        """One message: its id, its channel (when the answer says) and the pause before the
+        next request (when this one emptied the bucket)."""
         payload: dict[str, Any] = {"content": text, "allowed_mentions": ALLOWED_MENTIONS}
-        kwargs: dict[str, Any] = {"json": payload}
+        what = f"part {index + 1}"
         if media:
             payload["attachments"] = [
                 {"id": n, "filename": m.path.name, "description": m.alt}
                 for n, m in enumerate(media)
             ]
             files = [
-                (
-                    f"files[{n}]",
-                    (
-                        m.path.name,
-                        m.path.read_bytes(),
-                        MIME.get(m.format, "application/octet-stream"),
-                    ),
-                )
+                (f"files[{n}]", (m.path.name, _read(m), mime_type(m.format)))
                 for n, m in enumerate(media)
             ]
-            kwargs = {"data": {"payload_json": json.dumps(payload)}, "files": files}
-        response = self._send("POST", "", f"part {index + 1}", params={"wait": "true"}, **kwargs)
-        pause = 0.0
-        if response.headers.get("X-RateLimit-Remaining") == "0":
-            reset_after = _seconds(response.headers.get("X-RateLimit-Reset-After"))
-            if reset_after is not None and reset_after <= MAX_PACING_WAIT:
-                pause = reset_after
-        message: dict[str, Any] = response.json()
-        return message, pause
+            form = {"payload_json": json.dumps(payload)}
+            reply = self._send("POST", "", what, Effect.CREATES, data=form, files=files)
+        else:
+            reply = self._send("POST", "", what, Effect.CREATES, json=payload)
+        message_id = reply.identifier("id")
+        channel = _snowflake(reply.object().get("channel_id"))
+        return message_id, channel, _pacing(reply)
 
-    def _published(
-        self,
-        outgoing: Outgoing,
-        state: Mapping[str, str],
-        webhook: Mapping[str, Any],
-        notes: tuple[str, ...],
-    ) -> Published:
-        ids = tuple(state[f"part{i}"] for i in range(len(outgoing.parts)) if f"part{i}" in state)
-        guild = webhook.get("guild_id") or "@me"
-        channel = state.get("channel") or webhook.get("channel_id")
-        return Published(ids[0], f"{WEB}/{guild}/{channel}/{ids[0]}", ids, notes)
+    def _published(self, outgoing: Outgoing, state: Mapping[str, str], url: str) -> Published:
+        ids = tuple(state[part_key(i)] for i in range(len(outgoing.parts)))
+        notes = []
+        if len(outgoing.parts) > 1:
+            notes.append(
+                f"Discord webhooks have no threads: the {len(outgoing.parts)} parts went out"
+                " as separate messages"
+            )
+        if outgoing.first_comment:
+            notes.append(NO_FIRST_COMMENT)
+        return Published(ids[0], url, ids, tuple(notes))
 
     # --- reconcile -------------------------------------------------------------------
 
     def reconcile(
         self, outgoing: Outgoing, progress: Progress, attempted_at: datetime, now: datetime
-    ) -> Published | Reconciled:
-        """A webhook cannot search a channel: only a message id in progress confirms anything.
+    ) -> Published | Reconciled | Found:
+        """A webhook cannot search a channel: only the message ids in progress confirm anything.
 
-        Raises PublishError when the look-up itself fails (try again later)."""
-        if "part0" not in progress:
+        Asks the network only for the guild of a public link progress did not record; raises
+        PublishError when that look-up fails (try again later)."""
+        if not outgoing.parts:
+            return Reconciled.UNKNOWN  # the post changed since: what was sent is not known
+        state = dict(progress)
+        missing = missing_pieces(outgoing, state, comments=False)
+        if not missing:
+            url = state.get(URL) or self._webhook().link(state)
+            return self._published(outgoing, state, url)
+        if not any(state.get(part_key(i)) for i in range(len(outgoing.parts))):
             return Reconciled.UNKNOWN
-        webhook = self._webhook()
-        notes = []
-        response = self._send(
-            "GET", f"/messages/{progress['part0']}", "message look-up", safe=True, missing_ok=True
-        )
-        if response.status_code == 404:
-            notes.append("the message was published but is no longer in the channel")
-        missing = [i + 1 for i in range(len(outgoing.parts)) if f"part{i}" not in progress]
-        if missing:
-            notes.append(
-                f"part {missing[0]} could not be confirmed (a webhook cannot read the channel);"
-                f" parts {missing[0]}-{len(outgoing.parts)} were not re-posted"
-            )
-        return self._published(outgoing, progress, webhook, tuple(notes))
+        reason = f"{piece_name(missing[0])} is not in the run's record, and {CANNOT_LOOK}"
+        return Found(state, Reconciled.UNKNOWN, reason)
 
     # --- HTTP ------------------------------------------------------------------------
 
-    def _webhook(self) -> dict[str, Any]:
-        body: dict[str, Any] = self._send("GET", "", "webhook look-up", safe=True).json()
-        return body
+    def _webhook(self) -> Webhook:
+        reply = self._send("GET", "", "webhook look-up", Effect.READ)
+        channel = reply.identifier("channel_id")
+        return Webhook(_snowflake(reply.object().get("guild_id")) or "@me", channel)
 
     def _url(self, suffix: str) -> str:
         secret = self.context.secrets["webhook_url"]
@@ -252,26 +260,17 @@ class DiscordAdapter:
         method: str,
         suffix: str,
         what: str,
+        effect: Effect,
         *,
-        safe: bool = False,
-        missing_ok: bool = False,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        """One request; ``safe`` means it changes nothing (a look-up)."""
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        files: Any = None,
+    ) -> Reply:
+        """One request to the webhook; an execute always waits for the message it made."""
         url = self._url(suffix)
-        try:
-            response = self.client.request(method, url, **kwargs)
-        except httpx.TransportError as exc:
-            kind = Failure.RETRY if safe else transport_failure(exc)
-            raise PublishError(kind, f"discord {what}: {type(exc).__name__}: {exc}") from None
-        failure = classify_http(response, dedups_5xx=safe)
-        if failure is None or (missing_ok and response.status_code == 404):
-            return response
-        retry_after = _retry_after(response) if response.status_code == 429 else None
-        raise PublishError(
-            failure,
-            f"discord {what}: HTTP {response.status_code}: {_error_text(response)}",
-            retry_after=retry_after,
+        params = WAIT if method == "POST" else None
+        return self.core.send(
+            method, url, what, effect, params=params, json=json, data=data, files=files
         )
 
 
@@ -279,52 +278,27 @@ def make(context: AdapterContext) -> DiscordAdapter:
     return DiscordAdapter(context)
 
 
-def _seconds(value: object) -> float | None:
+def _read(media: MediaFile) -> bytes:
     try:
-        return max(0.0, float(str(value)))
-    except ValueError:
-        return None
+        return media.path.read_bytes()
+    except OSError as exc:
+        raise PublishError(
+            Failure.PERMANENT, f"discord: cannot read {media.path.name}: {exc.strerror}"
+        ) from None
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    """The longest of the body's ``retry_after`` and the bucket's ``X-RateLimit-Reset-After``."""
-    candidates = [_seconds(response.headers.get("X-RateLimit-Reset-After"))]
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and "retry_after" in body:
-        candidates.append(_seconds(body["retry_after"]))
-    if all(c is None for c in candidates):
-        candidates.append(_seconds(response.headers.get("Retry-After")))
-    known = [c for c in candidates if c is not None]
-    return max(known) if known else None
+def _snowflake(value: object) -> str:
+    """A Discord id (digits, as a string or a number); "" for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    return value if isinstance(value, str) and value.isdigit() else ""
 
 
-def _error_text(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:300] or response.reason_phrase
-    if not isinstance(body, dict):
-        return response.text[:300]
-    text = str(body.get("message") or response.reason_phrase)
-    if body.get("code"):
-        text += f" (code {body['code']})"
-    details = _field_errors(body.get("errors"), "")
-    return f"{text}: {'; '.join(details)}" if details else text
-
-
-def _field_errors(errors: object, path: str) -> list[str]:
-    """Discord nests validation errors: {"content": {"_errors": [{"message": ...}]}}."""
-    if not isinstance(errors, dict):
-        return []
-    found = [
-        f"{path or 'body'}: {e.get('message')}"
-        for e in errors.get("_errors", [])
-        if isinstance(e, dict)
-    ]
-    for key, value in errors.items():
-        if key != "_errors":
-            found += _field_errors(value, f"{path}.{key}" if path else str(key))
-    return found
+def _pacing(reply: Reply) -> float:
+    """Seconds until the bucket refills, when this answer emptied it (and it is soon)."""
+    if reply.headers.get("x-ratelimit-remaining") != "0":
+        return 0.0
+    reset_after = ratelimits.number(reply.headers.get("x-ratelimit-reset-after"))
+    if reset_after is None or reset_after > MAX_PACING_WAIT:
+        return 0.0
+    return max(0.0, reset_after)

@@ -4,27 +4,31 @@ Secrets: ``token``, a Page access token (a System User token suits CI), sent as
 ``Authorization: Bearer``. ``context.account`` is the Page id. The base URL defaults to
 ``https://graph.facebook.com/v25.0``; a channel's ``api_base`` replaces it, version included.
 
-Facts relied on (../shared/PLATFORMS.md section 6; errors and rate limits in ``_graph.py``):
+Facts relied on (../shared/PLATFORMS.md section 6; errors, rate limits and lists in
+``_graph.py``):
 
 - a text or link post is ``POST /{page-id}/feed {message, link?}`` -> ``{"id": "<page>_<post>"}``;
   Facebook scrapes ``link`` for the card;
 - photos are uploaded unpublished, ``POST /{page-id}/photos`` (multipart ``source``,
-  ``published=false``) -> ``{"id"}``, then attached with ``/feed {message, attached_media:
-  [{"media_fbid": id}, ...]}``. A post with attached photos gets no link card, so the link is
-  added to the message when the message does not already contain it;
+  ``published=false``) -> ``{"id"}``, which shows nothing, then attached with ``/feed {message,
+  attached_media: [{"media_fbid": id}, ...]}``. A post with attached photos gets no link card,
+  so the link is added to the message when the message does not already contain it;
 - alt text: the Graph reference for publishing on a Page documents no alt-text parameter. The
   one place we know of is ``alt_text_custom``, which FBSDK's ``create_photo`` (PLATFORMS.md's
   source) lists among the parameters of the photo upload and which the Photo node exposes as
   "user provided accessible alternative description". Each photo's alt text goes there and
   nowhere else (never into the visible message);
 - Facebook has no threads: parts after the first are comments on the post
-  (``POST /{post-id}/comments {message}``), in order, and so is the first comment;
-- there is no idempotency. After an unknown outcome, ``reconcile`` looks for the post among the
-  Page's recent posts (``GET /{page-id}/posts?fields=id,message,created_time``) by its message
-  and creation time, then for the parts among that post's comments. Not found means UNKNOWN:
-  without an idempotency key we can never be certain a post did not go out. A lookup that fails
-  raises PublishError (the record stays unknown and is tried again);
-- progress keys: ``part0`` (the post), ``part1``... (comments standing in for later parts);
+  (``POST /{post-id}/comments {message}``), in order, and the first comment is one more;
+- there is no idempotency. After an unknown outcome, ``reconcile`` lists the Page's posts
+  (``GET /{page-id}/posts?fields=id,message,created_time``, newest first) and matches the
+  message, then the post's comments (``GET /{post-id}/comments``) for the later parts and the
+  first comment. When the pages read reach back past the attempt (or the list ended) and
+  nothing there resembles a missing piece, it provably never went out and is sent again; a
+  look-alike text or pages left unread leave it unconfirmed. A look-up that fails raises
+  PublishError (the record stays unknown and is tried again);
+- progress keys: ``part0`` (the post), ``url``, ``part1``... (comments standing in for later
+  parts), ``comment`` (the first comment);
 - the public URL is ``https://www.facebook.com/<post id>``.
 
 Video (``/{page-id}/videos``) is not supported yet: a video file is a permanent failure.
@@ -32,23 +36,25 @@ Video (``/{page-id}/videos``) is not supported yet: a video file is a permanent 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
+from postcal.networks import mime_type, network
 from postcal.platforms._graph import (
     FACEBOOK_BASE,
-    JSON,
-    LOOKUP_MARGIN,
     Graph,
-    aware,
-    find_by_text,
-    match_comments,
-    part_ids,
-    pending_comments,
+    answer,
+    as_comment,
+    require_parts,
+    since_attempt,
 )
 from postcal.platforms.base import (
+    URL,
     AdapterContext,
     Checkpoint,
     Failure,
+    Found,
     MediaFile,
     Outgoing,
     PlannedRequest,
@@ -56,10 +62,14 @@ from postcal.platforms.base import (
     Published,
     PublishError,
     Reconciled,
+    missing_pieces,
+    part_key,
+    send_first_comment,
 )
+from postcal.platforms.core import Effect
+from postcal.platforms.matching import Listing, Piece, look_up
 from postcal.text.count import utf16_units
 
-IMAGE_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
 ALT_FIELD = "alt_text_custom"
 POST_URL = "https://www.facebook.com/{id}"
 
@@ -74,7 +84,6 @@ def message_for(outgoing: Outgoing) -> str:
 
 class FacebookAdapter:
     platform = "facebook"
-    dedups = False
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
@@ -121,101 +130,120 @@ class FacebookAdapter:
         ]
         return planned
 
+    # --- publish ---------------------------------------------------------------------
+
     def publish(self, outgoing: Outgoing, progress: Progress, checkpoint: Checkpoint) -> Published:
-        done = dict(progress)
-        notes: list[str] = []
-        post = done.get("part0")
-        if post is None:
+        require_parts(outgoing, self.graph.label)
+        state = dict(progress)
+        if not state.get(part_key(0)):
             post = self._create_post(outgoing)
-            done["part0"] = post
-            checkpoint(dict(done))
+            state[part_key(0)] = post
+            state[URL] = POST_URL.format(id=post)
+            checkpoint(dict(state))
+        post = state[part_key(0)]
         for index, text in enumerate(outgoing.parts[1:], start=1):
-            if f"part{index}" not in done:
-                doing = f"posting part {index + 1} as a comment"
-                done[f"part{index}"] = self._comment(post, text, doing)
-                checkpoint(dict(done))
-        if outgoing.first_comment:
-            try:
-                self._comment(post, outgoing.first_comment, "posting the first comment")
-            except PublishError as exc:
-                notes.append(f"first comment not posted: {exc.message}")
-        return self._published(outgoing, done, notes)
+            if not state.get(part_key(index)):
+                what = f"posting part {index + 1} as a comment"
+                state[part_key(index)] = self._comment(post, text, what)
+                checkpoint(dict(state))
+        send_first_comment(
+            outgoing,
+            state,
+            checkpoint,
+            lambda text: self._comment(post, text, "posting the first comment"),
+        )
+        return self._published(outgoing, state)
+
+    def _published(self, outgoing: Outgoing, state: Mapping[str, str]) -> Published:
+        ids = tuple(state[part_key(i)] for i in range(len(outgoing.parts)))
+        notes: tuple[str, ...] = ()
+        if len(ids) > 1:
+            notes = (f"Facebook has no threads: parts 2-{len(ids)} are comments on the post",)
+        return Published(ids[0], state.get(URL) or POST_URL.format(id=ids[0]), ids, notes)
+
+    # --- reconcile -------------------------------------------------------------------
 
     def reconcile(
         self, outgoing: Outgoing, progress: Progress, attempted_at: datetime, now: datetime
-    ) -> Published | Reconciled:
-        """Find the post by its message among the Page's recent posts, then its comments.
+    ) -> Published | Reconciled | Found:
+        """The Page's posts for the post, then its comments for the rest (see the module
+        docstring). A failed look-up raises PublishError (the record stays unknown)."""
+        require_parts(outgoing, self.graph.label)
+        state = dict(progress)
+        missing = missing_pieces(outgoing, state)
+        if not missing:
+            return self._published(outgoing, state)
+        since = since_attempt(attempted_at)
+        read: dict[str, Listing] = {}
 
-        A failed lookup raises PublishError (the record stays unknown and is tried again)."""
-        since = min(aware(attempted_at), aware(outgoing.scheduled_at)) - LOOKUP_MARGIN
-        done = dict(progress)
-        notes: list[str] = []
-        post = done.get("part0") or find_by_text(
-            self.graph.listing(
-                f"{self.page}/posts", "id,message,created_time", "listing the Page's posts"
-            ),
-            "message",
-            "created_time",
-            message_for(outgoing),
-            since,
-        )
-        if post is None:
-            return Reconciled.UNKNOWN
-        done["part0"] = post
-        wanted = pending_comments(outgoing, done)
-        if wanted:
-            comments = self.graph.listing(
-                f"{post}/comments", "id,message,created_time", "listing the post's comments"
-            )
-            match_comments(comments, wanted, ("message", "created_time"), since, done, notes)
-        return self._published(outgoing, done, notes)
+        def listing_for(piece: Piece) -> Listing:
+            if piece.key == part_key(0):
+                path, what, newest_first = f"{self.page}/posts", "listing the Page's posts", True
+            else:
+                path = f"{state[part_key(0)]}/comments"
+                what, newest_first = "listing the post's comments", False
+            if path not in read:
+                read[path] = self.graph.listing(
+                    path, what, "message", "created_time", since if newest_first else None
+                )
+            return read[path]
 
-    def _published(self, outgoing: Outgoing, done: dict[str, str], notes: list[str]) -> Published:
-        count = len(outgoing.parts)
-        if count > 1:
-            notes.insert(0, f"Facebook has no threads: parts 2-{count} are comments on the post")
-        post = done["part0"]
-        return Published(post, POST_URL.format(id=post), part_ids(outgoing, done), tuple(notes))
+        pieces = [_piece(outgoing, key) for key in missing]
+        verdict, reason = look_up(pieces, state, listing_for, since)
+        if state.get(part_key(0)) and not state.get(URL):
+            state[URL] = POST_URL.format(id=state[part_key(0)])
+        if verdict is None:
+            return self._published(outgoing, state)
+        return answer(progress, state, verdict, reason)
+
+    # --- requests --------------------------------------------------------------------
 
     def _create_post(self, outgoing: Outgoing) -> str:
         photos = [self._upload(media, i) for i, media in enumerate(outgoing.media, start=1)]
-        body: JSON = {"message": message_for(outgoing)}
+        body: dict[str, Any] = {"message": message_for(outgoing)}
         if photos:
             body["attached_media"] = [{"media_fbid": photo} for photo in photos]
         elif outgoing.link:
             body["link"] = outgoing.link
-        doing = "creating the post"
-        payload = self.graph.call("POST", f"{self.page}/feed", doing, publishes=True, body=body)
-        return self.graph.created_id(payload, doing, publishes=True)
+        return self.graph.created(
+            f"{self.page}/feed", "creating the post", Effect.CREATES, json=body
+        )
 
     def _upload(self, media: MediaFile, index: int) -> str:
-        doing = f"uploading photo {index}"
-        mime = IMAGE_TYPES.get(media.format)
-        if mime is None:
+        what = f"uploading photo {index}"
+        formats = network(self.platform).image_formats
+        if media.format not in formats:
             raise PublishError(
                 Failure.PERMANENT,
-                f"Facebook: {doing}: {media.format} is not supported here (photos only: "
-                f"{', '.join(IMAGE_TYPES)})",
+                f"Facebook: {what}: {media.format} is not supported here (photos only: "
+                f"{', '.join(sorted(formats))})",
             )
         try:
             content = media.path.read_bytes()
         except OSError as exc:
-            raise PublishError(Failure.PERMANENT, f"Facebook: {doing}: {exc}") from exc
-        payload = self.graph.call(
-            "POST",
+            raise PublishError(
+                Failure.PERMANENT,
+                f"Facebook: {what}: cannot read {media.path.name}: {exc.strerror}",
+            ) from None
+        # Unpublished: the photo shows nowhere until a post attaches it, so a retry is safe.
+        return self.graph.created(
             f"{self.page}/photos",
-            doing,
+            what,
+            Effect.PREPARE,
             data={"published": "false", ALT_FIELD: media.alt},
-            files={"source": (media.path.name, content, mime)},
+            files={"source": (media.path.name, content, mime_type(media.format))},
         )
-        return self.graph.created_id(payload, doing, publishes=False)
 
-    def _comment(self, post: str, text: str, doing: str) -> str:
-        payload = self.graph.call(
-            "POST", f"{post}/comments", doing, publishes=True, body={"message": text}
-        )
-        return self.graph.created_id(payload, doing, publishes=True)
+    def _comment(self, post: str, text: str, what: str) -> str:
+        return self.graph.created(f"{post}/comments", what, Effect.CREATES, json={"message": text})
 
 
 def make(context: AdapterContext) -> FacebookAdapter:
     return FacebookAdapter(context)
+
+
+def _piece(outgoing: Outgoing, key: str) -> Piece:
+    """The post stands alone on the Page; everything after it is a comment on it."""
+    if key == part_key(0):
+        return Piece(key, message_for(outgoing), None)
+    return as_comment(outgoing, key)

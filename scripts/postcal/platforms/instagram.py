@@ -5,7 +5,8 @@ Secrets: ``token`` (a System User or long-lived token), sent as ``Authorization:
 ``https://graph.facebook.com/v25.0`` (the Facebook Login route); set the channel's ``api_base``
 to ``https://graph.instagram.com/v25.0`` for the Instagram Login route.
 
-Facts relied on (../shared/PLATFORMS.md section 7; errors and rate limits in ``_graph.py``):
+Facts relied on (../shared/PLATFORMS.md section 7; errors, rate limits and lists in
+``_graph.py``, the container flow in ``_containers.py``):
 
 - Meta fetches media from a **public URL**: each ``MediaFile.public_url`` (the site's copy). A file
   without one is a permanent failure that names the missing ``site_url``. Text-only posts are
@@ -13,27 +14,30 @@ Facts relied on (../shared/PLATFORMS.md section 7; errors and rate limits in ``_
 - ``POST /{ig-user-id}/media {image_url, caption, alt_text}`` -> container ``{"id"}``. For 2-10
   images each child is a container with ``is_carousel_item=true`` (and its ``alt_text``), then a
   parent with ``media_type=CAROUSEL``, ``children=<id,id,...>`` and the caption;
-- ``GET /{container-id}?fields=status_code`` goes IN_PROGRESS -> FINISHED (ERROR, EXPIRED after
-  24 h) and reads PUBLISHED once published; ``POST /{ig-user-id}/media_publish?creation_id=...``
-  -> media ``{"id"}``; ``GET /{media-id}?fields=permalink`` is the public URL;
+- ``POST /{ig-user-id}/media_publish?creation_id=...`` -> media ``{"id"}``;
+  ``GET /{media-id}?fields=permalink`` is the public URL (a look-up that fails is a note: the
+  post is out either way);
 - caption at most 2,200 characters and (since December 2025) 5 hashtags; captions have no
   clickable links, so ``outgoing.link`` is not added (a note says so when the caption lacks it);
 - no threads: parts after the first are comments, ``POST /{media-id}/comments {message}``, in
-  order, and so is the first comment.
+  order, and the first comment is one more.
 
 Exactly once: the container id is checkpointed BEFORE ``media_publish``. ``reconcile``:
 
-- the media id in progress: out; comments are matched by text;
-- a container in progress: its status decides (see ``Containers.settle``): FINISHED or
-  IN_PROGRESS -> SAFE_TO_RESEND (``publish`` then publishes that same container, and a
-  container that is already PUBLISHED is looked up, never published again); PUBLISHED -> the
-  media found by caption among ``GET /{ig-user-id}/media?fields=id,caption,timestamp``;
 - no container in progress -> NOT_PUBLISHED: ``publish`` only calls ``media_publish`` on a
-  container whose id is durable in progress, so none means ``media_publish`` never ran.
+  container whose id is durable in progress, so none means ``media_publish`` never ran;
+- a container in progress: its status decides (``Containers.settle``): FINISHED or
+  IN_PROGRESS -> SAFE_TO_RESEND (``publish`` then publishes that same container, and one that
+  is already PUBLISHED is looked up, never published again); PUBLISHED -> the media found by
+  caption among ``GET /{ig-user-id}/media?fields=id,caption,timestamp`` (newest first);
+- the later parts and the first comment are looked up among the media's comments
+  (``GET /{media-id}/comments``): when every page was read and nothing resembles a missing
+  one, it provably never went out and is sent again; a look-alike or pages left unread leave
+  it unconfirmed.
 
-A lookup that fails raises PublishError: the runner keeps the record unknown and tries again
-(UNKNOWN would be final). Progress keys: ``container0``, ``part0`` (the media), ``part1``... (the
-comments standing in for later parts), the keys the runner itself writes for part ids.
+A look-up that fails raises PublishError: the runner keeps the record unknown and tries again
+(UNKNOWN would be final). Progress keys: ``container0``, ``part0`` (the media), ``url``,
+``part1``... (the comments standing in for later parts), ``comment``.
 
 Reels and stories (video) are not supported yet.
 """
@@ -42,37 +46,43 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from postcal.networks import network
+from postcal.platforms._containers import POLL_DELAYS, Containers
 from postcal.platforms._graph import (
     FACEBOOK_BASE,
-    LOOKUP_MARGIN,
-    POLL_DELAYS,
-    Containers,
     Graph,
-    aware,
-    find_by_text,
-    match_comments,
-    part_ids,
-    pending_comments,
+    Sought,
+    answer,
+    as_comment,
+    require_parts,
+    seek,
+    since_attempt,
 )
 from postcal.platforms.base import (
+    URL,
     AdapterContext,
     Checkpoint,
     Failure,
+    Found,
     Outgoing,
     PlannedRequest,
     Progress,
     Published,
     PublishError,
     Reconciled,
+    missing_pieces,
+    part_key,
+    send_first_comment,
 )
+from postcal.platforms.core import Effect
+from postcal.platforms.matching import Listing, Piece, look_up
 from postcal.text.count import utf16_units
 
-IMAGE_FORMATS = frozenset({"jpeg"})
+CONTAINER = "container0"
 
 
 class InstagramAdapter:
     platform = "instagram"
-    dedups = True
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
@@ -85,6 +95,7 @@ class InstagramAdapter:
     def plan(self, outgoing: Outgoing) -> list[PlannedRequest]:
         media_url = self.graph.url(f"{self.user}/media")
         carousel = len(outgoing.media) > 1
+        caption = {"caption_chars": utf16_units(_caption(outgoing))}
         planned = [
             PlannedRequest(
                 "POST",
@@ -92,8 +103,7 @@ class InstagramAdapter:
                 {
                     "image_url": media.public_url or "(missing: the site's base URL, site_url)",
                     "alt_text_chars": len(media.alt),
-                    **({"is_carousel_item": True} if carousel else {}),
-                    **({} if carousel else {"caption_chars": utf16_units(self._caption(outgoing))}),
+                    **({"is_carousel_item": True} if carousel else caption),
                 },
             )
             for media in outgoing.media
@@ -103,11 +113,7 @@ class InstagramAdapter:
                 PlannedRequest(
                     "POST",
                     media_url,
-                    {
-                        "media_type": "CAROUSEL",
-                        "children": len(outgoing.media),
-                        "caption_chars": utf16_units(self._caption(outgoing)),
-                    },
+                    {"media_type": "CAROUSEL", "children": len(outgoing.media), **caption},
                 )
             )
         planned += [
@@ -136,78 +142,117 @@ class InstagramAdapter:
         ]
         return planned
 
+    # --- publish ---------------------------------------------------------------------
+
     def publish(self, outgoing: Outgoing, progress: Progress, checkpoint: Checkpoint) -> Published:
-        done = dict(progress)
+        require_parts(outgoing, self.graph.label)
+        state = dict(progress)
         notes: list[str] = []
-        since = aware(outgoing.scheduled_at) - LOOKUP_MARGIN
-        media = done.get("part0") or self.containers.publish(
-            container_key="container0",
-            done_key="part0",
-            done=done,
-            checkpoint=checkpoint,
-            create=lambda: self._create(outgoing),
-            find=lambda: self._find(outgoing, since),
-            what="the post",
-        )
-        url = self.containers.permalink(media, notes)
+        if state.get(part_key(0)):  # out before this run: its URL may still be unknown
+            self.graph.remember_permalink(state, notes)
+        else:
+            # A container that already reads PUBLISHED went out in an earlier attempt, which
+            # came after the post was due.
+            since = since_attempt(outgoing.scheduled_at)
+            media = self.containers.publish(
+                container_key=CONTAINER,
+                state=state,
+                checkpoint=checkpoint,
+                create=lambda: self._create(outgoing),
+                look=lambda: self._seek_post(outgoing, state, since),
+                what="the post",
+            )
+            state[part_key(0)] = media
+            self.graph.remember_permalink(state, notes)
+            checkpoint(dict(state))
+        media = state[part_key(0)]
         for index, text in enumerate(outgoing.parts[1:], start=1):
-            if f"part{index}" not in done:
-                doing = f"posting part {index + 1} as a comment"
-                done[f"part{index}"] = self._comment(media, text, doing)
-                checkpoint(dict(done))
-        if outgoing.first_comment:
-            try:
-                self._comment(media, outgoing.first_comment, "posting the first comment")
-            except PublishError as exc:
-                notes.append(f"first comment not posted: {exc.message}")
-        return self._published(outgoing, done, url, notes)
+            if not state.get(part_key(index)):
+                what = f"posting part {index + 1} as a comment"
+                state[part_key(index)] = self._comment(media, text, what)
+                checkpoint(dict(state))
+        send_first_comment(
+            outgoing,
+            state,
+            checkpoint,
+            lambda text: self._comment(media, text, "posting the first comment"),
+        )
+        return self._published(outgoing, state, notes)
+
+    def _published(self, outgoing: Outgoing, state: dict[str, str], notes: list[str]) -> Published:
+        """Everything is out; ``url`` was looked up (``remember_permalink``) when missing."""
+        ids = tuple(state[part_key(i)] for i in range(len(outgoing.parts)))
+        url = state.get(URL, "")
+        if len(ids) > 1:
+            notes.insert(
+                0, f"Instagram has no threads: parts 2-{len(ids)} are comments on the post"
+            )
+        if outgoing.link and outgoing.link not in _caption(outgoing):
+            notes.append("Instagram captions have no clickable links: the link was not added")
+        return Published(ids[0], url, ids, tuple(notes))
+
+    # --- reconcile -------------------------------------------------------------------
 
     def reconcile(
         self, outgoing: Outgoing, progress: Progress, attempted_at: datetime, now: datetime
-    ) -> Published | Reconciled:
-        since = min(aware(attempted_at), aware(outgoing.scheduled_at)) - LOOKUP_MARGIN
-        done = dict(progress)
+    ) -> Published | Reconciled | Found:
+        require_parts(outgoing, self.graph.label)
+        state = dict(progress)
         notes: list[str] = []
-        media = done.get("part0")
-        if media is None:
-            container = done.get("container0")
+        if not missing_pieces(outgoing, state):
+            self.graph.remember_permalink(state, notes)
+            return self._published(outgoing, state, notes)
+        since = since_attempt(attempted_at)
+        if not state.get(part_key(0)):
+            container = state.get(CONTAINER)
             if container is None:
                 return Reconciled.NOT_PUBLISHED
-            outcome = self.containers.settle(container, lambda: self._find(outgoing, since))
-            if isinstance(outcome, Reconciled):
-                return outcome
-            media = done["part0"] = outcome
-        url = self.containers.permalink(media, notes)
-        wanted = pending_comments(outgoing, done)
-        if wanted:
-            comments = self.graph.listing(
-                f"{media}/comments", "id,text,timestamp", "listing the post's comments"
+            settled = self.containers.settle(
+                container, lambda: self._seek_post(outgoing, state, since), "part 1"
             )
-            match_comments(comments, wanted, ("text", "timestamp"), since, done, notes)
-        return self._published(outgoing, done, url, notes)
+            if settled.found is None:
+                return answer(
+                    progress, state, settled.verdict or Reconciled.UNKNOWN, settled.reason
+                )
+            state[part_key(0)] = settled.found
+        self.graph.remember_permalink(state, notes)
+        media = state[part_key(0)]
+        read: list[Listing] = []
 
-    @staticmethod
-    def _caption(outgoing: Outgoing) -> str:
-        return outgoing.parts[0] if outgoing.parts else ""
+        def comments(piece: Piece) -> Listing:
+            if not read:
+                path = f"{media}/comments"
+                read.append(
+                    self.graph.listing(
+                        path, "listing the post's comments", "text", "timestamp", None
+                    )
+                )
+            return read[0]
 
-    def _published(
-        self, outgoing: Outgoing, done: dict[str, str], url: str, notes: list[str]
-    ) -> Published:
-        count = len(outgoing.parts)
-        if count > 1:
-            notes.insert(0, f"Instagram has no threads: parts 2-{count} are comments on the post")
-        if outgoing.link and outgoing.link not in self._caption(outgoing):
-            notes.append("Instagram captions have no clickable links: the link was not added")
-        return Published(done["part0"], url, part_ids(outgoing, done), tuple(notes))
+        pieces = [as_comment(outgoing, key) for key in missing_pieces(outgoing, state)]
+        verdict, reason = look_up(pieces, state, comments, since)
+        if verdict is None:
+            return self._published(outgoing, state, notes)
+        return answer(progress, state, verdict, reason)
+
+    def _seek_post(self, outgoing: Outgoing, state: dict[str, str], since: datetime) -> Sought:
+        def media() -> Listing:
+            path = f"{self.user}/media"
+            return self.graph.listing(path, "listing recent media", "caption", "timestamp", since)
+
+        return seek(Piece(part_key(0), _caption(outgoing), None), state, media, since)
+
+    # --- requests --------------------------------------------------------------------
 
     def _create(self, outgoing: Outgoing) -> str:
         if not outgoing.media:
             raise PublishError(
                 Failure.PERMANENT, "Instagram needs an image: text-only posts are impossible"
             )
+        formats = network(self.platform).image_formats
         urls = []
         for media in outgoing.media:
-            if media.format not in IMAGE_FORMATS:
+            if media.format not in formats:
                 raise PublishError(
                     Failure.PERMANENT,
                     f"Instagram: {media.path.name} is {media.format}; only JPEG images are supported",
@@ -219,7 +264,7 @@ class InstagramAdapter:
                     "set site_url in postcal.yml so the published site serves it",
                 )
             urls.append(media.public_url)
-        caption = self._caption(outgoing)
+        caption = _caption(outgoing)
         if len(urls) == 1:
             fields = {"image_url": urls[0], "caption": caption, "alt_text": outgoing.media[0].alt}
             return self._container(fields, "creating the media container")
@@ -233,22 +278,17 @@ class InstagramAdapter:
         fields = {"media_type": "CAROUSEL", "children": ",".join(children), "caption": caption}
         return self._container(fields, "creating the carousel container")
 
-    def _container(self, fields: dict[str, str], doing: str) -> str:
-        payload = self.graph.call("POST", f"{self.user}/media", doing, data=fields)
-        return self.graph.created_id(payload, doing, publishes=False)
+    def _container(self, fields: dict[str, str], what: str) -> str:
+        # A container shows nothing until it is published: any failure can be retried.
+        return self.graph.created(f"{self.user}/media", what, Effect.PREPARE, data=fields)
 
-    def _find(self, outgoing: Outgoing, since: datetime) -> str | None:
-        items = self.graph.listing(
-            f"{self.user}/media", "id,caption,timestamp", "listing recent media"
-        )
-        return find_by_text(items, "caption", "timestamp", self._caption(outgoing), since)
-
-    def _comment(self, media: str, text: str, doing: str) -> str:
-        payload = self.graph.call(
-            "POST", f"{media}/comments", doing, publishes=True, data={"message": text}
-        )
-        return self.graph.created_id(payload, doing, publishes=True)
+    def _comment(self, media: str, text: str, what: str) -> str:
+        return self.graph.created(f"{media}/comments", what, Effect.CREATES, data={"message": text})
 
 
 def make(context: AdapterContext) -> InstagramAdapter:
     return InstagramAdapter(context)
+
+
+def _caption(outgoing: Outgoing) -> str:
+    return outgoing.parts[0] if outgoing.parts else ""

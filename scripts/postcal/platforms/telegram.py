@@ -2,7 +2,8 @@
 
 Secrets: ``token``, the bot token. The Bot API puts it in the URL path
 (``/bot<token>/<method>``), so the URL itself is a secret: it is never shown (plans say
-``.../bot***/sendMessage``), never put in an error, and httpx's request log is redacted.
+``.../bot***/sendMessage``), never put in an error (the core names a request by what it does,
+never by its URL), and httpx's request log is redacted.
 Chat: the channel's ``account`` (``@channel`` or a ``-100…`` id). Base URL: ``api_base``, else
 ``https://api.telegram.org``.
 
@@ -13,14 +14,18 @@ Facts from PLATFORMS.md (section 12) this relies on:
 - ``sendPhoto`` / ``sendVideo`` with ``caption`` (0-1,024) for one file, ``sendMediaGroup`` with
   2-10 items for more, the caption on the first item. Files go up as multipart; a group's items
   name them ``attach://<field>``. The Bot API has no alt text: alt texts are not sent.
-- Answers are ``{"ok": true, "result": Message}`` (a list for a group); errors are
-  ``{"ok": false, "error_code", "description", "parameters": {"retry_after"}}``; 429 waits
-  ``retry_after`` seconds.
-- No idempotency: a timeout or a dropped connection on a send is ambiguous, and so is a 5xx.
+- Answers are ``{"ok": true, "result": Message}`` (a list of Messages for a group); errors are
+  ``{"ok": false, "error_code", "description", "parameters": {"retry_after"}}``; a 429 waits
+  ``retry_after`` seconds. A 200 that is not ``{"ok": true, "result": ...}`` is a broken answer.
+- No idempotency: every send creates a message, so a timeout, a dropped connection, a 5xx or a
+  broken answer on a send is ambiguous (it may be in the channel).
 - Public URL ``https://t.me/<channel>/<message_id>`` (``https://t.me/c/<id without -100>/…`` for
-  a private channel).
-- Channels have no comments a bot can post first, so a first comment is skipped with a note.
+  a private channel); it is recorded under ``url`` as soon as part 1 is out.
+- Channels have no comments a bot can post first: a first comment is not sent, and
+  ``Published.notes`` says so (what the network can do, not a failure of the delivery).
 - The Bot API cannot read a channel's history: reconciling knows only what progress recorded.
+  Every part recorded: published. Anything less: unconfirmed, naming the first part nobody can
+  confirm; never re-posted automatically.
 
 Lengths are counted in UTF-16 code units (how ``MessageEntity`` offsets count; that the limit does
 is UNCONFIRMED) and checked before anything is sent.
@@ -33,12 +38,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import httpx
-
+from postcal.networks import VIDEO_FORMATS, mime_type
+from postcal.platforms import ratelimits
 from postcal.platforms.base import (
+    URL,
     AdapterContext,
     Checkpoint,
     Failure,
+    Found,
     MediaFile,
     Outgoing,
     PlannedRequest,
@@ -46,35 +53,43 @@ from postcal.platforms.base import (
     Published,
     PublishError,
     Reconciled,
-    classify_http,
-    transport_failure,
+    missing_pieces,
+    part_key,
+    piece_name,
 )
+from postcal.platforms.core import Core, Effect, ErrorBody, Profile, Reply, generic_error
 from postcal.secrets import MIN_SECRET, REDACTOR, install_log_redaction
 from postcal.text.count import utf16_units
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 MAX_GROUP = 10
-VIDEO_FORMATS = frozenset({"mp4", "mov", "webm"})
-MIME = {
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "mp4": "video/mp4",
-    "mov": "video/quicktime",
-    "webm": "video/webm",
-}
 NO_FIRST_COMMENT = "Telegram channels have no first comment a bot can post; it was not sent"
+CANNOT_LOOK = "the Bot API cannot read a channel's history to look for it"
+
+
+def _error_body(reply: Reply) -> ErrorBody:
+    """``{"ok": false, "error_code": 400, "description": "Bad Request: chat not found"}``."""
+    body = reply.decoded()
+    description = body.get("description") if isinstance(body, dict) else None
+    if not isinstance(description, str) or not description:
+        return generic_error(reply)
+    code = body.get("error_code")
+    known = isinstance(code, int) and not isinstance(code, bool)
+    return ErrorBody(str(code) if known else "", description)
+
+
+PROFILE = Profile("telegram", retry_after=ratelimits.telegram, error_body=_error_body)
 
 
 class TelegramAdapter:
     platform = "telegram"
-    dedups = False
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
-        self.client = context.client
+        self.core = Core(
+            context.client, PROFILE, deadline=context.deadline, monotonic=context.monotonic
+        )
         self.base = (context.api_base or "https://api.telegram.org").rstrip("/")
         self.chat = _chat_id(context.account)
         token = context.secrets.get("token")
@@ -105,7 +120,7 @@ class TelegramAdapter:
                 **summary,
                 "reply_to": f"part {index}" if index else None,
             }
-            planned.append(PlannedRequest("POST", self._shown(method), summary))
+            planned.append(PlannedRequest("POST", f"{self.base}/bot***/{method}", summary))
         return planned
 
     # --- publish ---------------------------------------------------------------------
@@ -114,17 +129,18 @@ class TelegramAdapter:
         self._check(outgoing)
         state = dict(progress)
         for index, text in enumerate(outgoing.parts):
-            if f"part{index}" in state:
+            if state.get(part_key(index)):
                 continue
-            reply_to = state[f"part{index - 1}"] if index else None
             if index == 0 and outgoing.media:
                 message_id = self._send_media(outgoing.media, text)
             else:
-                message_id = self._send_text(text, reply_to, outgoing.link)
-            state[f"part{index}"] = message_id
+                reply_to = _message_number(state, index - 1) if index else None
+                message_id = self._send_text(text, reply_to, outgoing.link, index)
+            state[part_key(index)] = message_id
+            if index == 0:
+                state[URL] = self._public_url(message_id)
             checkpoint(dict(state))
-        notes = (NO_FIRST_COMMENT,) if outgoing.first_comment else ()
-        return self._published(outgoing, state, notes)
+        return self._published(outgoing, state)
 
     def _check(self, outgoing: Outgoing) -> None:
         if not outgoing.parts:
@@ -144,45 +160,44 @@ class TelegramAdapter:
                     f" {utf16_units(text)} characters ({allowed} allowed); nothing was sent",
                 )
 
-    def _send_text(self, text: str, reply_to: str | None, link: str | None) -> str:
+    def _send_text(self, text: str, reply_to: int | None, link: str | None, index: int) -> str:
         body: dict[str, Any] = {"chat_id": self.chat, "text": text}
-        if reply_to:
-            body["reply_parameters"] = {"message_id": int(reply_to)}
+        if reply_to is not None:
+            body["reply_parameters"] = {"message_id": reply_to}
         if link and link in text:
             body["link_preview_options"] = {"url": link}
-        result = self._call("sendMessage", json=body)
-        return str(result["message_id"])
+        reply = self._send("sendMessage", f"part {index + 1}", json=body)
+        return _message_id(reply, reply.member("result"), "result")
 
     def _send_media(self, media: tuple[MediaFile, ...], caption: str) -> str:
         files = [
-            (
-                f"file{i}",
-                (m.path.name, m.path.read_bytes(), MIME.get(m.format, "application/octet-stream")),
-            )
-            for i, m in enumerate(media)
+            (f"file{n}", (item.path.name, _read(item), mime_type(item.format)))
+            for n, item in enumerate(media)
         ]
         data: dict[str, str] = {"chat_id": self.chat}
         if len(media) == 1:
-            field = "video" if media[0].format in VIDEO_FORMATS else "photo"
             data["caption"] = caption
-            result = self._call(_media_method(media), data=data, files=[(field, files[0][1])])
-            return str(result["message_id"])
+            single = [(_kind(media[0]), files[0][1])]
+            reply = self._send(_media_method(media), "part 1", data=data, files=single)
+            return _message_id(reply, reply.member("result"), "result")
         items = []
-        for i, m in enumerate(media):
-            kind = "video" if m.format in VIDEO_FORMATS else "photo"
-            item = {"type": kind, "media": f"attach://file{i}"}
-            if i == 0:
-                item["caption"] = caption
-            items.append(item)
+        for n, item in enumerate(media):
+            entry = {"type": _kind(item), "media": f"attach://file{n}"}
+            if n == 0:
+                entry["caption"] = caption
+            items.append(entry)
         data["media"] = json.dumps(items)
-        result = self._call("sendMediaGroup", data=data, files=files)
-        return str(result[0]["message_id"])
+        reply = self._send("sendMediaGroup", "part 1", data=data, files=files)
+        # The album's messages, in order: the first one (with the caption) is the post.
+        messages = reply.member("result")
+        first = messages[0] if isinstance(messages, list) and messages else None
+        return _message_id(reply, first, "result[0]")
 
-    def _published(
-        self, outgoing: Outgoing, state: Mapping[str, str], notes: tuple[str, ...]
-    ) -> Published:
-        ids = tuple(state[f"part{i}"] for i in range(len(outgoing.parts)) if f"part{i}" in state)
-        return Published(ids[0], self._public_url(ids[0]), ids, notes)
+    def _published(self, outgoing: Outgoing, state: Mapping[str, str]) -> Published:
+        ids = tuple(state[part_key(i)] for i in range(len(outgoing.parts)))
+        url = state.get(URL) or self._public_url(ids[0])
+        notes = (NO_FIRST_COMMENT,) if outgoing.first_comment else ()
+        return Published(ids[0], url, ids, notes)
 
     def _public_url(self, message_id: str) -> str:
         if self.chat.startswith("-100") and self.chat[4:].isdigit():
@@ -193,48 +208,34 @@ class TelegramAdapter:
 
     def reconcile(
         self, outgoing: Outgoing, progress: Progress, attempted_at: datetime, now: datetime
-    ) -> Published | Reconciled:
-        """Only progress can tell: the Bot API cannot read a channel's history."""
-        if "part0" not in progress:
+    ) -> Published | Reconciled | Found:
+        """Only progress can tell: the Bot API cannot read a channel's history. Asks nothing."""
+        if not outgoing.parts:
+            return Reconciled.UNKNOWN  # the post changed since: what was sent is not known
+        state = dict(progress)
+        missing = missing_pieces(outgoing, state, comments=False)
+        if not missing:
+            return self._published(outgoing, state)
+        if not any(state.get(part_key(i)) for i in range(len(outgoing.parts))):
             return Reconciled.UNKNOWN
-        missing = [i + 1 for i in range(len(outgoing.parts)) if f"part{i}" not in progress]
-        notes: tuple[str, ...] = ()
-        if missing:
-            notes = (
-                f"thread part {missing[0]} could not be confirmed (the Bot API cannot read the"
-                f" channel); parts {missing[0]}-{len(outgoing.parts)} were not re-posted",
-            )
-        return self._published(outgoing, progress, notes)
+        if state.get(part_key(0)) and not state.get(URL):
+            state[URL] = self._public_url(state[part_key(0)])
+        reason = f"{piece_name(missing[0])} is not in the run's record, and {CANNOT_LOOK}"
+        return Found(state, Reconciled.UNKNOWN, reason)
 
     # --- HTTP ------------------------------------------------------------------------
 
-    def _shown(self, method: str) -> str:
-        return f"{self.base}/bot***/{method}"
-
-    def _call(self, method: str, **kwargs: Any) -> Any:
+    def _send(
+        self, method: str, what: str, *, json: Any = None, data: Any = None, files: Any = None
+    ) -> Reply:
+        """One Bot API call; every call sends a message, and nothing drops a repeat."""
         url = f"{self.base}/bot{self.context.secrets['token']}/{method}"
-        try:
-            response = self.client.post(url, **kwargs)
-        except httpx.TransportError as exc:
-            raise PublishError(
-                transport_failure(exc), f"telegram {method}: {type(exc).__name__}: {exc}"
-            ) from None
-        body = _json(response)
-        failure = classify_http(response)
-        if failure is None and body.get("ok") is True:
-            return body["result"]
-        if failure is None:  # 200 without ok: the API promises never to do this
-            failure = Failure.AMBIGUOUS
-        parameters = body.get("parameters") or {}
-        retry_after = None
-        if response.status_code == 429:
-            retry_after = float(parameters.get("retry_after") or 0) or None
-        description = body.get("description") or response.reason_phrase
-        raise PublishError(
-            failure,
-            f"telegram {method}: HTTP {response.status_code}: {description}",
-            retry_after=retry_after,
+        reply = self.core.send(
+            "POST", url, f"{what} ({method})", Effect.CREATES, json=json, data=data, files=files
         )
+        if reply.member("ok") is not True:
+            raise reply.broken('is not {"ok": true, ...}')
+        return reply
 
 
 def make(context: AdapterContext) -> TelegramAdapter:
@@ -249,15 +250,39 @@ def _chat_id(account: str) -> str:
     return f"@{chat.removeprefix('https://t.me/')}"
 
 
+def _kind(media: MediaFile) -> str:
+    return "video" if media.format in VIDEO_FORMATS else "photo"
+
+
 def _media_method(media: tuple[MediaFile, ...]) -> str:
     if len(media) > 1:
         return "sendMediaGroup"
-    return "sendVideo" if media[0].format in VIDEO_FORMATS else "sendPhoto"
+    return "sendVideo" if _kind(media[0]) == "video" else "sendPhoto"
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
+def _read(media: MediaFile) -> bytes:
     try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+        return media.path.read_bytes()
+    except OSError as exc:
+        raise PublishError(
+            Failure.PERMANENT, f"telegram: cannot read {media.path.name}: {exc.strerror}"
+        ) from None
+
+
+def _message_id(reply: Reply, message: object, where: str) -> str:
+    """A Message's ``message_id``: a positive whole number (replies are addressed by it)."""
+    value = message.get("message_id") if isinstance(message, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise reply.broken(f"has no usable {where}.message_id")
+    return str(value)
+
+
+def _message_number(state: Mapping[str, str], index: int) -> int:
+    """The recorded id of part ``index``, as the number ``reply_parameters`` takes."""
+    recorded = state[part_key(index)]
+    if not recorded.isdigit():
+        raise PublishError(
+            Failure.PERMANENT,
+            f"telegram: the record names part {index + 1} as {recorded!r}, not a message id",
+        )
+    return int(recorded)

@@ -4,34 +4,35 @@ Secrets: ``token`` (a long-lived Threads token), sent as ``Authorization: Bearer
 ``context.account`` is the Threads user id. The base URL defaults to
 ``https://graph.threads.net/v1.0``.
 
-Facts relied on (../shared/PLATFORMS.md section 8; errors and rate limits in ``_graph.py``):
+Facts relied on (../shared/PLATFORMS.md section 8; errors, rate limits and lists in
+``_graph.py``, the container flow in ``_containers.py``, request bodies in
+``threads_fields.py``):
 
-- ``POST /{user-id}/threads {media_type: TEXT|IMAGE|CAROUSEL, text, image_url, alt_text,
-  reply_to_id, link_attachment}`` -> container ``{"id"}``. A carousel is 2-20 children with
-  ``is_carousel_item=true`` and a CAROUSEL parent with ``children=<id,id,...>``. ``alt_text`` is
-  for images only; images are JPEG or PNG fetched from a **public URL** (``MediaFile.public_url``:
-  none is a permanent failure that names the missing ``site_url``);
-- a link in a text-only post becomes a preview: ``outgoing.link`` is sent as
-  ``link_attachment`` on a text-only first part (with images, a note says it was not attached
-  unless the text has it);
-- ``GET /{container-id}?fields=status,error_message``: IN_PROGRESS, FINISHED, ERROR, EXPIRED
-  (24 h), PUBLISHED; ``POST /{user-id}/threads_publish?creation_id=...`` -> ``{"id"}``;
-  ``GET /{media-id}?fields=permalink`` is the public URL;
+- ``POST /{user-id}/threads`` -> container ``{"id"}``; ``GET /{container-id}?fields=status,
+  error_message``: IN_PROGRESS, FINISHED, ERROR, EXPIRED (24 h), PUBLISHED;
+  ``POST /{user-id}/threads_publish?creation_id=...`` -> ``{"id"}``;
+  ``GET /{media-id}?fields=permalink`` is the public URL (a look-up that fails is a note: the
+  post is out either way);
 - a thread is a reply chain: part k's container carries ``reply_to_id`` = part k-1's media id;
-  the first comment is a reply to part 1;
-- text at most 500 characters with each emoji counted as its UTF-8 bytes, at most 5 links and
-  1 topic tag (lint checks these; the API's answer is a permanent failure).
+  the first comment is one more container, a reply to part 1;
+- ``GET /{user-id}/threads`` lists the account's posts, newest first, and
+  ``GET /{media-id}/replies`` the replies to one post.
 
-Exactly once: each part's container id is checkpointed BEFORE ``threads_publish`` and its media
-id right after. ``reconcile`` walks the parts: a media id in progress is out; a container in
-progress is settled by its status (``Containers.settle``: FINISHED or IN_PROGRESS ->
-SAFE_TO_RESEND, PUBLISHED -> looked up by text among ``GET /{user-id}/threads`` for part 1 and
-``GET /{previous-id}/replies`` for the others); no container for part 1 -> NOT_PUBLISHED, since
-``threads_publish`` never runs on a container whose id is not durable. When earlier parts are
-out and a later one certainly is not, the answer is SAFE_TO_RESEND: ``publish`` continues from
-progress and never re-posts a part it holds or a container that reads PUBLISHED. A lookup that
-fails raises PublishError (the record stays unknown and is tried again). Progress keys:
-``container<i>`` and ``part<i>`` for part i (0-based, the runner's own keys for part ids).
+Exactly once: every piece (each part, then the first comment) goes through its own container,
+whose id is checkpointed BEFORE ``threads_publish`` and whose media id right after. Progress
+keys: ``container<i>`` and ``part<i>`` for part i (0-based), ``url``, ``container-comment``
+and ``comment`` for the first comment. ``reconcile`` walks the pieces in order: a media id in
+progress is out; a container in progress is settled by its status (``Containers.settle``:
+FINISHED or IN_PROGRESS -> SAFE_TO_RESEND; PUBLISHED -> looked up by text among the account's
+posts for part 1 and among the replies to the piece it answers for the others); a part
+without a container -> NOT_PUBLISHED, since ``threads_publish`` never runs on a container
+whose id is not durable. The first comment's container checkpoint may not be durable (the
+runner pushes checkpoints of a network that can confirm its parts only while a part is
+missing), so a first comment without one is looked up among the replies to part 1: found,
+ABSENT when every page was read and nothing resembles it, else unconfirmed.
+``publish`` then continues from progress and never re-posts a piece it holds or a container
+that reads PUBLISHED. A look-up that fails raises PublishError (the record stays unknown and
+is tried again).
 
 Video is not supported yet.
 """
@@ -41,38 +42,46 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
+from postcal.platforms import threads_fields
+from postcal.platforms._containers import Containers
 from postcal.platforms._graph import (
-    FIRST_COMMENT,
-    LOOKUP_MARGIN,
-    POLL_DELAYS,
     THREADS_BASE,
-    Containers,
     Graph,
-    aware,
-    find_by_text,
-    match_comments,
-    part_ids,
+    Sought,
+    answer,
+    require_parts,
+    seek,
+    since_attempt,
 )
 from postcal.platforms.base import (
+    COMMENT,
+    URL,
     AdapterContext,
     Checkpoint,
-    Failure,
+    Found,
     Outgoing,
     PlannedRequest,
     Progress,
     Published,
-    PublishError,
     Reconciled,
+    missing_pieces,
+    part_key,
+    piece_name,
+    send_first_comment,
 )
-from postcal.text.count import threads_characters
+from postcal.platforms.core import Effect
+from postcal.platforms.matching import Listing, Piece
 
-IMAGE_FORMATS = frozenset({"jpeg", "png"})
-REPLY_FIELDS = "id,text,timestamp"
+COMMENT_CONTAINER = "container-comment"
+
+
+def container_key(key: str) -> str:
+    """``container<i>`` for ``part<i>``, ``container-comment`` for the first comment."""
+    return COMMENT_CONTAINER if key == COMMENT else f"container{key.removeprefix('part')}"
 
 
 class ThreadsAdapter:
     platform = "threads"
-    dedups = True
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
@@ -83,215 +92,140 @@ class ThreadsAdapter:
         )
 
     def plan(self, outgoing: Outgoing) -> list[PlannedRequest]:
-        create = self.graph.url(f"{self.user}/threads")
-        planned: list[PlannedRequest] = []
-        if len(outgoing.media) > 1:
-            planned += [
-                PlannedRequest(
-                    "POST",
-                    create,
-                    {
-                        "media_type": "IMAGE",
-                        "is_carousel_item": True,
-                        "image_url": media.public_url or "(missing: the site's base URL, site_url)",
-                        "alt_text_chars": len(media.alt),
-                    },
-                )
-                for media in outgoing.media
-            ]
-        texts = [(f"part {k}", text) for k, text in enumerate(outgoing.parts, start=1)]
-        if outgoing.first_comment:
-            texts.append((FIRST_COMMENT, outgoing.first_comment))
-        for index, (what, text) in enumerate(texts):
-            fields = self._part_fields(outgoing, 0, text, None) if index == 0 else {}
-            summary: dict[str, object] = {
-                "part": what,
-                "media_type": fields.get("media_type", "TEXT"),
-                "text_chars": threads_characters(text),
-            }
-            if index == 0:
-                summary.update(self._media_summary(outgoing, fields))
-            else:
-                summary["reply_to_id"] = (
-                    "<part 1 id>" if what == FIRST_COMMENT else f"<part {index} id>"
-                )
-            planned += [
-                PlannedRequest("POST", create, summary),
-                PlannedRequest(
-                    "GET",
-                    self.graph.url("<container id>"),
-                    {"fields": "status", "until": "FINISHED", "max_checks": len(POLL_DELAYS) + 1},
-                ),
-                PlannedRequest(
-                    "POST",
-                    self.graph.url(f"{self.user}/threads_publish"),
-                    {"creation_id": "<container id>", "checkpoint_before": what != FIRST_COMMENT},
-                ),
-            ]
-            if index == 0:
-                planned.append(
-                    PlannedRequest("GET", self.graph.url("<media id>"), {"fields": "permalink"})
-                )
-        return planned
+        return threads_fields.plan(outgoing, self.graph.url, self.user)
 
-    @staticmethod
-    def _media_summary(outgoing: Outgoing, fields: dict[str, str]) -> dict[str, object]:
-        summary: dict[str, object] = {"images": len(outgoing.media)}
-        if "link_attachment" in fields:
-            summary["link_attachment"] = fields["link_attachment"]
-        if len(outgoing.media) == 1:
-            summary["image_url"] = outgoing.media[0].public_url or "(missing: site_url)"
-            summary["alt_text_chars"] = len(outgoing.media[0].alt)
-        return summary
+    # --- publish ---------------------------------------------------------------------
 
     def publish(self, outgoing: Outgoing, progress: Progress, checkpoint: Checkpoint) -> Published:
-        done = dict(progress)
+        require_parts(outgoing, self.graph.label)
+        state = dict(progress)
         notes: list[str] = []
-        since = aware(outgoing.scheduled_at) - LOOKUP_MARGIN
-        previous: str | None = None
-        for index, text in enumerate(outgoing.parts):
-            if f"part{index}" not in done:
-                self._publish_part(outgoing, index, text, previous, done, checkpoint, since)
-            previous = done[f"part{index}"]
-        first = done["part0"]
-        url = self.containers.permalink(first, notes)
-        if outgoing.first_comment:
-            try:
-                self._publish_part(
-                    outgoing, None, outgoing.first_comment, first, {}, _no_checkpoint, since
-                )
-            except PublishError as exc:
-                notes.append(f"first comment not posted: {exc.message}")
-        return self._published(outgoing, done, url, notes)
-
-    def reconcile(
-        self, outgoing: Outgoing, progress: Progress, attempted_at: datetime, now: datetime
-    ) -> Published | Reconciled:
-        """Walk the parts in order (see the module docstring); a failed lookup raises
-        PublishError, so the record stays unknown and is tried again."""
-        since = min(aware(attempted_at), aware(outgoing.scheduled_at)) - LOOKUP_MARGIN
-        done = dict(progress)
-        notes: list[str] = []
-        for index, text in enumerate(outgoing.parts):
-            if f"part{index}" in done:
+        # A container that already reads PUBLISHED went out in an earlier attempt, which came
+        # after the post was due.
+        since = since_attempt(outgoing.scheduled_at)
+        if state.get(part_key(0)):  # out before this run: its URL may still be unknown
+            self.graph.remember_permalink(state, notes)
+        for index in range(len(outgoing.parts)):
+            key = part_key(index)
+            if state.get(key):
                 continue
-            container = done.get(f"container{index}")
-            if container is None:
-                return Reconciled.SAFE_TO_RESEND if index else Reconciled.NOT_PUBLISHED
-            reply_to = done.get(f"part{index - 1}")
-            outcome = self.containers.settle(container, partial(self._find, text, reply_to, since))
-            if isinstance(outcome, Reconciled):
-                partly_out = index > 0 and outcome is Reconciled.NOT_PUBLISHED
-                return Reconciled.SAFE_TO_RESEND if partly_out else outcome
-            done[f"part{index}"] = outcome
-        url = self.containers.permalink(done["part0"], notes)
-        if outgoing.first_comment:
-            replies = self.graph.listing(
-                f"{done['part0']}/replies", REPLY_FIELDS, "listing the replies"
-            )
-            wanted = [(FIRST_COMMENT, outgoing.first_comment)]
-            match_comments(replies, wanted, ("text", "timestamp"), since, done, notes)
-        return self._published(outgoing, done, url, notes)
+            state[key] = self._publish_piece(outgoing, key, state, checkpoint, since)
+            if index == 0:
+                self.graph.remember_permalink(state, notes)
+            checkpoint(dict(state))
+        send_first_comment(
+            outgoing,
+            state,
+            checkpoint,
+            lambda text: self._publish_piece(outgoing, COMMENT, state, checkpoint, since),
+        )
+        return self._published(outgoing, state, notes)
 
-    def _published(
-        self, outgoing: Outgoing, done: dict[str, str], url: str, notes: list[str]
-    ) -> Published:
+    def _publish_piece(
+        self,
+        outgoing: Outgoing,
+        key: str,
+        state: dict[str, str],
+        checkpoint: Checkpoint,
+        since: datetime,
+    ) -> str:
+        """One part or the first comment through its container; returns its media id."""
+        piece = _piece(outgoing, key)
+        reply_to = state[piece.parent] if piece.parent else None
+        what = piece_name(key)
+
+        def create() -> str:
+            fields = threads_fields.piece_fields(outgoing, key, piece.text, reply_to)
+            if fields["media_type"] == "CAROUSEL":
+                children = [
+                    self._container(child, f"creating carousel item {i}")
+                    for i, child in enumerate(threads_fields.carousel_items(outgoing), start=1)
+                ]
+                fields["children"] = ",".join(children)
+            return self._container(fields, f"creating the container of {what}")
+
+        return self.containers.publish(
+            container_key=container_key(key),
+            state=state,
+            checkpoint=checkpoint,
+            create=create,
+            look=lambda: self._seek(piece, state, since),
+            what=what,
+        )
+
+    def _published(self, outgoing: Outgoing, state: dict[str, str], notes: list[str]) -> Published:
+        """Everything is out; ``url`` was looked up (``remember_permalink``) when missing."""
+        ids = tuple(state[part_key(i)] for i in range(len(outgoing.parts)))
+        url = state.get(URL, "")
         link = outgoing.link
         if link and outgoing.media and link not in (outgoing.parts or ("",))[0]:
             notes.append(
                 "Threads shows link previews on text-only posts: the link was not attached"
             )
-        return Published(done["part0"], url, part_ids(outgoing, done), tuple(notes))
+        return Published(ids[0], url, ids, tuple(notes))
 
-    def _publish_part(
-        self,
-        outgoing: Outgoing,
-        index: int | None,
-        text: str,
-        reply_to: str | None,
-        done: dict[str, str],
-        checkpoint: Checkpoint,
-        since: datetime,
-    ) -> str:
-        """Part ``index`` (None: the first comment, never checkpointed) through its container."""
-        what = FIRST_COMMENT if index is None else f"part {index + 1}"
-        suffix = "-comment" if index is None else str(index)
-        return self.containers.publish(
-            container_key=f"container{suffix}",
-            done_key=f"part{suffix}",
-            done=done,
-            checkpoint=checkpoint,
-            create=lambda: self._create(outgoing, index, text, reply_to, what),
-            find=lambda: self._find(text, reply_to, since),
-            what=what,
-        )
+    # --- reconcile -------------------------------------------------------------------
 
-    @staticmethod
-    def _part_fields(
-        outgoing: Outgoing, index: int | None, text: str, reply_to: str | None
-    ) -> dict[str, str]:
-        """Media and the link card belong to the first part only."""
-        fields = {"media_type": "TEXT", "text": text}
-        if reply_to is not None:
-            fields["reply_to_id"] = reply_to
-        if index != 0:
-            return fields
-        if len(outgoing.media) == 1:
-            fields["media_type"] = "IMAGE"
-        elif len(outgoing.media) > 1:
-            fields["media_type"] = "CAROUSEL"
-        elif outgoing.link:
-            fields["link_attachment"] = outgoing.link
-        return fields
-
-    def _create(
-        self, outgoing: Outgoing, index: int | None, text: str, reply_to: str | None, what: str
-    ) -> str:
-        fields = self._part_fields(outgoing, index, text, reply_to)
-        if fields["media_type"] == "IMAGE":
-            fields.update(self._image(outgoing, 0))
-        elif fields["media_type"] == "CAROUSEL":
-            children = [
-                self._container(
-                    {"media_type": "IMAGE", "is_carousel_item": "true", **self._image(outgoing, i)},
-                    f"creating carousel item {i + 1}",
+    def reconcile(
+        self, outgoing: Outgoing, progress: Progress, attempted_at: datetime, now: datetime
+    ) -> Published | Reconciled | Found:
+        """Walk the pieces in order (see the module docstring); a failed look-up raises
+        PublishError, so the record stays unknown and is tried again."""
+        require_parts(outgoing, self.graph.label)
+        state = dict(progress)
+        notes: list[str] = []
+        since = since_attempt(attempted_at)
+        missing = missing_pieces(outgoing, state)
+        for key in missing:
+            container = state.get(container_key(key))
+            look = partial(self._seek, _piece(outgoing, key), state, since)
+            if container is not None:
+                settled = self.containers.settle(container, look, piece_name(key))
+            elif key == COMMENT:
+                # The runner may keep the comment's container checkpoint in memory only (the
+                # parts are out and their containers can tell), so no container proves
+                # nothing: the replies decide, and only a complete listing says ABSENT.
+                settled = look()
+            else:
+                return answer(progress, state, Reconciled.NOT_PUBLISHED, "")
+            if settled.found is None:
+                return answer(
+                    progress, state, settled.verdict or Reconciled.UNKNOWN, settled.reason
                 )
-                for i in range(len(outgoing.media))
-            ]
-            fields["children"] = ",".join(children)
-        return self._container(fields, f"creating the container of {what}")
+            state[key] = settled.found
+            if key == part_key(0):
+                self.graph.remember_permalink(state, notes)
+        if part_key(0) not in missing:
+            self.graph.remember_permalink(state, notes)
+        return self._published(outgoing, state, notes)
 
-    @staticmethod
-    def _image(outgoing: Outgoing, index: int) -> dict[str, str]:
-        media = outgoing.media[index]
-        if media.format not in IMAGE_FORMATS:
-            raise PublishError(
-                Failure.PERMANENT,
-                f"Threads: {media.path.name} is {media.format}; only JPEG and PNG images are supported",
-            )
-        if not media.public_url:
-            raise PublishError(
-                Failure.PERMANENT,
-                f"Threads fetches media by URL but {media.path.name} has no public URL: "
-                "set site_url in postcal.yml so the published site serves it",
-            )
-        return {"image_url": media.public_url, "alt_text": media.alt}
+    def _seek(self, piece: Piece, state: dict[str, str], since: datetime) -> Sought:
+        """``piece`` among the account's posts (part 1) or the replies to what it answers."""
 
-    def _container(self, fields: dict[str, str], doing: str) -> str:
-        payload = self.graph.call("POST", f"{self.user}/threads", doing, data=fields)
-        return self.graph.created_id(payload, doing, publishes=False)
+        def listing() -> Listing:
+            if piece.parent is None:
+                path = f"{self.user}/threads"
+                return self.graph.listing(path, "listing recent posts", "text", "timestamp", since)
+            path = f"{state[piece.parent]}/replies"
+            return self.graph.listing(path, "listing the replies", "text", "timestamp", None)
 
-    def _find(self, text: str, reply_to: str | None, since: datetime) -> str | None:
-        if reply_to is None:
-            items = self.graph.listing(f"{self.user}/threads", REPLY_FIELDS, "listing recent posts")
-        else:
-            items = self.graph.listing(f"{reply_to}/replies", REPLY_FIELDS, "listing the replies")
-        return find_by_text(items, "text", "timestamp", text, since)
+        return seek(piece, state, listing, since)
 
-
-def _no_checkpoint(progress: Progress) -> None:
-    """The first comment is a side effect: its container is not made durable."""
+    def _container(self, fields: dict[str, str], what: str) -> str:
+        # A container shows nothing until it is published: any failure can be retried.
+        return self.graph.created(f"{self.user}/threads", what, Effect.PREPARE, data=fields)
 
 
 def make(context: AdapterContext) -> ThreadsAdapter:
     return ThreadsAdapter(context)
+
+
+def _piece(outgoing: Outgoing, key: str) -> Piece:
+    """Part k answers part k-1; the first comment answers part 1. The replies listed are
+    those of that parent already, so the parent is not checked again."""
+    if key == COMMENT:
+        return Piece(key, outgoing.first_comment or "", part_key(0), check_parent=False)
+    index = int(key.removeprefix("part"))
+    return Piece(
+        key, outgoing.parts[index], part_key(index - 1) if index else None, check_parent=index == 0
+    )

@@ -4,43 +4,48 @@ Secrets (OAuth 1.0a user context, HMAC-SHA1 signed with ``oauthlib``, sent in th
 ``Authorization`` header): ``api_key``, ``api_secret``, ``access_token``,
 ``access_token_secret``. Only the header carries them; JSON and multipart bodies are not signed.
 
-Facts from PLATFORMS.md this relies on:
+Facts from PLATFORMS.md (section 5) this relies on:
 
 - ``POST /2/tweets`` with ``text``, ``media.media_ids`` (at most 4) and
   ``reply.in_reply_to_tweet_id``; 201 ``{data:{id,text}}``. A thread is a chain of replies,
   each to the previous part; the first comment is one more reply, to the last part.
 - Images: ``POST /2/media/upload`` (multipart ``media``, ``media_category=tweet_image``) gives
-  ``data.id``; alt text (at most 1,000 characters) is ``POST /2/media/metadata``.
+  ``data.id``; alt text (at most 1,000 characters) is ``POST /2/media/metadata``. Both publish
+  nothing, so any failure on them is worth a retry. Formats and MIME types come from the
+  network catalogue; video (X's chunked upload) is refused before anything is sent.
 - Link posts: the URL stays in the text; X builds the card (and rewrites it to t.co).
-- No idempotency: identical text is refused with 403 "duplicate content". A 5xx or a dropped
-  connection on a create is therefore AMBIGUOUS, and a duplicate is PERMANENT with a message
-  saying an earlier attempt may already be out (reconcile, don't resend).
+- No idempotency: a post is a create nothing deduplicates, so a 5xx or a dropped connection on
+  one is ambiguous. Identical text is refused with 403 "duplicate content": permanent, with a
+  message saying an earlier attempt may already be out (reconcile, don't resend).
 - Rate limits: 429 with ``x-rate-limit-reset`` (and ``x-*-limit-24hour-reset``) in epoch
-  seconds; ``usage-capped`` is a billing cap, not a wait.
-- Reconcile: ``GET /2/users/me`` then ``GET /2/users/:id/tweets``, matching each part's text
-  (after X's t.co rewriting and HTML escaping) and reply linkage. Found -> Published; X never
-  deduplicates, so anything else is UNKNOWN.
+  seconds (``ratelimits.x``); a 429 ``usage-capped`` problem is a billing cap, not a wait.
+  Errors are ``{title, detail, type, errors:[{message, code}]}`` (read in ``x_errors``).
+- Reconcile: ``GET /2/users/me`` then ``GET /2/users/:id/tweets`` (see ``x_timeline``), matching
+  each missing part's and the first comment's text (after X's t.co rewriting and HTML
+  escaping) and its reply parent. When the pages reach back past the attempt (or the timeline
+  ends) and nothing there resembles a missing piece, it provably never went out and is sent
+  again (should it be out after all, X refuses the identical text as a duplicate); a look-alike, or
+  pages left unread, leave it unconfirmed.
 - Public URL: ``https://x.com/<username>/status/<id>``, the username being the channel account.
 """
 
 from __future__ import annotations
 
-import html
-import unicodedata
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
 from oauthlib.oauth1 import Client as OAuth1Client
-from twitter_text import extract_urls_with_indices
 
+from postcal.networks import mime_type, network
 from postcal.platforms.base import (
+    URL,
     AdapterContext,
     Checkpoint,
     Failure,
+    Found,
     MediaFile,
     Outgoing,
     PlannedRequest,
@@ -48,24 +53,20 @@ from postcal.platforms.base import (
     Published,
     PublishError,
     Reconciled,
-    transport_failure,
+    missing_pieces,
+    part_key,
+    send_first_comment,
 )
+from postcal.platforms.core import Core, Effect, Reply
+from postcal.platforms.matching import look_up
+from postcal.platforms.x_errors import PROFILE
+from postcal.platforms.x_timeline import LOOKBACK, piece, recent
 from postcal.secrets import MIN_SECRET, REDACTOR, install_log_redaction
 from postcal.text.count import x_weighted
 
 API_BASE = "https://api.x.com"
 ROLES = ("api_key", "api_secret", "access_token", "access_token_secret")
-IMAGE_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
-RATE_WINDOW = 900.0
-"""X's 15-minute window: the wait when a 429 carries no reset header."""
-LOOKBACK = timedelta(minutes=10)
-"""Reconcile also looks this far before the attempt, for clock skew."""
-TIMELINE_PAGES = 5
-PAGE_SIZE = 100
-ERROR_TEXT = 300
 Method = Literal["GET", "POST"]
-OAUTH_LOGGERS = ("oauthlib.oauth1.rfc5849", "oauthlib.oauth1.rfc5849.signature")
-"""oauthlib logs the signature base string (consumer key and token) at DEBUG."""
 
 
 def make(context: AdapterContext) -> XAdapter:
@@ -74,15 +75,17 @@ def make(context: AdapterContext) -> XAdapter:
 
 class XAdapter:
     platform = "x"
-    dedups = False
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
+        self.core = Core(
+            context.client, PROFILE, deadline=context.deadline, monotonic=context.monotonic
+        )
         self.base = (context.api_base or API_BASE).rstrip("/")
         self.username = context.account.strip().lstrip("@")
         _guard_secrets([context.secrets.get(role) for role in ROLES])
 
-    # --- the interface ------------------------------------------------------------
+    # --- plan ------------------------------------------------------------------------
 
     def plan(self, outgoing: Outgoing) -> list[PlannedRequest]:
         planned: list[PlannedRequest] = []
@@ -103,10 +106,7 @@ class XAdapter:
                     )
                 )
         for index, text in enumerate(outgoing.parts):
-            summary: dict[str, object] = {
-                "part": index + 1,
-                "weighted_length": x_weighted(text),
-            }
+            summary: dict[str, object] = {"part": index + 1, "weighted_length": x_weighted(text)}
             if index == 0 and outgoing.media:
                 summary["media"] = len(outgoing.media)
             if index > 0:
@@ -126,172 +126,128 @@ class XAdapter:
             )
         return planned
 
+    # --- publish ---------------------------------------------------------------------
+
     def publish(self, outgoing: Outgoing, progress: Progress, checkpoint: Checkpoint) -> Published:
-        ids = _parts_out(progress, len(outgoing.parts))
+        if not outgoing.parts:
+            raise PublishError(Failure.PERMANENT, "X: nothing to publish (no text parts)")
+        _check_media(outgoing.media)
+        state = dict(progress)
         total = len(outgoing.parts)
-        for index in range(len(ids), total):
-            body: dict[str, Any] = {"text": outgoing.parts[index]}
+        for index, text in enumerate(outgoing.parts):
+            if state.get(part_key(index)):
+                continue
+            body: dict[str, Any] = {"text": text}
             if index == 0 and outgoing.media:
                 body["media"] = {"media_ids": [self._upload(m) for m in outgoing.media]}
             if index > 0:
-                body["reply"] = {"in_reply_to_tweet_id": ids[-1]}
-            ids.append(self._create(body, f"part {index + 1} of {total}"))
-            checkpoint({f"part{i}": part for i, part in enumerate(ids)})
-        notes: list[str] = []
-        if outgoing.first_comment:
-            body = {"text": outgoing.first_comment, "reply": {"in_reply_to_tweet_id": ids[-1]}}
-            try:
-                self._create(body, "first comment")
-            except PublishError as exc:
-                notes.append(f"first comment not posted: {exc.message}")
-        return self._published(ids, tuple(notes))
+                body["reply"] = {"in_reply_to_tweet_id": state[part_key(index - 1)]}
+            state[part_key(index)] = self._create(body, f"part {index + 1} of {total}")
+            if index == 0:
+                state[URL] = self._status_url(state[part_key(0)])
+            checkpoint(dict(state))
+        last = state[part_key(total - 1)]
+
+        def comment(text: str) -> str:
+            body = {"text": text, "reply": {"in_reply_to_tweet_id": last}}
+            return self._create(body, "first comment")
+
+        send_first_comment(outgoing, state, checkpoint, comment)
+        return self._published(outgoing, state)
+
+    def _published(self, outgoing: Outgoing, state: Mapping[str, str]) -> Published:
+        ids = tuple(state[part_key(i)] for i in range(len(outgoing.parts)))
+        return Published(ids[0], state.get(URL) or self._status_url(ids[0]), ids)
+
+    def _status_url(self, tweet_id: str) -> str:
+        return f"https://x.com/{self.username}/status/{tweet_id}"
+
+    # --- reconcile -------------------------------------------------------------------
 
     def reconcile(
         self, outgoing: Outgoing, progress: Progress, attempted_at: datetime, now: datetime
-    ) -> Published | Reconciled:
-        total = len(outgoing.parts)
-        ids = _parts_out(progress, total)
-        if len(ids) == total:
-            return self._published(ids, self._comment_note(outgoing, ids, attempted_at))
-        timeline = self._timeline(attempted_at - LOOKBACK)
-        for index in range(len(ids), total):
-            found = _find(timeline, outgoing.parts[index], ids[-1] if ids else None)
-            if found is None:
-                break
-            ids.append(found)
-        if not ids:
-            return Reconciled.UNKNOWN
-        if len(ids) < total:
-            missing = f"part {total}" if len(ids) + 1 == total else f"parts {len(ids) + 1}-{total}"
-            note = f"thread incomplete: {missing} not found on the account and not posted"
-            return self._published(ids, (note,))
-        return self._published(ids, self._comment_note(outgoing, ids, attempted_at, timeline))
+    ) -> Published | Reconciled | Found:
+        """The account's timeline decides: X deduplicates nothing, so no resend is "safe".
 
-    def _comment_note(
-        self,
-        outgoing: Outgoing,
-        ids: list[str],
-        attempted_at: datetime,
-        timeline: list[dict[str, Any]] | None = None,
-    ) -> tuple[str, ...]:
-        """Reconciling never posts: say so when the first comment is not on the account."""
-        if not outgoing.first_comment:
-            return ()
-        try:
-            if timeline is None:
-                timeline = self._timeline(attempted_at - LOOKBACK)
-        except PublishError as exc:
-            return (f"first comment not checked: {exc.message}",)
-        if _find(timeline, outgoing.first_comment, ids[-1]) is None:
-            return ("first comment not found on the account and not posted",)
-        return ()
+        Raises PublishError when the look-up itself fails (try again later)."""
+        state = dict(progress)
+        missing = missing_pieces(outgoing, state)
+        if not missing:
+            return self._published(outgoing, state)
+        since = attempted_at - LOOKBACK
+        listing = recent(self._read, since)
+        pieces = [piece(outgoing, key) for key in missing]
+        verdict, reason = look_up(pieces, state, lambda _: listing, since)
+        if not progress.get(part_key(0)) and state.get(part_key(0)):
+            state[URL] = self._status_url(state[part_key(0)])
+        if verdict is None:
+            return self._published(outgoing, state)
+        if state == dict(progress) and not reason:
+            return verdict
+        return Found(state, verdict, reason)
 
-    # --- steps --------------------------------------------------------------------
+    # --- requests --------------------------------------------------------------------
 
     def _upload(self, media: MediaFile) -> str:
-        mime = IMAGE_TYPES.get(media.format)
-        if mime is None:
-            raise PublishError(
-                Failure.PERMANENT,
-                f"X: {media.path.name} is {media.format}; only images (JPEG, PNG, GIF, WEBP)"
-                " are uploaded by postcal (video needs X's chunked upload)",
-            )
         try:
             content = media.path.read_bytes()
         except OSError as exc:
             raise PublishError(
-                Failure.PERMANENT, f"X: cannot read {media.path.name}: {exc}"
+                Failure.PERMANENT, f"X: cannot read {media.path.name}: {exc.strerror}"
             ) from None
-        response = self._call(
-            f"upload of {media.path.name}",
+        reply = self._send(
             "POST",
             "/2/media/upload",
-            creates=False,
+            f"upload of {media.path.name}",
+            Effect.PREPARE,
             data={"media_category": "tweet_image"},
-            files={"media": (media.path.name, content, mime)},
+            files={"media": (media.path.name, content, mime_type(media.format))},
         )
-        media_id = _data(response).get("id")
-        if not isinstance(media_id, str) or not media_id:
-            raise PublishError(Failure.RETRY, f"X: upload of {media.path.name} returned no id")
+        media_id = reply.identifier("data", "id")
         if media.alt:
             metadata = {"id": media_id, "metadata": {"alt_text": {"text": media.alt}}}
-            self._call(
-                f"alt text of {media.path.name}",
+            answer = self._send(
                 "POST",
                 "/2/media/metadata",
-                creates=False,
+                f"alt text of {media.path.name}",
+                Effect.PREPARE,
                 json=metadata,
             )
+            if not isinstance(answer.member("data"), dict):  # not X's answer: alt text unsure
+                raise answer.broken("has no data object")
         return media_id
 
-    def _create(self, body: Mapping[str, Any], label: str) -> str:
-        response = self._call(label, "POST", "/2/tweets", creates=True, json=body)
-        tweet_id = _data(response).get("id")
-        if not isinstance(tweet_id, str) or not tweet_id:
-            raise PublishError(
-                Failure.AMBIGUOUS, f"X: {label} answered {response.status_code} without an id"
-            )
-        return tweet_id
+    def _create(self, body: Mapping[str, Any], what: str) -> str:
+        reply = self._send("POST", "/2/tweets", what, Effect.CREATES, json=body)
+        return reply.identifier("data", "id")
 
-    def _timeline(self, since: datetime) -> list[dict[str, Any]]:
-        """The account's posts created since ``since``, newest first."""
-        me = _data(self._call("account lookup", "GET", "/2/users/me", creates=False))
-        user_id = me.get("id")
-        if not isinstance(user_id, str):
-            raise PublishError(Failure.RETRY, "X: /2/users/me returned no user id")
-        found: list[dict[str, Any]] = []
-        params: dict[str, str] = {
-            "max_results": str(PAGE_SIZE),
-            "tweet.fields": "created_at,referenced_tweets",
-        }
-        for _ in range(TIMELINE_PAGES):
-            response = self._call(
-                "timeline lookup", "GET", f"/2/users/{user_id}/tweets", creates=False, params=params
-            )
-            payload = _json(response)
-            page = [t for t in payload.get("data") or [] if isinstance(t, dict)]
-            found += [t for t in page if _created(t) >= since]
-            token = (payload.get("meta") or {}).get("next_token")
-            if not page or not token or _created(page[-1]) < since:
-                break
-            params["pagination_token"] = str(token)
-        return found
+    def _read(self, path: str, what: str, params: Mapping[str, str]) -> Reply:
+        return self._send("GET", path, what, Effect.READ, params=params)
 
-    def _published(self, ids: list[str], notes: tuple[str, ...]) -> Published:
-        url = f"https://x.com/{self.username}/status/{ids[0]}"
-        return Published(ids[0], url, tuple(ids), notes)
-
-    # --- HTTP ---------------------------------------------------------------------
-
-    def _call(
+    def _send(
         self,
-        step: str,
         method: Method,
         path: str,
+        what: str,
+        effect: Effect,
         *,
-        creates: bool,
         params: Mapping[str, str] | None = None,
         json: Mapping[str, Any] | None = None,
         data: Mapping[str, str] | None = None,
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
-    ) -> httpx.Response:
-        """One signed request. ``creates``: it makes a post (X never deduplicates those)."""
+    ) -> Reply:
+        """One request, signed over the exact URL it goes to (query included)."""
         url = str(httpx.URL(f"{self.base}{path}", params=params))
-        try:
-            response = self.context.client.request(
-                method,
-                url,
-                headers={"Authorization": self._authorization(method, url)},
-                json=json,
-                data=data,
-                files=files,
-            )
-        except httpx.TransportError as exc:
-            kind = transport_failure(exc) if creates else Failure.RETRY
-            raise PublishError(kind, f"X: {step}: {type(exc).__name__}: {exc}") from None
-        if response.is_success:
-            return response
-        raise _failure(step, response, creates)
+        return self.core.send(
+            method,
+            url,
+            what,
+            effect,
+            headers={"Authorization": self._authorization(method, url)},
+            json=json,
+            data=data,
+            files=files,
+        )
 
     def _authorization(self, method: Method, url: str) -> str:
         secrets = self.context.secrets
@@ -305,128 +261,23 @@ class XAdapter:
         return str(headers["Authorization"])
 
 
-def _failure(step: str, response: httpx.Response, creates: bool) -> PublishError:
-    payload = _json(response)
-    detail = _error_text(payload, response)
-    message = f"X: {step}: HTTP {response.status_code}: {detail}"
-    status = response.status_code
-    if status == 429:
-        if "usage-capped" in str(payload.get("type", "")) or "UsageCap" in str(
-            payload.get("title", "")
-        ):
-            return PublishError(Failure.PERMANENT, f"{message} (a billing or usage cap)")
-        return PublishError(Failure.RETRY, message, retry_after=_retry_after(response))
-    if status == 403 and "duplicate content" in detail.lower():
-        return PublishError(
-            Failure.PERMANENT,
-            f"{message} (the account already has a recent post with exactly this text; an"
-            " earlier attempt may have gone out: reconcile instead of resending)",
-        )
-    if status >= 500:
-        return PublishError(Failure.AMBIGUOUS if creates else Failure.RETRY, message)
-    if status == 401:
-        message += " (check the OAuth 1.0a api_key/api_secret/access_token/access_token_secret)"
-    return PublishError(Failure.PERMANENT, message)
-
-
-def _retry_after(response: httpx.Response) -> float:
-    """Seconds until the exhausted window resets, from X's epoch-seconds headers."""
-    resets: list[float] = []
-    for family in ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour"):
-        reset = _number(response.headers.get(f"{family}-reset"))
-        remaining = _number(response.headers.get(f"{family}-remaining"))
-        if reset is not None and (remaining is None or remaining <= 0):
-            resets.append(reset)
-    server_now = _server_now(response)
-    if not resets or server_now is None:
-        return RATE_WINDOW
-    return max(0.0, max(resets) - server_now.timestamp())
-
-
-def _server_now(response: httpx.Response) -> datetime | None:
-    """The server's clock (its Date header): what its reset stamps are relative to. Never
-    ours: without a Date header the caller waits a whole rate window."""
-    try:
-        return parsedate_to_datetime(response.headers["date"])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _number(text: str | None) -> float | None:
-    try:
-        return float(text) if text is not None else None
-    except ValueError:
-        return None
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        payload = response.json()
-    except ValueError:
-        return {}
-    return payload if isinstance(payload, dict) else {}
-
-
-def _data(response: httpx.Response) -> dict[str, Any]:
-    data = _json(response).get("data")
-    return data if isinstance(data, dict) else {}
-
-
-def _error_text(payload: Mapping[str, Any], response: httpx.Response) -> str:
-    pieces = [str(payload[key]) for key in ("title", "detail") if payload.get(key)]
-    errors = payload.get("errors") or []
-    pieces += [str(e["message"]) for e in errors if isinstance(e, dict) and e.get("message")]
-    text = "; ".join(dict.fromkeys(pieces)) or response.text or response.reason_phrase
-    return text[:ERROR_TEXT]
-
-
-def _parts_out(progress: Progress, total: int) -> list[str]:
-    """The ids of the parts already out: the unbroken run part0, part1, ..."""
-    ids: list[str] = []
-    while len(ids) < total and progress.get(f"part{len(ids)}"):
-        ids.append(progress[f"part{len(ids)}"])
-    return ids
-
-
-def _created(tweet: Mapping[str, Any]) -> datetime:
-    try:
-        return datetime.fromisoformat(str(tweet["created_at"]).replace("Z", "+00:00"))
-    except (KeyError, ValueError):
-        return datetime.max.replace(tzinfo=UTC)
-
-
-def _find(timeline: list[dict[str, Any]], text: str, parent: str | None) -> str | None:
-    """The oldest post with this text that replies to ``parent`` (None: is not a reply)."""
-    wanted = _comparable(text)
-    for tweet in reversed(timeline):
-        replied_to = [
-            ref.get("id")
-            for ref in tweet.get("referenced_tweets") or []
-            if isinstance(ref, dict) and ref.get("type") == "replied_to"
-        ]
-        if (replied_to[:1] or [None])[0] != parent:
-            continue
-        if _comparable(html.unescape(str(tweet.get("text", "")))) == wanted:
-            return str(tweet["id"])
-    return None
-
-
-def _comparable(text: str) -> str:
-    """Text as X keeps it, without links (X rewrites them to t.co and may append one for the
-    media) and with runs of white space as one space."""
-    text = unicodedata.normalize("NFC", text)
-    pieces: list[str] = []
-    cursor = 0
-    for url in extract_urls_with_indices(text):
-        start, end = url["indices"]
-        pieces.append(text[cursor:start])
-        cursor = end
-    return " ".join("".join([*pieces, text[cursor:]]).split())
+def _check_media(media: tuple[MediaFile, ...]) -> None:
+    """Only images go through the simple upload: refuse anything else before sending."""
+    formats = network("x").image_formats
+    for item in media:
+        if item.format not in formats:
+            shown = ", ".join(sorted(f.upper() for f in formats))
+            raise PublishError(
+                Failure.PERMANENT,
+                f"X: {item.path.name} is {item.format}; only images ({shown}) are uploaded by"
+                " postcal (video needs X's chunked upload)",
+            )
 
 
 def _guard_secrets(values: list[str | None]) -> None:
-    """Redact the secrets, also as oauthlib percent-encodes them in its debug lines."""
-    install_log_redaction(*OAUTH_LOGGERS)
+    """Redact the secrets, also as oauthlib percent-encodes them in the signature base string
+    it logs at DEBUG."""
+    install_log_redaction()
     for value in values:
         if value and len(value) >= MIN_SECRET:
             once = quote(value, safe="~")

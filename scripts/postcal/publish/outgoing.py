@@ -68,7 +68,8 @@ def build(
 
 
 def content_hash(outgoing: Outgoing) -> str:
-    """Changes when anything sent changes: texts, link, media bytes, alt texts."""
+    """Changes when anything sent changes: texts, link, media bytes, alt texts. Reading the
+    media here is also the pre-flight check that every file can be read."""
     digest = hashlib.sha256()
     summary = {
         "parts": outgoing.parts,
@@ -78,5 +79,9 @@ def content_hash(outgoing: Outgoing) -> str:
     }
     digest.update(json.dumps(summary, ensure_ascii=False, sort_keys=True).encode())
     for media in outgoing.media:
-        digest.update(hashlib.sha256(media.path.read_bytes()).digest())
+        try:
+            content = media.path.read_bytes()
+        except OSError as exc:
+            raise NotPublishable(f"cannot read {media.path.name}: {exc.strerror}") from None
+        digest.update(hashlib.sha256(content).digest())
     return "sha256:" + digest.hexdigest()

@@ -41,9 +41,10 @@ def plan(
         if refused is not None:
             run.report.blocked_channels[item.channel] = refused
             continue
-        claimed = _claim_for(run, calendar, settings, item)
-        if claimed is None:
+        found_claim = _claim_for(run, calendar, settings, item)
+        if found_claim is None:
             continue
+        claimed, digest = found_claim
         claims.append(claimed)
         previous = item.previous
         first = records.stamp(run.now)
@@ -57,7 +58,7 @@ def plan(
                 idempotency_key=claimed.outgoing.idempotency_key,
                 attempted_at=records.stamp(run.now),
                 attempt=_attempt(previous),
-                content_hash=content_hash(claimed.outgoing),
+                content_hash=digest,
                 run=run.run_id,
                 progress=dict(claimed.progress),
                 first_attempted_at=first,
@@ -80,7 +81,9 @@ def _attempt(previous: LedgerRecord | None) -> int:
 
 def _claim_for(
     run: Run, calendar: Calendar, settings: Settings, item: schedule.Item
-) -> Claim | None:
+) -> tuple[Claim, str] | None:
+    """The claim and its content hash; None (reported as blocked) when the post cannot go out
+    as it is (media missing, unreadable or outside the repository)."""
     previous = item.previous
     continues = previous is not None and (previous.retryable or previous.status == "partial")
     try:
@@ -92,6 +95,7 @@ def _claim_for(
             calendar.campaigns,
             _attempt(previous),
         )
+        digest = content_hash(built)
     except NotPublishable as exc:
         run.outcome(item, "blocked", detail=str(exc))
         return None
@@ -100,7 +104,7 @@ def _claim_for(
         assert previous is not None
         progress = records.without_sending(previous.progress)
         built = replace(built, idempotency_key=previous.idempotency_key)
-    return Claim(item, built, progress)
+    return Claim(item, built, progress), digest
 
 
 def _skipped(run: Run, held: schedule.Held) -> LedgerRecord:
@@ -135,7 +139,7 @@ def _hashes_of_failed(
             built = build(
                 calendar.root, post, record.channel, settings, calendar.campaigns, record.attempt
             )
+            hashes[key] = content_hash(built)
         except NotPublishable:
-            continue
-        hashes[key] = content_hash(built)
+            continue  # it cannot go out as it is; the plan reports it when it is due
     return hashes

@@ -46,8 +46,10 @@ def reconcile(
             writes.append(records.unconfirmed(record, record.progress, why))
             continue
         item = schedule.Item(post, record.channel, record)
-        if run.channels.preflight(record.channel) is not None:
-            continue  # reported once for the channel; the record stays in doubt
+        refused = run.channels.preflight(record.channel)
+        if refused is not None:
+            run.report.blocked_channels[record.channel] = refused
+            continue  # the record stays in doubt until the channel can be asked
         try:
             built = build(
                 calendar.root, post, record.channel, settings, calendar.campaigns, record.attempt
