@@ -402,7 +402,7 @@ def test_limit_override_replaces_only_the_primary_measure() -> None:
 
 
 def test_unknown_platform_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="unknown platform 'myspace'"):
+    with pytest.raises(ValueError, match="unknown network 'myspace'"):
         postcal.measure("hello", "myspace")
 
 

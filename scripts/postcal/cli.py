@@ -18,12 +18,12 @@ from postcal.errors import PostcalError
 from postcal.lint.engine import lint as run_lint
 from postcal.lint.output import FORMATS, FORMATTERS, line_reader, summary
 from postcal.lint.rules_doc import rules_markdown
+from postcal.networks import NETWORKS
 from postcal.problems import Problem
 from postcal.scaffold import plan_post, random_suffix, write_post
 from postcal.schema import write_schemas
 from postcal.secrets import REDACTOR
 from postcal.text.measure import measure as measure_text
-from postcal.networks import NETWORKS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from postcal.content.models import Settings
-from postcal.errors import PostcalError
 from postcal.content.times import TimeProblem, parse_datetime
+from postcal.errors import PostcalError
 
 ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 """No 0/o, 1/l/i: ids are read aloud in reviews."""

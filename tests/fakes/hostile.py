@@ -49,6 +49,7 @@ class Hostile:
         lines = [f"HTTP/1.1 {self.status} Whatever"]
         lines += [f"{key}: {value}" for key, value in self.headers.items()]
         lines.append(f"Content-Length: {length}")
+        lines.append("Connection: close")  # the client must not reuse a socket we are closing
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         try:
             if self.mode == "drip":
@@ -84,29 +85,71 @@ SHAPES: tuple[Hostile, ...] = (
     Hostile("json-list", body=b"[]"),
     Hostile("json-string", body=b'"ok"'),
     Hostile("json-number", body=b"42"),
-    Hostile("id-object", body=_json({"id": {"id": 1}, "data": {"id": {"x": 1}}, "ok": True, "result": {"message_id": {"x": 1}}})),
+    Hostile(
+        "id-object",
+        body=_json(
+            {
+                "id": {"id": 1},
+                "data": {"id": {"x": 1}},
+                "ok": True,
+                "result": {"message_id": {"x": 1}},
+            }
+        ),
+    ),
     Hostile("id-null", body=_json({"id": None, "data": {"id": None}, "ok": True, "result": None})),
     Hostile("id-bool", body=_json({"id": True, "data": {"id": False}, "ok": True, "result": True})),
     Hostile("id-empty", body=_json({"id": "", "data": {"id": ""}, "ok": True, "result": {}})),
     Hostile("id-huge-number", body=b'{"id": 1e400, "data": {"id": 1e400}}'),
     Hostile("missing-ids", body=_json({"status": "ok"})),
     Hostile("error-in-200", body=_json({"error": "Something went wrong", "ok": False})),
-    Hostile("graph-error-in-200", body=_json({"error": {"message": "An unknown error occurred", "code": 1}})),
-    Hostile("garbage-1mb", body=garbage(1024 * 1024, 1), headers={"Content-Type": "application/octet-stream"}),
+    Hostile(
+        "graph-error-in-200",
+        body=_json({"error": {"message": "An unknown error occurred", "code": 1}}),
+    ),
+    Hostile(
+        "garbage-1mb",
+        body=garbage(1024 * 1024, 1),
+        headers={"Content-Type": "application/octet-stream"},
+    ),
     Hostile("garbage-5mb", body=garbage(5 * 1024 * 1024, 2)),
     Hostile("invalid-utf8", body=b'{"id": "\xff\xfe\xfd", "data": {"id": "\xc3\x28"}}'),
     Hostile("deeply-nested", body=b"[" * 200_000),
     Hostile("trailing-garbage", body=b'{"id": "77"} <html>'),
-    Hostile("bad-gzip", body=b"this is not gzip", headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}),
+    Hostile(
+        "bad-gzip",
+        body=b"this is not gzip",
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    ),
     Hostile("stall-after-headers", body=b'{"id": ', mode="stall"),
     Hostile("drip", body=b'{"id": "9999", "padding": "' + b"x" * 200 + b'"}', mode="drip"),
     Hostile("short-body", body=b'{"id": "55"', mode="short"),
     Hostile("dropped-before-answer", mode="close", applied=False),
     Hostile("dropped-after-applying", mode="close"),
     Hostile("429-no-headers", 429, _json({"error": "slow down"}), applied=False),
-    Hostile("429-garbage-headers", 429, b"", {"Retry-After": "soon", "X-RateLimit-Reset": "yesterday", "RateLimit-Reset": "nan", "x-rate-limit-reset": "-1e999", "Date": "not a date"}, applied=False),
+    Hostile(
+        "429-garbage-headers",
+        429,
+        b"",
+        {
+            "Retry-After": "soon",
+            "X-RateLimit-Reset": "yesterday",
+            "RateLimit-Reset": "nan",
+            "x-rate-limit-reset": "-1e999",
+            "Date": "not a date",
+        },
+        applied=False,
+    ),
     Hostile("500-html-applied", 500, HTML, {"Content-Type": "text/html"}),
-    Hostile("400-odd-errors", 400, _json({"errors": "a string, not a list", "error": 12, "message": None}), applied=False),
+    Hostile(
+        "400-odd-errors",
+        400,
+        _json({"errors": "a string, not a list", "error": 12, "message": None}),
+        applied=False,
+    ),
     Hostile("302-elsewhere", 302, b"", {"Location": "http://198.51.100.7/login"}, applied=False),
-    Hostile("wrong-content-type", body=b"id=1234&ok=true", headers={"Content-Type": "application/x-www-form-urlencoded"}),
+    Hostile(
+        "wrong-content-type",
+        body=b"id=1234&ok=true",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    ),
 )

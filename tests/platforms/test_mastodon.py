@@ -114,7 +114,10 @@ def test_an_over_long_first_comment_fails_before_anything_is_sent(
     [
         (Response(429, {"error": "Too many requests"}), Failure.RETRY),
         (Response(502, {"error": "Bad gateway"}), Failure.RETRY),
-        (Response(422, {"error": "Validation failed: Text character limit of 500 exceeded"}), Failure.PERMANENT),
+        (
+            Response(422, {"error": "Validation failed: Text character limit of 500 exceeded"}),
+            Failure.PERMANENT,
+        ),
     ],
 )
 def test_a_refused_first_comment_is_an_error_and_the_parts_stay_known(

@@ -182,6 +182,7 @@ def _facebook() -> Network:
 def _instagram() -> Network:
     fake = FakeInstagram()
     fake.processing_reads = 0  # FINISHED at once: the container poll would sleep 2 s a read
+    fake.publish_limit = 10_000  # one fake serves every scenario of a session, far past 100 a day
     fake.start()
     spec = ChannelSpec(
         "ig", "instagram", instagram.USER_ID, f"{fake.base_url}/v25.0", {"token": instagram.TOKEN}

@@ -252,7 +252,11 @@ class Tally:
 
     def table(self) -> str:
         names = ("published", "partial", "failed", "unconfirmed")
-        lines = [f"{'network':<10} {'step':<8} posts " + " ".join(f"{n:>11}" for n in names) + "  doubles losses runs"]
+        lines = [
+            f"{'network':<10} {'step':<8} posts "
+            + " ".join(f"{n:>11}" for n in names)
+            + "  doubles losses runs"
+        ]
         for row in self.rows:
             counts = " ".join(f"{row.statuses.get(n, 0):>11}" for n in names)
             posts = sum(row.statuses.values())

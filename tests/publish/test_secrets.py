@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -37,21 +39,18 @@ def forms(secret: str) -> list[str]:
     return [secret, quote(secret, safe=""), quote(secret)]
 
 
-def test_no_canary_anywhere(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+@contextmanager
+def three_networks() -> Iterator[tuple[FakeMastodon, FakeTelegram, FakeDiscord, list[ChannelSpec]]]:
+    """Mastodon and Telegram with canary tokens, and Discord whose webhook URL is the secret."""
     with (
         FakeMastodon(token=MASTODON_CANARY) as mastodon,
         FakeTelegram(token=TELEGRAM_CANARY, channel="@roastery_news") as telegram,
         FakeDiscord() as discord,
     ):
         assert isinstance(discord, FakeDiscord)
+        masto = "@r@mastodon.example"
         specs = [
-            ChannelSpec(
-                "masto",
-                "mastodon",
-                "@r@mastodon.example",
-                mastodon.base_url,
-                {"token": MASTODON_CANARY},
-            ),
+            ChannelSpec("masto", "mastodon", masto, mastodon.base_url, {"token": MASTODON_CANARY}),
             ChannelSpec(
                 "tg", "telegram", "@roastery_news", telegram.base_url, {"token": TELEGRAM_CANARY}
             ),
@@ -59,6 +58,11 @@ def test_no_canary_anywhere(tmp_path: Path, caplog: pytest.LogCaptureFixture) ->
                 "dc", "discord", "roastery", discord.base_url, {"webhook_url": discord.webhook_url}
             ),
         ]
+        yield mastodon, telegram, discord, specs
+
+
+def test_no_canary_anywhere(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with three_networks() as (mastodon, telegram, discord, specs):
         canaries = [MASTODON_CANARY, TELEGRAM_CANARY, WEBHOOK_TOKEN, discord.webhook_url]
         write_calendar(tmp_path / "src", specs, 2, body="Canary post {n}: nothing secret here.")
         remote = Remote(tmp_path, tmp_path / "src")
@@ -137,24 +141,7 @@ def test_canaries_never_reach_any_log_record_at_debug(
     caplog.set_level(logging.DEBUG)
     for name in ("httpx", "httpcore", "httpcore.http11", "httpcore.connection", "postcal"):
         logging.getLogger(name).setLevel(logging.DEBUG)
-    with (
-        FakeMastodon(token=MASTODON_CANARY) as mastodon,
-        FakeTelegram(token=TELEGRAM_CANARY, channel="@roastery_news") as telegram,
-        FakeDiscord() as discord,
-    ):
-        assert isinstance(discord, FakeDiscord)
-        specs = [
-            ChannelSpec(
-                "masto", "mastodon", "@r@mastodon.example", mastodon.base_url,
-                {"token": MASTODON_CANARY},
-            ),
-            ChannelSpec(
-                "tg", "telegram", "@roastery_news", telegram.base_url, {"token": TELEGRAM_CANARY}
-            ),
-            ChannelSpec(
-                "dc", "discord", "roastery", discord.base_url, {"webhook_url": discord.webhook_url}
-            ),
-        ]
+    with three_networks() as (_mastodon, telegram, discord, specs):
         canaries = [MASTODON_CANARY, TELEGRAM_CANARY, WEBHOOK_TOKEN, discord.webhook_url]
         write_calendar(tmp_path / "src", specs, 2, body="Debug canary {n}: nothing secret here.")
         remote = Remote(tmp_path, tmp_path / "src")
@@ -178,7 +165,11 @@ def test_canaries_never_reach_any_log_record_at_debug(
         shown = " ".join(
             str(part)
             for part in (
-                record.getMessage(), record.args, record.exc_text, record.stack_info, record.msg
+                record.getMessage(),
+                record.args,
+                record.exc_text,
+                record.stack_info,
+                record.msg,
             )
         )
         for secret in canaries:

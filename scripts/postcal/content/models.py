@@ -22,7 +22,6 @@ from postcal.content.types import (
     TimeZoneName,
 )
 
-
 ContentType = Literal[
     "hot-take",
     "tip",

@@ -40,6 +40,7 @@ from postcal.platforms.base import (
     PublishError,
     Reconciled,
     part_key,
+    send_first_comment,
 )
 from postcal.platforms.core import Core, Effect, ErrorBody, Profile, Reply, generic_error
 from postcal.platforms.matching import Candidate, Listing, Piece, look_up
@@ -284,6 +285,25 @@ def answer(
     if dict(state) == dict(progress) and not reason:
         return verdict
     return Found(dict(state), verdict, reason)
+
+
+def send_comments(
+    outgoing: Outgoing,
+    state: dict[str, str],
+    checkpoint: Callable[[Progress], None],
+    comment: Callable[[str, str], str],
+) -> None:
+    """Parts after the first, then the first comment, as comments under part 1.
+
+    ``comment(text, what)`` creates one and returns its id; each is checkpointed as it lands.
+    """
+    for index, text in enumerate(outgoing.parts[1:], start=1):
+        if not state.get(part_key(index)):
+            state[part_key(index)] = comment(text, f"posting part {index + 1} as a comment")
+            checkpoint(dict(state))
+    send_first_comment(
+        outgoing, state, checkpoint, lambda text: comment(text, "posting the first comment")
+    )
 
 
 def require_parts(outgoing: Outgoing, label: str) -> None:

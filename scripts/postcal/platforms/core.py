@@ -193,7 +193,7 @@ class Reply:
 
     def header(self, name: str) -> str:
         value = self.headers.get(name)
-        if not value:
+        if not isinstance(value, str) or not value:
             raise self.broken(f"has no {name} header")
         return value
 

@@ -47,6 +47,7 @@ from postcal.platforms._graph import (
     answer,
     as_comment,
     require_parts,
+    send_comments,
     since_attempt,
 )
 from postcal.platforms.base import (
@@ -64,7 +65,6 @@ from postcal.platforms.base import (
     Reconciled,
     missing_pieces,
     part_key,
-    send_first_comment,
 )
 from postcal.platforms.core import Effect
 from postcal.platforms.matching import Listing, Piece, look_up
@@ -141,16 +141,8 @@ class FacebookAdapter:
             state[URL] = POST_URL.format(id=post)
             checkpoint(dict(state))
         post = state[part_key(0)]
-        for index, text in enumerate(outgoing.parts[1:], start=1):
-            if not state.get(part_key(index)):
-                what = f"posting part {index + 1} as a comment"
-                state[part_key(index)] = self._comment(post, text, what)
-                checkpoint(dict(state))
-        send_first_comment(
-            outgoing,
-            state,
-            checkpoint,
-            lambda text: self._comment(post, text, "posting the first comment"),
+        send_comments(
+            outgoing, state, checkpoint, lambda text, what: self._comment(post, text, what)
         )
         return self._published(outgoing, state)
 

@@ -56,6 +56,7 @@ from postcal.platforms._graph import (
     as_comment,
     require_parts,
     seek,
+    send_comments,
     since_attempt,
 )
 from postcal.platforms.base import (
@@ -72,7 +73,6 @@ from postcal.platforms.base import (
     Reconciled,
     missing_pieces,
     part_key,
-    send_first_comment,
 )
 from postcal.platforms.core import Effect
 from postcal.platforms.matching import Listing, Piece, look_up
@@ -166,16 +166,8 @@ class InstagramAdapter:
             self.graph.remember_permalink(state, notes)
             checkpoint(dict(state))
         media = state[part_key(0)]
-        for index, text in enumerate(outgoing.parts[1:], start=1):
-            if not state.get(part_key(index)):
-                what = f"posting part {index + 1} as a comment"
-                state[part_key(index)] = self._comment(media, text, what)
-                checkpoint(dict(state))
-        send_first_comment(
-            outgoing,
-            state,
-            checkpoint,
-            lambda text: self._comment(media, text, "posting the first comment"),
+        send_comments(
+            outgoing, state, checkpoint, lambda text, what: self._comment(media, text, what)
         )
         return self._published(outgoing, state, notes)
 

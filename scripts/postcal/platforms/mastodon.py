@@ -242,7 +242,9 @@ class MastodonAdapter:
         params: dict[str, str | int] = {"limit": PAGE_SIZE, "exclude_reblogs": "true"}
         complete = False
         for _ in range(MAX_PAGES):
-            page = [s for s in self._get(url, "account statuses", params).items() if isinstance(s, dict)]
+            page = [
+                s for s in self._get(url, "account statuses", params).items() if isinstance(s, dict)
+            ]
             for status in page:
                 candidate = _candidate(status)
                 if candidate is not None:

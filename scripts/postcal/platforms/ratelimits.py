@@ -56,7 +56,9 @@ def number(text: object) -> float | None:
 
 def mastodon(reply: Reply) -> float | None:
     try:
-        reset = datetime.fromisoformat(reply.headers.get("x-ratelimit-reset", "").replace("Z", "+00:00"))
+        reset = datetime.fromisoformat(
+            reply.headers.get("x-ratelimit-reset", "").replace("Z", "+00:00")
+        )
     except ValueError:
         return None
     now = server_now(reply)

@@ -80,9 +80,7 @@ def failed(
 
 def not_sent(record: LedgerRecord, why: str, now: datetime) -> LedgerRecord:
     """Nothing went out (a rate limit honoured before asking): the next run tries again."""
-    return changed(
-        record, status="failed", error=why, retryable=True, finished_at=stamp(now)
-    )
+    return changed(record, status="failed", error=why, retryable=True, finished_at=stamp(now))
 
 
 def unconfirmed(record: LedgerRecord, progress: Progress, why: str) -> LedgerRecord:

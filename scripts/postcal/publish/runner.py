@@ -26,12 +26,12 @@ from postcal.gitops import Git
 from postcal.ledger.records import LedgerEntry, LedgerRecord, read_ledger
 from postcal.lint.engine import lint_calendar
 from postcal.platforms.core import DEADLINE, planned_line
+from postcal.problems import Problem
 from postcal.publish.channels import Channels, ClientFactory, default_client
 from postcal.publish.claim import claim
 from postcal.publish.plan import plan
 from postcal.publish.quickscan import anything_to_do
 from postcal.publish.reconcile import reconcile
-from postcal.problems import Problem
 from postcal.publish.report import Outcome, Report
 from postcal.publish.run import Claim, Run
 from postcal.publish.send import send

@@ -18,9 +18,7 @@ class PublishAbort(PostcalError, RuntimeError):
     """The run cannot start or continue; the message says what to do."""
 
 
-def settle(
-    run: Run, records: Sequence[LedgerRecord], message: str, stage: str = "result"
-) -> None:
+def settle(run: Run, records: Sequence[LedgerRecord], message: str, stage: str = "result") -> None:
     for _ in range(MAX_ROUNDS):
         mine = []
         for record in records:

@@ -12,9 +12,9 @@ from postcal.content.loader import Calendar
 from postcal.content.models import Channel, Settings
 from postcal.content.render import RenderedPost, render
 from postcal.ledger.records import LedgerEntry
+from postcal.networks import network
 from postcal.problems import Problem, Severity
 from postcal.text.measure import Measurement, measure
-from postcal.networks import network
 
 STATUS_LABELS = {
     "published": ("✓", "published"),

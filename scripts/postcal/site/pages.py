@@ -19,12 +19,12 @@ from markupsafe import Markup
 from postcal.content.documents import CampaignFile
 from postcal.content.times import format_duration
 from postcal.lint.rules_doc import rules_markdown
+from postcal.networks import NETWORKS
 from postcal.site import charts
 from postcal.site.feeds import event_bytes, feed_host, ical
 from postcal.site.model import ALERT_STATUSES, STATUS_LABELS, PostView, SiteData
 from postcal.site.richtext import text_to_html
 from postcal.site.urls import relative
-from postcal.networks import NETWORKS
 
 BLANK_LINES = re.compile(r"\n\s*\n")
 YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from postcal.text import count
 from postcal.networks import NETWORKS, network
+from postcal.text import count
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ import difflib
 from collections.abc import Iterator
 
 from postcal.lint.context import LintContext
-from postcal.problems import Problem, Severity
 from postcal.networks import network
+from postcal.problems import Problem, Severity
 
 ID = "channel-secrets"
 SEVERITY = Severity.ERROR

@@ -12,8 +12,8 @@ import regex
 
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at_line
-from postcal.problems import Problem, Severity
 from postcal.networks import network
+from postcal.problems import Problem, Severity
 
 ID = "hashtag-limit"
 SEVERITY = Severity.ERROR

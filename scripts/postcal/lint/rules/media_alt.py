@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at
+from postcal.networks import network
 from postcal.problems import Problem, Severity
 from postcal.text.count import graphemes
-from postcal.networks import network
 
 ID = "media-alt"
 MIN_ALT_LIMIT = 500

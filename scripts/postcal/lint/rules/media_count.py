@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from postcal.content.media import MediaInfo
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at
-from postcal.problems import Problem, Severity
 from postcal.networks import network
+from postcal.problems import Problem, Severity
 
 ID = "media-count"
 SEVERITY = Severity.ERROR

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from postcal.content.media import MediaProblem
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at
-from postcal.problems import Problem, Severity
 from postcal.networks import network
+from postcal.problems import Problem, Severity
 
 ID = "media-size"
 SEVERITY = Severity.ERROR

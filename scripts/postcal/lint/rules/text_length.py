@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from postcal.content.body import Part
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at_line
+from postcal.networks import network
 from postcal.problems import Problem, Severity
 from postcal.text.measure import measure, surely_fits
-from postcal.networks import network
 
 ID = "text-length"
 SEVERITY = Severity.ERROR

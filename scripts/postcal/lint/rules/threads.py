@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 from postcal.lint.context import LintContext
 from postcal.lint.rule import at
-from postcal.problems import Problem, Severity
 from postcal.networks import network
+from postcal.problems import Problem, Severity
 
 ID = "thread"
 SEVERITY = Severity.ERROR
