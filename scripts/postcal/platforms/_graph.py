@@ -43,7 +43,7 @@ from postcal.platforms.base import (
     send_first_comment,
 )
 from postcal.platforms.core import Core, Effect, ErrorBody, Profile, Reply, generic_error
-from postcal.platforms.matching import Candidate, Listing, Piece, look_up
+from postcal.platforms.matching import Candidate, Listing, Piece, look_up, parse_time
 from postcal.secrets import MissingSecret
 
 FACEBOOK_BASE = "https://graph.facebook.com/v25.0"
@@ -139,9 +139,7 @@ class Graph:
         self.context = context
         self.base = (context.api_base or default_base).rstrip("/")
         self.label = label
-        self.core = Core(
-            context.client, profile(label), deadline=context.deadline, monotonic=context.monotonic
-        )
+        self.core = Core.for_channel(context, profile(label))
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"
@@ -313,22 +311,6 @@ def require_parts(outgoing: Outgoing, label: str) -> None:
 
 def since_attempt(attempted_at: datetime) -> datetime:
     return aware(attempted_at) - LOOKUP_MARGIN
-
-
-def parse_time(value: object) -> datetime | None:
-    """Graph timestamps look like ``2026-11-26T07:00:00+0000``; anything else is None."""
-    if not isinstance(value, str):
-        return None
-    for parse in (
-        lambda v: datetime.strptime(v, "%Y-%m-%dT%H:%M:%S%z"),
-        datetime.fromisoformat,
-    ):
-        try:
-            moment = parse(value)
-        except ValueError:
-            continue
-        return moment if moment.tzinfo is not None else None
-    return None
 
 
 def aware(moment: datetime) -> datetime:

@@ -76,9 +76,7 @@ class Xrpc:
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
         self.base = (context.api_base or DEFAULT_API).rstrip("/")
-        self.core = Core(
-            context.client, PROFILE, deadline=context.deadline, monotonic=context.monotonic
-        )
+        self.core = Core.for_channel(context, PROFILE)
         self._session: Session | None = None
 
     def url(self, nsid: str) -> str:

@@ -38,7 +38,7 @@ from typing import Any
 
 import httpx
 
-from postcal.platforms.base import Failure, PlannedRequest, PublishError
+from postcal.platforms.base import AdapterContext, Failure, PlannedRequest, PublishError
 from postcal.secrets import REDACTOR
 
 MAX_BODY = 4 * 1024 * 1024
@@ -215,6 +215,11 @@ class Core:
         self.deadline = deadline
         self.max_body = max_body
         self.monotonic = monotonic
+
+    @classmethod
+    def for_channel(cls, context: AdapterContext, profile: Profile) -> Core:
+        """A core over the channel's client, with its deadline and clock."""
+        return cls(context.client, profile, deadline=context.deadline, monotonic=context.monotonic)
 
     def send(
         self,

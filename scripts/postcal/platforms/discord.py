@@ -103,9 +103,7 @@ class DiscordAdapter:
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
-        self.core = Core(
-            context.client, PROFILE, deadline=context.deadline, monotonic=context.monotonic
-        )
+        self.core = Core.for_channel(context, PROFILE)
         secret = context.secrets.get("webhook_url")
         if secret and len(secret) >= MIN_SECRET:
             REDACTOR.add(secret)

@@ -95,9 +95,7 @@ class LinkedInAdapter:
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
-        self.core = Core(
-            context.client, PROFILE, deadline=context.deadline, monotonic=context.monotonic
-        )
+        self.core = Core.for_channel(context, PROFILE)
         self.base = (context.api_base or API_BASE).rstrip("/")
         self.author = context.account.strip()
 

@@ -31,17 +31,13 @@ Facts from PLATFORMS.md (section 2) this relies on:
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from html.parser import HTMLParser
 from typing import Any
 
 from postcal.networks import mime_type
 from postcal.platforms import ratelimits
 from postcal.platforms.base import (
-    COMMENT,
     URL,
     AdapterContext,
     Checkpoint,
@@ -59,20 +55,16 @@ from postcal.platforms.base import (
     send_first_comment,
 )
 from postcal.platforms.core import Core, Effect, Profile, Reply
-from postcal.platforms.matching import Candidate, Listing, Piece, look_up
+from postcal.platforms.mastodon_statuses import CLOCK_SKEW, piece, recent_statuses
+from postcal.platforms.matching import look_up
 from postcal.secrets import MIN_SECRET, REDACTOR
 from postcal.text.measure import measure
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
 RESEND_MARGIN = timedelta(minutes=10)
 """A resend must reach the server well inside the hour the key is kept."""
-CLOCK_SKEW = timedelta(minutes=5)
-"""Statuses created this long before ``attempted_at`` still count as candidates."""
 POLL_INTERVAL = 2.0
 MAX_POLLS = 90
-PAGE_SIZE = 40
-MAX_PAGES = 5
-REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+(?:[.-]+\w+)*)@[\w.-]+\w")
 
 
 def _refine(reply: Reply, verdict: PublishError) -> PublishError:
@@ -90,9 +82,7 @@ class MastodonAdapter:
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
-        self.core = Core(
-            context.client, PROFILE, deadline=context.deadline, monotonic=context.monotonic
-        )
+        self.core = Core.for_channel(context, PROFILE)
         self.base = (context.api_base or _default_base(context.account)).rstrip("/")
         token = context.secrets.get("token")
         if token and len(token) >= MIN_SECRET:
@@ -220,8 +210,8 @@ class MastodonAdapter:
         if now - attempted_at < IDEMPOTENCY_WINDOW - RESEND_MARGIN:
             return Reconciled.SAFE_TO_RESEND
         since = attempted_at - CLOCK_SKEW
-        listing, urls = self._recent(since)
-        pieces = [_piece(outgoing, key) for key in missing]
+        listing, urls = recent_statuses(self._get, self.base, since)
+        pieces = [piece(outgoing, key) for key in missing]
         verdict, reason = look_up(pieces, state, lambda piece: listing, since)
         if state.get(part_key(0)) and not state.get(URL):
             state[URL] = urls.get(state[part_key(0)], "")
@@ -230,34 +220,6 @@ class MastodonAdapter:
         if state == dict(progress) and not reason:
             return verdict
         return Found(state, verdict, reason)
-
-    def _recent(self, since: datetime) -> tuple[Listing, dict[str, str]]:
-        """The account's statuses since ``since`` (and their URLs), and whether every page
-        back to ``since`` was read."""
-        account = self._get(f"{self.base}/api/v1/accounts/verify_credentials", "verify_credentials")
-        account_id = account.identifier("id")
-        url = f"{self.base}/api/v1/accounts/{account_id}/statuses"
-        found: list[Candidate] = []
-        urls: dict[str, str] = {}
-        params: dict[str, str | int] = {"limit": PAGE_SIZE, "exclude_reblogs": "true"}
-        complete = False
-        for _ in range(MAX_PAGES):
-            page = [
-                s for s in self._get(url, "account statuses", params).items() if isinstance(s, dict)
-            ]
-            for status in page:
-                candidate = _candidate(status)
-                if candidate is not None:
-                    found.append(candidate)
-                    urls[candidate.id] = str(status.get("url") or "")
-            oldest = _parse_time(page[-1].get("created_at")) if page else None
-            if len(page) < PAGE_SIZE or (oldest is not None and oldest < since):
-                complete = True
-                break
-            if oldest is None or not isinstance(page[-1].get("id"), str | int):
-                break  # cannot page on: what is older stays unread
-            params["max_id"] = str(page[-1]["id"])
-        return Listing(tuple(found), complete), urls
 
     # --- HTTP ------------------------------------------------------------------------
 
@@ -340,62 +302,3 @@ def _default_base(account: str) -> str:
 
 def _language(language: str) -> str:
     return language.split("-")[0].split("_")[0].lower()
-
-
-def _piece(outgoing: Outgoing, key: str) -> Piece:
-    """A missing piece: a part replies to the part before it, the comment to the last part."""
-    if key == COMMENT:
-        comment = _normalise(outgoing.first_comment or "")
-        return Piece(key, comment, part_key(len(outgoing.parts) - 1))
-    index = int(key.removeprefix("part"))
-    return Piece(key, _normalise(outgoing.parts[index]), part_key(index - 1) if index else None)
-
-
-def _candidate(status: Mapping[str, Any]) -> Candidate | None:
-    status_id = status.get("id")
-    if isinstance(status_id, bool) or not isinstance(status_id, str | int):
-        return None
-    parent = status.get("in_reply_to_id")
-    return Candidate(
-        str(status_id),
-        _normalise(_strip_html(str(status.get("content") or ""))),
-        str(parent) if isinstance(parent, str | int) and not isinstance(parent, bool) else None,
-        _parse_time(status.get("created_at")),
-    )
-
-
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.pieces: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.pieces.append("\n")
-        elif tag == "p" and self.pieces:
-            self.pieces.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        self.pieces.append(data)
-
-
-def _strip_html(content: str) -> str:
-    parser = _Text()
-    parser.feed(content)
-    parser.close()
-    return html.unescape("".join(parser.pieces))
-
-
-def _normalise(text: str) -> str:
-    """Compare texts as the server shows them: remote mentions lose their domain."""
-    return REMOTE_MENTION.sub(r"@\1", text)

@@ -154,3 +154,19 @@ def look_up(
             )
         return Reconciled.ABSENT, ""
     return None, ""
+
+
+def parse_time(value: object) -> datetime | None:
+    """An ISO 8601 time with its offset (Graph writes ``2026-11-26T07:00:00+0000``), else None."""
+    if not isinstance(value, str):
+        return None
+    for parse in (
+        lambda v: datetime.strptime(v, "%Y-%m-%dT%H:%M:%S%z"),
+        datetime.fromisoformat,
+    ):
+        try:
+            moment = parse(value)
+        except ValueError:
+            continue
+        return moment if moment.tzinfo is not None else None
+    return None

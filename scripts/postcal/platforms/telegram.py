@@ -87,9 +87,7 @@ class TelegramAdapter:
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
-        self.core = Core(
-            context.client, PROFILE, deadline=context.deadline, monotonic=context.monotonic
-        )
+        self.core = Core.for_channel(context, PROFILE)
         self.base = (context.api_base or "https://api.telegram.org").rstrip("/")
         self.chat = _chat_id(context.account)
         token = context.secrets.get("token")

@@ -78,9 +78,7 @@ class XAdapter:
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
-        self.core = Core(
-            context.client, PROFILE, deadline=context.deadline, monotonic=context.monotonic
-        )
+        self.core = Core.for_channel(context, PROFILE)
         self.base = (context.api_base or API_BASE).rstrip("/")
         self.username = context.account.strip().lstrip("@")
         _guard_secrets([context.secrets.get(role) for role in ROLES])

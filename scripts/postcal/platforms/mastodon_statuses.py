@@ -1,0 +1,105 @@
+"""Mastodon, read back: our account's recent statuses as look-up candidates.
+
+A status's ``content`` is the server's HTML rendering of what we sent: paragraphs and line breaks
+become blank lines and newlines again, entities are decoded, and a remote mention
+``@user@domain`` is compared as ``@user`` (the server shows it so). Pages of ``PAGE_SIZE`` are
+read newest first, by ``max_id``, until one reaches back past the attempt.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from typing import Any
+
+from postcal.platforms.base import COMMENT, Outgoing, part_key
+from postcal.platforms.core import Reply
+from postcal.platforms.matching import Candidate, Listing, Piece, parse_time
+
+CLOCK_SKEW = timedelta(minutes=5)
+"""Statuses created this long before ``attempted_at`` still count as candidates."""
+PAGE_SIZE = 40
+MAX_PAGES = 5
+REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+(?:[.-]+\w+)*)@[\w.-]+\w")
+
+Get = Callable[[str, str, Mapping[str, str | int] | None], Reply]
+"""``get(url, what, params)``: one READ request through the core."""
+
+
+def recent_statuses(get: Get, base: str, since: datetime) -> tuple[Listing, dict[str, str]]:
+    """The account's statuses since ``since`` (and their URLs), and whether every page
+    back to ``since`` was read."""
+    account = get(f"{base}/api/v1/accounts/verify_credentials", "verify_credentials", None)
+    account_id = account.identifier("id")
+    url = f"{base}/api/v1/accounts/{account_id}/statuses"
+    found: list[Candidate] = []
+    urls: dict[str, str] = {}
+    params: dict[str, str | int] = {"limit": PAGE_SIZE, "exclude_reblogs": "true"}
+    complete = False
+    for _ in range(MAX_PAGES):
+        page = [s for s in get(url, "account statuses", params).items() if isinstance(s, dict)]
+        for status in page:
+            seen = candidate(status)
+            if seen is not None:
+                found.append(seen)
+                urls[seen.id] = str(status.get("url") or "")
+        oldest = parse_time(page[-1].get("created_at")) if page else None
+        if len(page) < PAGE_SIZE or (oldest is not None and oldest < since):
+            complete = True
+            break
+        if oldest is None or not isinstance(page[-1].get("id"), str | int):
+            break  # cannot page on: what is older stays unread
+        params["max_id"] = str(page[-1]["id"])
+    return Listing(tuple(found), complete), urls
+
+
+def piece(outgoing: Outgoing, key: str) -> Piece:
+    """A missing piece: a part replies to the part before it, the comment to the last part."""
+    if key == COMMENT:
+        comment = normalise(outgoing.first_comment or "")
+        return Piece(key, comment, part_key(len(outgoing.parts) - 1))
+    index = int(key.removeprefix("part"))
+    return Piece(key, normalise(outgoing.parts[index]), part_key(index - 1) if index else None)
+
+
+def candidate(status: Mapping[str, Any]) -> Candidate | None:
+    status_id = status.get("id")
+    if isinstance(status_id, bool) or not isinstance(status_id, str | int):
+        return None
+    parent = status.get("in_reply_to_id")
+    return Candidate(
+        str(status_id),
+        normalise(strip_html(str(status.get("content") or ""))),
+        str(parent) if isinstance(parent, str | int) and not isinstance(parent, bool) else None,
+        parse_time(status.get("created_at")),
+    )
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.pieces.append("\n")
+        elif tag == "p" and self.pieces:
+            self.pieces.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        self.pieces.append(data)
+
+
+def strip_html(content: str) -> str:
+    parser = _Text()
+    parser.feed(content)
+    parser.close()
+    return html.unescape("".join(parser.pieces))
+
+
+def normalise(text: str) -> str:
+    """Compare texts as the server shows them: remote mentions lose their domain."""
+    return REMOTE_MENTION.sub(r"@\1", text)
