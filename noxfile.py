@@ -86,6 +86,13 @@ def publish(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def metrics(session: nox.Session) -> None:
+    """Fetch due metrics and push them under data/metrics (CI's scheduled job; needs secrets)."""
+    _install(session)
+    session.run("postcal", "metrics", *session.posargs)
+
+
+@nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks: medians of repeated runs and side-by-side ratios, never pass/fail."""
     _install(session)

@@ -210,6 +210,30 @@ def publish(
 
 
 @main.command()
+@root_option
+@now_option
+@click.option(
+    "--no-git", is_flag=True, help="Do not sync, commit or push (local experiments only)."
+)
+def metrics(root: Path, now: str | None, no_git: bool) -> None:
+    """Fetch the numbers that are due (posts at 1 h, 1 d, 7 d and 30 d; followers daily) and
+    append them under data/metrics/.
+
+    Exit 0 when every channel due was read; 1 when a channel could not be (its snapshots are
+    fetched by the next run); 2 for a usage or configuration error.
+    """
+    from postcal.gitops import Git
+    from postcal.metrics.run import MetricsRun
+    from postcal.secrets import secrets_environment
+
+    git = None if no_git else Git(root.resolve())
+    environ = secrets_environment(os.environ)
+    report = MetricsRun(root.resolve(), _now(now), environ, git, sleep=time.sleep).run()
+    click.echo(report.text(), nl=False)
+    sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)
+
+
+@main.command()
 def rules() -> None:
     """Print the documentation of every lint rule (Markdown)."""
     click.echo(rules_markdown(), nl=False)

@@ -101,6 +101,7 @@ class FakeMastodon(QuickFake):
         self.rate_period = rate_period
         self.video_polls = video_polls
         self.statuses: dict[str, dict[str, Any]] = {}
+        self.followers = 42
         self.media: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[str, tuple[str, datetime]] = {}
         self._window: tuple[int, int] = (-1, 0)
@@ -121,6 +122,11 @@ class FakeMastodon(QuickFake):
         """Every status created, oldest first (replies and first comments included)."""
         with self.lock:
             return list(self.statuses.values())
+
+    def engage(self, status_id: str, **counts: int) -> None:
+        """Others favourite, boost, reply to or quote a status: ``favourites_count=3``, ..."""
+        with self.lock:
+            self.statuses[status_id].update(counts)
 
     # --- plumbing ----------------------------------------------------------------------
 
@@ -222,9 +228,15 @@ class FakeMastodon(QuickFake):
             "media_attachments": [self._public_media(m) for m in attached],
             "card": None,
             "reblog": None,
+            "favourites_count": 0,
+            "reblogs_count": 0,
+            "replies_count": 0,
+            "quotes_count": 0,
             "account": self._account(),
         }
         self.statuses[status_id] = status
+        if parent:
+            self.statuses[str(parent)]["replies_count"] += 1
         if key:
             self.idempotency[key] = (status_id, self.now)
         return Response(200, status)
@@ -251,7 +263,7 @@ class FakeMastodon(QuickFake):
             "username": self.username,
             "acct": self.username,
             "url": f"{self.base_url}/@{self.username}",
-            "followers_count": 42,
+            "followers_count": self.followers,
             "statuses_count": len(self.statuses),
         }
 

@@ -141,6 +141,14 @@ class SiteSettings(Model):
     include_embargoed: bool = False
 
 
+class MetricsSettings(Model):
+    max_paid_reads: int = Field(
+        default=200,
+        ge=0,
+        description="Post reads a metrics run may make on networks that bill them (X)",
+    )
+
+
 class Pause(Model):
     """A crisis pause: stops publishing (everything, a channel or a campaign) until removed.
 
@@ -176,6 +184,7 @@ class Settings(Model):
     utm: Utm = Utm()
     rules: Rules = Rules()
     site: SiteSettings = SiteSettings()
+    metrics: MetricsSettings = MetricsSettings()
     channels: dict[Slug, Channel] = Field(min_length=1)
     pauses: tuple[Pause, ...] = ()
 

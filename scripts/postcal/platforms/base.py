@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import httpx
 
@@ -219,6 +219,26 @@ class Adapter(Protocol):
         nothing beyond ``progress`` was found, and the verdict is about the rest. ``Found``:
         more was found, with the verdict on what is still missing. Raises PublishError when a
         look-up itself failed for now (the record stays unknown and is tried again)."""
+        ...
+
+
+RawMetrics = dict[str, object]
+
+
+@runtime_checkable
+class MetricsSource(Protocol):
+    """An adapter that can read numbers back: per post in batches, and for the account."""
+
+    metrics_batch: int
+    """Post ids one request can read; 0 when the network gives no per-post numbers."""
+
+    def post_metrics(self, ids: Sequence[str]) -> dict[str, RawMetrics]:
+        """The network's own fields per id, for the ids it still has (a deleted post is left
+        out). At most ``metrics_batch`` ids. Raises PublishError when the read fails."""
+        ...
+
+    def account_metrics(self) -> RawMetrics:
+        """The account's own fields (its followers among them). Raises PublishError."""
         ...
 
 

@@ -39,6 +39,7 @@ Progress keys: ``did``, ``part<i>`` (the CID of part i), ``url`` (public URL of 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from postcal.networks import mime_type, network
@@ -54,12 +55,14 @@ from postcal.platforms.base import (
     Progress,
     Published,
     PublishError,
+    RawMetrics,
     Reconciled,
     missing_pieces,
     part_key,
     piece_name,
     send_first_comment,
 )
+from postcal.platforms.bluesky_numbers import BATCH, account_numbers, post_numbers
 from postcal.platforms.bluesky_records import (
     POST,
     Json,
@@ -223,6 +226,16 @@ class BlueskyAdapter:
         uris = tuple(post_uri(session.did, rkey) for rkey in rkeys)
         url = state.get(URL) or public_url(session.handle, rkeys[0])
         return Published(uris[0], url, uris, tuple(notes))
+
+    # -- metrics --------------------------------------------------------------------------
+
+    metrics_batch = BATCH
+
+    def post_metrics(self, ids: Sequence[str]) -> dict[str, RawMetrics]:
+        return post_numbers(self.xrpc, ids)
+
+    def account_metrics(self) -> RawMetrics:
+        return account_numbers(self.xrpc)
 
     # -- reconcile ------------------------------------------------------------------------
 

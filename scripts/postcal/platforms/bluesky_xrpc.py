@@ -17,14 +17,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 
 from postcal.platforms import ratelimits
 from postcal.platforms.base import AdapterContext, Failure, PublishError
 from postcal.platforms.bluesky_records import Json
-from postcal.platforms.core import Core, Effect, ErrorBody, Profile, Reply
+from postcal.platforms.core import Core, Effect, ErrorBody, Params, Profile, Reply
 from postcal.secrets import MIN_SECRET, REDACTOR, MissingSecret
 
 DEFAULT_API = "https://bsky.social"
@@ -89,7 +88,7 @@ class Xrpc:
         effect: Effect,
         *,
         what: str = "",
-        params: Mapping[str, str | int] | None = None,
+        params: Params | None = None,
         body: Json | None = None,
         content: bytes | None = None,
         content_type: str | None = None,
@@ -124,7 +123,7 @@ class Xrpc:
         effect: Effect,
         what: str,
         *,
-        params: Mapping[str, str | int] | None,
+        params: Params | None,
         json: Json | None,
         content: bytes | None,
         content_type: str | None,

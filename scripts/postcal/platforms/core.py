@@ -48,6 +48,8 @@ DEADLINE = 120.0
 SHOWN_BODY = 300
 """Characters of an unexpected answer quoted in a message."""
 LOG = logging.getLogger("postcal.http")
+Params = Mapping[str, str | int] | httpx.QueryParams
+"""Query parameters: a mapping, or pairs where a name repeats (``uris=a&uris=b``)."""
 
 
 class Effect(enum.Enum):
@@ -229,7 +231,7 @@ class Core:
         effect: Effect,
         *,
         headers: Mapping[str, str] | None = None,
-        params: Mapping[str, str | int] | None = None,
+        params: Params | None = None,
         json: Any = None,
         data: Mapping[str, str] | None = None,
         files: Any = None,

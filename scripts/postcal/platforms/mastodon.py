@@ -31,7 +31,7 @@ Facts from PLATFORMS.md (section 2) this relies on:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,13 +49,20 @@ from postcal.platforms.base import (
     Progress,
     Published,
     PublishError,
+    RawMetrics,
     Reconciled,
     missing_pieces,
     part_key,
     send_first_comment,
 )
 from postcal.platforms.core import Core, Effect, Profile, Reply
-from postcal.platforms.mastodon_statuses import CLOCK_SKEW, piece, recent_statuses
+from postcal.platforms.mastodon_statuses import (
+    CLOCK_SKEW,
+    account_numbers,
+    piece,
+    recent_statuses,
+    status_numbers,
+)
 from postcal.platforms.matching import look_up
 from postcal.secrets import MIN_SECRET, REDACTOR
 from postcal.text.measure import measure
@@ -283,6 +290,16 @@ class MastodonAdapter:
 
     def _get(self, url: str, what: str, params: Mapping[str, str | int] | None = None) -> Reply:
         return self.core.send("GET", url, what, Effect.READ, headers=self._headers(), params=params)
+
+    # --- metrics -------------------------------------------------------------------
+
+    metrics_batch = 1
+
+    def post_metrics(self, ids: Sequence[str]) -> dict[str, RawMetrics]:
+        return status_numbers(self._get, self.base, ids)
+
+    def account_metrics(self) -> RawMetrics:
+        return account_numbers(self._get, self.base)
 
     def _status_url(self, status_id: str) -> str:
         url = self._get(f"{self.base}/api/v1/statuses/{status_id}", "status").object().get("url")

@@ -1,4 +1,6 @@
-"""Mastodon, read back: our account's recent statuses as look-up candidates.
+"""Mastodon, read back: our account's recent statuses as look-up candidates, and the numbers
+on them (``favourites_count``, ``reblogs_count``, ``replies_count``, ``quotes_count`` on a Status;
+``followers_count`` on the Account: PLATFORMS.md section 2, "Metrics").
 
 A status's ``content`` is the server's HTML rendering of what we sent: paragraphs and line breaks
 become blank lines and newlines again, entities are decoded, and a remote mention
@@ -10,12 +12,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
-from postcal.platforms.base import COMMENT, Outgoing, part_key
+from postcal.platforms.base import COMMENT, Outgoing, PublishError, RawMetrics, part_key
 from postcal.platforms.core import Reply
 from postcal.platforms.matching import Candidate, Listing, Piece, parse_time
 
@@ -27,6 +29,26 @@ REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+(?:[.-]+\w+)*)@[\w.-]+\w")
 
 Get = Callable[[str, str, Mapping[str, str | int] | None], Reply]
 """``get(url, what, params)``: one READ request through the core."""
+STATUS_NUMBERS = ("favourites_count", "reblogs_count", "replies_count", "quotes_count")
+
+
+def status_numbers(get: Get, base: str, ids: Sequence[str]) -> dict[str, RawMetrics]:
+    """One ``GET /api/v1/statuses/:id`` each; a status gone (404) is left out."""
+    found: dict[str, RawMetrics] = {}
+    for status_id in ids:
+        try:
+            status = get(f"{base}/api/v1/statuses/{status_id}", "status numbers", None).object()
+        except PublishError as exc:
+            if exc.status == 404:
+                continue
+            raise
+        found[status_id] = {name: status.get(name) for name in STATUS_NUMBERS}
+    return found
+
+
+def account_numbers(get: Get, base: str) -> RawMetrics:
+    account = get(f"{base}/api/v1/accounts/verify_credentials", "account numbers", None).object()
+    return {name: account.get(name) for name in ("followers_count", "following_count")}
 
 
 def recent_statuses(get: Get, base: str, since: datetime) -> tuple[Listing, dict[str, str]]:

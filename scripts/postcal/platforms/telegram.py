@@ -34,7 +34,7 @@ is UNCONFIRMED) and checked before anything is sent.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +52,7 @@ from postcal.platforms.base import (
     Progress,
     Published,
     PublishError,
+    RawMetrics,
     Reconciled,
     missing_pieces,
     part_key,
@@ -221,15 +222,39 @@ class TelegramAdapter:
         reason = f"{piece_name(missing[0])} is not in the run's record, and {CANNOT_LOOK}"
         return Found(state, Reconciled.UNKNOWN, reason)
 
+    # --- metrics -------------------------------------------------------------------
+
+    metrics_batch = 0  # the Bot API shows no views or reactions on channel posts
+
+    def post_metrics(self, ids: Sequence[str]) -> dict[str, RawMetrics]:
+        return {}
+
+    def account_metrics(self) -> RawMetrics:
+        """``getChatMemberCount``: the channel's subscribers."""
+        reply = self._send(
+            "getChatMemberCount",
+            "subscriber count",
+            json={"chat_id": self.chat},
+            effect=Effect.READ,
+        )
+        return {"member_count": reply.member("result")}
+
     # --- HTTP ------------------------------------------------------------------------
 
     def _send(
-        self, method: str, what: str, *, json: Any = None, data: Any = None, files: Any = None
+        self,
+        method: str,
+        what: str,
+        *,
+        json: Any = None,
+        data: Any = None,
+        files: Any = None,
+        effect: Effect = Effect.CREATES,
     ) -> Reply:
-        """One Bot API call; every call sends a message, and nothing drops a repeat."""
+        """One Bot API call; a send creates a message, and nothing drops a repeat."""
         url = f"{self.base}/bot{self.context.secrets['token']}/{method}"
         reply = self.core.send(
-            "POST", url, f"{what} ({method})", Effect.CREATES, json=json, data=data, files=files
+            "POST", url, f"{what} ({method})", effect, json=json, data=data, files=files
         )
         if reply.member("ok") is not True:
             raise reply.broken('is not {"ok": true, ...}')

@@ -31,7 +31,7 @@ Facts from PLATFORMS.md (section 5) this relies on:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
@@ -52,6 +52,7 @@ from postcal.platforms.base import (
     Progress,
     Published,
     PublishError,
+    RawMetrics,
     Reconciled,
     missing_pieces,
     part_key,
@@ -60,6 +61,7 @@ from postcal.platforms.base import (
 from postcal.platforms.core import Core, Effect, Reply
 from postcal.platforms.matching import look_up
 from postcal.platforms.x_errors import PROFILE
+from postcal.platforms.x_numbers import BATCH, account_numbers, post_numbers
 from postcal.platforms.x_timeline import LOOKBACK, piece, recent
 from postcal.secrets import MIN_SECRET, REDACTOR, install_log_redaction
 from postcal.text.count import x_weighted
@@ -185,6 +187,17 @@ class XAdapter:
         return Found(state, verdict, reason)
 
     # --- requests --------------------------------------------------------------------
+
+    # --- metrics -------------------------------------------------------------------
+
+    metrics_batch = BATCH
+    paid_reads = True
+
+    def post_metrics(self, ids: Sequence[str]) -> dict[str, RawMetrics]:
+        return post_numbers(self._read, ids)
+
+    def account_metrics(self) -> RawMetrics:
+        return account_numbers(self._read)
 
     def _upload(self, media: MediaFile) -> str:
         try:
