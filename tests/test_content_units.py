@@ -672,7 +672,7 @@ def test_slugify() -> None:
 # --- postcal schema and rules --------------------------------------------------------------
 
 
-def test_schema_writes_four_json_schemas(tmp_path: Path) -> None:
+def test_schema_writes_five_json_schemas(tmp_path: Path) -> None:
     out = tmp_path / "schemas"
     result = run("schema", "--out", str(out))
     names = [
@@ -680,6 +680,7 @@ def test_schema_writes_four_json_schemas(tmp_path: Path) -> None:
         "post.schema.json",
         "persona.schema.json",
         "campaign.schema.json",
+        "snapshot.schema.json",
     ]
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [str(out / name) for name in names]
@@ -697,6 +698,11 @@ def test_schema_writes_four_json_schemas(tmp_path: Path) -> None:
     assert post["additionalProperties"] is False
     assert "channels" in documents["postcal.schema.json"]["required"]
     assert {"start", "end", "objective"} <= set(documents["campaign.schema.json"]["required"])
+    snapshot = documents["snapshot.schema.json"]
+    assert snapshot["properties"]["kind"]["enum"] == ["post", "account"]
+    assert {"kind", "channel", "network", "fetched_at", "run", "metrics"} == set(
+        snapshot["required"]
+    )
 
 
 def walk(node: object) -> list[dict[str, object]]:

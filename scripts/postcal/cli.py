@@ -7,13 +7,13 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 import click
 
 from postcal import collector
 from postcal.clock import resolve_now
-from postcal.content.loader import load_settings
+from postcal.content.loader import load_calendar, load_settings
 from postcal.errors import PostcalError
 from postcal.lint.engine import lint as run_lint
 from postcal.lint.output import FORMATS, FORMATTERS, line_reader, summary
@@ -231,6 +231,54 @@ def metrics(root: Path, now: str | None, no_git: bool) -> None:
     report = MetricsRun(root.resolve(), _now(now), environ, git, sleep=time.sleep).run()
     click.echo(report.text(), nl=False)
     sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)
+
+
+@main.command()
+@root_option
+@click.option(
+    "--from",
+    "start",
+    required=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="First day (calendar's zone).",
+)
+@click.option(
+    "--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day, included."
+)
+@click.option(
+    "--out",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="CSV file (default: standard output).",
+)
+def export(root: Path, start: datetime, end: datetime, out: TextIO) -> None:
+    """Write a CSV of the posts published from --from to --to with their latest numbers.
+
+    Empty number cells are unknown (not given by the network, or not fetched yet), never 0.
+    """
+    from postcal.ledger.records import read_ledger
+    from postcal.metrics.export import export_rows, write_csv
+    from postcal.metrics.snapshots import read_snapshots
+
+    calendar, problems = load_calendar(root)
+    if calendar.settings is None:
+        _report_and_exit(root, problems)
+        return
+    settings = calendar.settings.model
+    ledger, _ = read_ledger(calendar.root)
+    snapshots, unreadable = read_snapshots(calendar.root)
+    for problem in unreadable:
+        click.echo(f"{problem.path}:{problem.line}:{problem.column}: {problem.message}", err=True)
+    rows = export_rows(
+        [entry.record for entry in ledger.values()],
+        snapshots,
+        {post.id: post.front.title for post in calendar.posts if post.id},
+        {name: channel.platform for name, channel in settings.channels.items()},
+        start.date(),
+        end.date(),
+        settings.zone,
+    )
+    write_csv(rows, out)
 
 
 @main.command()

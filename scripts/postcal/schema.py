@@ -12,12 +12,14 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from postcal.content.models import Campaign, FrontMatter, Persona, Settings
 from postcal.content.times import format_duration
+from postcal.metrics.snapshots import Snapshot
 
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "postcal.schema.json": (Settings, "postcal.yml: calendar settings"),
     "post.schema.json": (FrontMatter, "Front matter of a post under calendar/"),
     "persona.schema.json": (Persona, "A persona under personas/"),
     "campaign.schema.json": (Campaign, "A campaign under campaigns/"),
+    "snapshot.schema.json": (Snapshot, "One line of data/metrics/<channel>/<YYYY-MM>.jsonl"),
 }
 
 

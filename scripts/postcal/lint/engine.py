@@ -16,6 +16,7 @@ from postcal.lint.context import LintContext
 from postcal.lint.load_rules import LOAD_RULES
 from postcal.lint.rule import Rule, at
 from postcal.lint.rules import ALL, BY_ID
+from postcal.metrics.snapshots import read_snapshots
 from postcal.problems import Problem, Severity
 
 KNOWN_IDS = frozenset(BY_ID) | frozenset(LOAD_RULES)
@@ -110,7 +111,9 @@ def lint(
     with collector.paused():
         calendar, problems = load_calendar(root)
         ledger, ledger_problems = read_ledger(calendar.root)
-        found = lint_calendar(calendar, now, ledger, problems + ledger_problems, parallel=parallel)
+        _, metrics_problems = read_snapshots(calendar.root)
+        problems += ledger_problems + metrics_problems
+        found = lint_calendar(calendar, now, ledger, problems, parallel=parallel)
     if paths:
         prefixes = tuple(p.rstrip("/") for p in paths)
         found = [

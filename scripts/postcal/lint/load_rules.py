@@ -30,6 +30,7 @@ LOAD_RULES: dict[str, str] = {
     "file-name": "Persona and campaign file names are their ids: lowercase letters, digits, dashes.",
     "settings": "postcal.yml is missing.",
     "ledger": "A publishing record under data/ledger/ is not valid JSON of the expected shape.",
+    "metrics": "A line under data/metrics/ is not a JSON snapshot of the documented shape.",
     "suppression": "An `ignore:` entry names an unknown rule or gives no reason.",
     "unique-id": "Two persona or campaign files share an id (for example x.yml and x.yaml).",
 }

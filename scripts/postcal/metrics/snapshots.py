@@ -15,15 +15,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from postcal.content.source import position_of_byte
 from postcal.problems import Problem, error
 
 METRICS_DIR = "data/metrics"
 Raw = dict[str, int | float | str | bool | None]
+Count = Annotated[int, Field(ge=0)]
 
 
 class Snapshot(BaseModel):
@@ -35,7 +36,7 @@ class Snapshot(BaseModel):
     fetched_at: str
     """UTC, ISO 8601 with a ``Z``."""
     run: str
-    metrics: dict[str, int | None]
+    metrics: dict[str, Count | None]
     raw: Raw = {}
     post: str | None = None
     remote_id: str | None = None
