@@ -32,3 +32,15 @@ def test_python_examples_in_readme_run() -> None:
         test = parser.get_doctest(source, {"postcal": postcal}, f"README[{number}]", "README.md", 0)
         runner.run(test)
     assert runner.failures == 0
+
+
+def test_metrics_example_lines_are_what_the_writer_writes() -> None:
+    from postcal.metrics.snapshots import Snapshot
+
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("### `data/metrics/") :]
+    block = section.split("```json\n", 1)[1].split("```", 1)[0]
+    lines = block.splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        assert Snapshot.model_validate_json(line).line() == line
