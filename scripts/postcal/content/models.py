@@ -243,6 +243,11 @@ class Budget(Model):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     daily: float | None = Field(default=None, ge=0)
     total: float | None = Field(default=None, ge=0)
+    ad_campaigns: tuple[str, ...] = Field(
+        default=(),
+        description="Campaign names in the ads managers' exports that count toward this budget"
+        " (default: names containing the campaign id or utm_campaign)",
+    )
 
 
 class Goal(Model):

@@ -17,6 +17,7 @@ from postcal.lint.load_rules import LOAD_RULES
 from postcal.lint.rule import Rule, at
 from postcal.lint.rules import ALL, BY_ID
 from postcal.metrics.snapshots import read_snapshots
+from postcal.metrics.spend import read_spend
 from postcal.problems import Problem, Severity
 
 KNOWN_IDS = frozenset(BY_ID) | frozenset(LOAD_RULES)
@@ -112,7 +113,8 @@ def lint(
         calendar, problems = load_calendar(root)
         ledger, ledger_problems = read_ledger(calendar.root)
         _, metrics_problems = read_snapshots(calendar.root)
-        problems += ledger_problems + metrics_problems
+        _, spend_problems = read_spend(calendar.root)
+        problems += ledger_problems + metrics_problems + spend_problems
         found = lint_calendar(calendar, now, ledger, problems, parallel=parallel)
     if paths:
         prefixes = tuple(p.rstrip("/") for p in paths)

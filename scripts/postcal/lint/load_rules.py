@@ -31,6 +31,8 @@ LOAD_RULES: dict[str, str] = {
     "settings": "postcal.yml is missing.",
     "ledger": "A publishing record under data/ledger/ is not valid JSON of the expected shape.",
     "metrics": "A line under data/metrics/ is not a JSON snapshot of the documented shape.",
+    "spend": "A row of a spend file under data/spend/ has a bad date, amount, currency or count,"
+    " or the file is in no layout postcal knows.",
     "suppression": "An `ignore:` entry names an unknown rule or gives no reason.",
     "unique-id": "Two persona or campaign files share an id (for example x.yml and x.yaml).",
 }
