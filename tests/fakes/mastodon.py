@@ -16,7 +16,7 @@ import html
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import regex
 
@@ -102,6 +102,7 @@ class FakeMastodon(QuickFake):
         self.video_polls = video_polls
         self.statuses: dict[str, dict[str, Any]] = {}
         self.followers = 42
+        self.others: list[dict[str, Any]] = []
         self.media: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[str, tuple[str, datetime]] = {}
         self._window: tuple[int, int] = (-1, 0)
@@ -113,6 +114,8 @@ class FakeMastodon(QuickFake):
             ("GET", r"/api/v1/media/(?P<id>\d+)", "media_status", self._media_status),
             ("GET", r"/api/v1/accounts/verify_credentials", "verify_credentials", self._me),
             ("GET", r"/api/v1/accounts/(?P<id>\d+)/statuses", "account_statuses", self._list),
+            ("GET", r"/api/v1/timelines/tag/(?P<tag>[^/]+)", "tag_timeline", self._tag),
+            ("GET", r"/api/v2/search", "search", self._search),
         ):
             self.route(method, pattern, name, self._guarded(handler))
 
@@ -122,6 +125,26 @@ class FakeMastodon(QuickFake):
         """Every status created, oldest first (replies and first comments included)."""
         with self.lock:
             return list(self.statuses.values())
+
+    def mention(self, text: str, at: datetime, searchable: bool = True) -> dict[str, Any]:
+        """Someone else posts ``text`` publicly at ``at``; ``searchable``: they opted in to
+        full-text search (Mastodon 4.2's ``indexable``)."""
+        with self.lock:
+            status_id = self._id()
+            status = {
+                "id": status_id,
+                "created_at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "content": render_html(text),
+                "url": f"{self.base_url}/@someone/{status_id}",
+                "account": {
+                    "id": "209000000000000009",
+                    "username": "someone",
+                    "indexable": searchable,
+                },
+                "_text": text,
+            }
+            self.others.append(status)
+            return status
 
     def engage(self, status_id: str, **counts: int) -> None:
         """Others favourite, boost, reply to or quote a status: ``favourites_count=3``, ..."""
@@ -256,6 +279,38 @@ class FakeMastodon(QuickFake):
         if max_id:
             newest_first = [s for s in newest_first if int(s["id"]) < int(max_id)]
         return Response(200, newest_first[:limit])
+
+    def _public(self) -> list[dict[str, Any]]:
+        """Every public status, ours and others', newest first, as the API shows them."""
+        ours = [{**s, "_text": s["content"]} for s in self.statuses.values()]
+        every = sorted(ours + self.others, key=lambda s: int(s["id"]), reverse=True)
+        return every
+
+    @staticmethod
+    def _shown(status: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in status.items() if not k.startswith("_")}
+
+    def _tag(self, request: Request, match: re.Match[str]) -> Response:
+        tag = "#" + unquote(match["tag"]).lower()
+        limit = min(int((request.query.get("limit") or ["20"])[0]), 40)
+        max_id = (request.query.get("max_id") or [""])[0]
+        found = [s for s in self._public() if tag in s["_text"].lower()]
+        if max_id:
+            found = [s for s in found if int(s["id"]) < int(max_id)]
+        return Response(200, [self._shown(s) for s in found[:limit]])
+
+    def _search(self, request: Request, match: re.Match[str]) -> Response:
+        query = (request.query.get("q") or [""])[0].lower()
+        if (request.query.get("type") or [""])[0] != "statuses" or not query:
+            return Response(400, {"error": "this fake answers type=statuses searches only"})
+        limit = min(int((request.query.get("limit") or ["20"])[0]), 40)
+        offset = int((request.query.get("offset") or ["0"])[0])
+        found = [
+            s for s in self.others if s["account"].get("indexable") and query in s["_text"].lower()
+        ]
+        found.sort(key=lambda s: int(s["id"]), reverse=True)
+        page = [self._shown(s) for s in found[offset : offset + limit]]
+        return Response(200, {"accounts": [], "statuses": page, "hashtags": []})
 
     def _account(self) -> dict[str, Any]:
         return {

@@ -149,6 +149,18 @@ class MetricsSettings(Model):
     )
 
 
+class Listening(Model):
+    """Public mentions to count each day, through channels whose network offers search."""
+
+    brand: tuple[str, ...] = Field(min_length=1, description="Our names, handles and #hashtags")
+    competitors: dict[Slug, tuple[str, ...]] = Field(
+        default_factory=dict, description="Each competitor's names, handles and #hashtags"
+    )
+    channels: tuple[Slug, ...] = Field(
+        default=(), description="Channels to search through (default: every one that can)"
+    )
+
+
 class Pause(Model):
     """A crisis pause: stops publishing (everything, a channel or a campaign) until removed.
 
@@ -185,6 +197,7 @@ class Settings(Model):
     rules: Rules = Rules()
     site: SiteSettings = SiteSettings()
     metrics: MetricsSettings = MetricsSettings()
+    listening: Listening | None = None
     channels: dict[Slug, Channel] = Field(min_length=1)
     pauses: tuple[Pause, ...] = ()
 

@@ -21,6 +21,9 @@ from postcal.gitops import Git
 from postcal.ledger.records import read_ledger
 from postcal.metrics import fields
 from postcal.metrics.due import DuePost, by_channel, due_posts, followers_due
+from postcal.metrics.listen import listen
+from postcal.metrics.listening import MentionDay, append_mentions, read_mentions
+from postcal.metrics.report import ChannelResult, MetricsReport
 from postcal.metrics.snapshots import Snapshot, append_snapshots, read_snapshots
 from postcal.platforms.base import MetricsSource, PublishError, RawMetrics
 from postcal.platforms.core import DEADLINE
@@ -29,66 +32,10 @@ from postcal.publish.records import stamp
 from postcal.secrets import REDACTOR, install_log_redaction
 
 MAX_ROUNDS = 8
-OWNED_READ_USD = 0.001
-"""X's price of one read of our own post (PLATFORMS.md, X "Pricing": volatile)."""
 
 
 class MetricsAbort(PostcalError, RuntimeError):
     """The run cannot start or push; the message says what to do."""
-
-
-@dataclass
-class ChannelResult:
-    channel: str
-    network: str
-    posts: int = 0
-    followers: int | None = None
-    unavailable: int = 0
-    """Due posts the network gives no numbers for (Telegram, Discord)."""
-    gone: int = 0
-    deferred: int = 0
-    """Due posts left for a later run by the paid-read cap."""
-    paid_reads: int = 0
-    error: str | None = None
-
-
-@dataclass
-class MetricsReport:
-    channels: dict[str, ChannelResult] = field(default_factory=dict)
-    written: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def failed(self) -> bool:
-        return any(r.error for r in self.channels.values())
-
-    @property
-    def cost_usd(self) -> float:
-        return sum(r.paid_reads for r in self.channels.values()) * OWNED_READ_USD
-
-    def text(self) -> str:
-        lines = []
-        for result in self.channels.values():
-            parts = [f"{result.posts} post snapshot(s)"]
-            if result.followers is not None:
-                parts.append(f"{result.followers} followers")
-            if result.unavailable:
-                parts.append(f"{result.unavailable} without numbers on {result.network}")
-            if result.gone:
-                parts.append(f"{result.gone} no longer on {result.network}")
-            if result.deferred:
-                parts.append(f"{result.deferred} deferred by metrics.max_paid_reads")
-            if result.paid_reads:
-                parts.append(
-                    f"{result.paid_reads} paid read(s), ${result.paid_reads * OWNED_READ_USD:.3f}"
-                )
-            if result.error:
-                parts.append(f"not read: {result.error}")
-            lines.append(f"{result.channel}: " + ", ".join(parts))
-        lines += self.notes
-        if not lines:
-            lines.append("nothing due: no snapshot to take")
-        return "\n".join(lines) + "\n"
 
 
 @dataclass
@@ -120,50 +67,57 @@ class MetricsRun:
         ledger, _ = read_ledger(self.root)
         taken, unreadable = read_snapshots(self.root)
         self.report.notes += [f"{p.path}:{p.line}:{p.column}: {p.message}" for p in unreadable]
+        heard, unreadable = read_mentions(self.root)
+        self.report.notes += [f"{p.path}:{p.line}:{p.column}: {p.message}" for p in unreadable]
         due = by_channel(due_posts([e.record for e in ledger.values()], taken, self.now))
         counted = followers_due(settings.channels, taken, self.now)
-        snapshots = self._fetch(settings, due, counted)
-        if snapshots:
-            self._push(snapshots)
+        channels = Channels(
+            settings, self.environ, self.client_factory, self.sleep, deadline=self.request_deadline
+        )
+        try:
+            snapshots = self._fetch(settings, channels, due, counted)
+            mentions = listen(settings, channels, heard, self.now, self.run_id, self.report)
+        finally:
+            channels.close()
+        if snapshots or mentions:
+            self._push(snapshots, mentions)
         return self.report
 
     # --- fetch -------------------------------------------------------------------------
 
     def _fetch(
-        self, settings: Settings, due: Mapping[str, list[DuePost]], counted: Sequence[str]
+        self,
+        settings: Settings,
+        channels: Channels,
+        due: Mapping[str, list[DuePost]],
+        counted: Sequence[str],
     ) -> list[Snapshot]:
-        channels = Channels(
-            settings, self.environ, self.client_factory, self.sleep, deadline=self.request_deadline
-        )
         budget = settings.metrics.max_paid_reads
         snapshots: list[Snapshot] = []
-        try:
-            for channel in sorted(set(due) | set(counted)):
-                account = settings.channels.get(channel)
-                if account is None:
-                    continue  # a ledger record for a channel since removed from postcal.yml
-                result = self.report.channels[channel] = ChannelResult(channel, account.platform)
-                refused = channels.preflight(channel)
-                if refused is not None:
-                    result.error = refused
-                    continue
-                adapter = channels.adapter(channel)
-                if not isinstance(adapter, MetricsSource):
-                    result.unavailable = len(due.get(channel, []))
-                    continue
-                try:
-                    if channel in counted:
-                        snapshots.append(self._account(result, adapter.account_metrics()))
-                    posts = due.get(channel, [])
-                    if getattr(adapter, "paid_reads", False):
-                        result.deferred = max(0, len(posts) - budget)
-                        posts = posts[:budget]
-                        budget -= len(posts)
-                    snapshots += self._posts(result, adapter, posts)
-                except PublishError as exc:
-                    result.error = REDACTOR.redact(exc.message)
-        finally:
-            channels.close()
+        for channel in sorted(set(due) | set(counted)):
+            account = settings.channels.get(channel)
+            if account is None:
+                continue  # a ledger record for a channel since removed from postcal.yml
+            result = self.report.channels[channel] = ChannelResult(channel, account.platform)
+            refused = channels.preflight(channel)
+            if refused is not None:
+                result.error = refused
+                continue
+            adapter = channels.adapter(channel)
+            if not isinstance(adapter, MetricsSource):
+                result.unavailable = len(due.get(channel, []))
+                continue
+            try:
+                if channel in counted:
+                    snapshots.append(self._account(result, adapter.account_metrics()))
+                posts = due.get(channel, [])
+                if getattr(adapter, "paid_reads", False):
+                    result.deferred = max(0, len(posts) - budget)
+                    posts = posts[:budget]
+                    budget -= len(posts)
+                snapshots += self._posts(result, adapter, posts)
+            except PublishError as exc:
+                result.error = REDACTOR.redact(exc.message)
         return snapshots
 
     def _posts(
@@ -219,10 +173,13 @@ class MetricsRun:
 
     # --- push --------------------------------------------------------------------------
 
-    def _push(self, snapshots: list[Snapshot]) -> None:
-        message = f"metrics: {len(snapshots)} snapshot(s) at {stamp(self.now)}"
+    def _push(self, snapshots: list[Snapshot], mentions: list[MentionDay]) -> None:
+        message = (
+            f"metrics: {len(snapshots)} snapshot(s), {len(mentions)} mention count(s)"
+            f" at {stamp(self.now)}"
+        )
         for _ in range(MAX_ROUNDS):
-            written = append_snapshots(self.root, snapshots)
+            written = append_snapshots(self.root, snapshots) + append_mentions(self.root, mentions)
             if self.git is None or not written:
                 self.report.written = written
                 return

@@ -243,6 +243,26 @@ class MetricsSource(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Mentions:
+    """Public posts matching a term in a window: how many, links to some, and whether every
+    page was read (a capped search is a lower bound, and says so)."""
+
+    count: int
+    permalinks: tuple[str, ...]
+    complete: bool
+
+
+@runtime_checkable
+class ListeningSource(Protocol):
+    """An adapter whose network can search public posts without extra cost."""
+
+    def mentions(self, term: str, since: datetime, until: datetime) -> Mentions:
+        """Public posts from other accounts matching ``term``, created in [since, until).
+        Raises PublishError when the search fails."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class AdapterContext:
     """What an adapter is built from; `client` is the network seam tests replace."""
 

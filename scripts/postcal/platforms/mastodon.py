@@ -44,6 +44,7 @@ from postcal.platforms.base import (
     Failure,
     Found,
     MediaFile,
+    Mentions,
     Outgoing,
     PlannedRequest,
     Progress,
@@ -59,6 +60,7 @@ from postcal.platforms.core import Core, Effect, Profile, Reply
 from postcal.platforms.mastodon_statuses import (
     CLOCK_SKEW,
     account_numbers,
+    mentions,
     piece,
     recent_statuses,
     status_numbers,
@@ -300,6 +302,9 @@ class MastodonAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return account_numbers(self._get, self.base)
+
+    def mentions(self, term: str, since: datetime, until: datetime) -> Mentions:
+        return mentions(self._get, self.base, term, since, until)
 
     def _status_url(self, status_id: str) -> str:
         url = self._get(f"{self.base}/api/v1/statuses/{status_id}", "status").object().get("url")

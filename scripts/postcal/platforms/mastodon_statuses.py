@@ -16,8 +16,16 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import quote
 
-from postcal.platforms.base import COMMENT, Outgoing, PublishError, RawMetrics, part_key
+from postcal.platforms.base import (
+    COMMENT,
+    Mentions,
+    Outgoing,
+    PublishError,
+    RawMetrics,
+    part_key,
+)
 from postcal.platforms.core import Reply
 from postcal.platforms.matching import Candidate, Listing, Piece, parse_time
 
@@ -25,6 +33,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 """Statuses created this long before ``attempted_at`` still count as candidates."""
 PAGE_SIZE = 40
 MAX_PAGES = 5
+MAX_PERMALINKS = 20
 REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+(?:[.-]+\w+)*)@[\w.-]+\w")
 
 Get = Callable[[str, str, Mapping[str, str | int] | None], Reply]
@@ -125,3 +134,52 @@ def strip_html(content: str) -> str:
 def normalise(text: str) -> str:
     """Compare texts as the server shows them: remote mentions lose their domain."""
     return REMOTE_MENTION.sub(r"@\1", text)
+
+
+def mentions(get: Get, base: str, term: str, since: datetime, until: datetime) -> Mentions:
+    """Public statuses by other accounts matching ``term`` created in [since, until).
+
+    ``#tag`` reads the hashtag's public timeline (``GET /api/v1/timelines/tag/:hashtag``,
+    newest first, paged by ``max_id``) until it reaches back past ``since``. Other terms use
+    ``GET /api/v2/search?type=statuses`` (paged by ``offset``): Mastodon's full-text search only
+    finds posts whose authors opted in to search (4.2 and later), so those counts are a lower
+    bound by nature. Our own statuses are not mentions.
+    """
+    me = get(f"{base}/api/v1/accounts/verify_credentials", "verify_credentials", None)
+    own = me.identifier("id")
+    hashtag = term.startswith("#")
+    if hashtag:
+        url = f"{base}/api/v1/timelines/tag/{quote(term[1:], safe='')}"
+    else:
+        url = f"{base}/api/v2/search"
+    count, links = 0, list[str]()
+    complete = False
+    params: dict[str, str | int] = {"limit": PAGE_SIZE}
+    if not hashtag:
+        params.update({"q": term, "type": "statuses"})
+    for page_number in range(MAX_PAGES):
+        if not hashtag:
+            params["offset"] = page_number * PAGE_SIZE
+        reply = get(url, "hashtag timeline" if hashtag else "status search", params)
+        page = reply.items() if hashtag else reply.member("statuses")
+        if not isinstance(page, list):
+            raise reply.broken("has no list of statuses")
+        statuses = [s for s in page if isinstance(s, dict)]
+        for status in statuses:
+            created = parse_time(status.get("created_at"))
+            author = status.get("account")
+            author_id = author.get("id") if isinstance(author, dict) else None
+            if created is None or not since <= created < until or str(author_id) == own:
+                continue
+            count += 1
+            if isinstance(status.get("url"), str) and len(links) < MAX_PERMALINKS:
+                links.append(status["url"])
+        oldest = parse_time(statuses[-1].get("created_at")) if statuses else None
+        if len(page) < PAGE_SIZE or (hashtag and oldest is not None and oldest < since):
+            complete = True
+            break
+        if hashtag:
+            if oldest is None or not isinstance(statuses[-1].get("id"), str | int):
+                break
+            params["max_id"] = str(statuses[-1]["id"])
+    return Mentions(count, tuple(links), complete)
