@@ -142,3 +142,13 @@ def test_a_failed_read_writes_nothing_and_exits_nonzero(published: Published) ->
         metrics(remote, env, AT + timedelta(hours=2)).text()
         == "masto: 2 post snapshot(s), 42 followers\n"
     )
+
+
+def test_a_simulated_run_marks_every_line(published: Published) -> None:
+    _, remote, env = published
+    clone = remote.clone()
+    MetricsRun(clone, AT + timedelta(hours=2), env, Git(clone), simulated=True).run()
+    assert [s.get("simulated") for s in lines(remote)] == [True, True, True]
+    clone = remote.clone()
+    MetricsRun(clone, AT + timedelta(days=1, hours=2), env, Git(clone)).run()
+    assert [s.get("simulated") for s in lines(remote)] == [True, True, True, None, None, None]

@@ -22,6 +22,7 @@ def listen(
     now: datetime,
     run_id: str,
     report: MetricsReport,
+    simulated: bool = False,
 ) -> list[MentionDay]:
     listening = settings.listening
     if listening is None:
@@ -73,6 +74,7 @@ def listen(
                     permalinks=found.permalinks[:MAX_PERMALINKS],
                     fetched_at=stamp(now),
                     run=run_id,
+                    simulated=simulated,
                 )
             )
     return made

@@ -49,6 +49,8 @@ class MetricsRun:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     request_deadline: float = DEADLINE
     report: MetricsReport = field(default_factory=MetricsReport)
+    simulated: bool = False
+    """The networks are the demo's simulation: every line written says so."""
 
     def run(self) -> MetricsReport:
         install_log_redaction()
@@ -76,7 +78,9 @@ class MetricsRun:
         )
         try:
             snapshots = self._fetch(settings, channels, due, counted)
-            mentions = listen(settings, channels, heard, self.now, self.run_id, self.report)
+            mentions = listen(
+                settings, channels, heard, self.now, self.run_id, self.report, self.simulated
+            )
         finally:
             channels.close()
         if snapshots or mentions:
@@ -149,6 +153,7 @@ class MetricsRun:
             network=result.network,
             fetched_at=stamp(self.now),
             run=self.run_id,
+            simulated=self.simulated,
             metrics=fields.normalise(result.network, raw or {}),
             raw=_scalars(raw or {}),
             post=item.post,
@@ -167,6 +172,7 @@ class MetricsRun:
             network=result.network,
             fetched_at=stamp(self.now),
             run=self.run_id,
+            simulated=self.simulated,
             metrics={fields.FOLLOWERS: result.followers},
             raw=_scalars(raw),
         )
