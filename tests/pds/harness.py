@@ -11,6 +11,9 @@ start straight away. Nothing is written inside the repository.
 machine; Node 22 itself comes from the registry. If the install fails, the tests that need the
 PDS fail with npm's output: CI is expected to be able to install it.
 
+``network.py`` installs its own pinned set (``network/``, for the AppView) the same way, with
+``ensure_installed(source, prefix, checks)``, and starts it with ``launch`` and ``await_ready``.
+
 ``launch.mjs`` runs the PDS and an in-memory PLC directory on 127.0.0.1 and prints one JSON
 line when ready; closing its stdin stops it. Use the ``pds_server`` fixture (session scope)
 and ``create_account`` for a fresh account with an App Password.
@@ -26,7 +29,7 @@ import secrets
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,13 +48,13 @@ CHECK_SQLITE = "const D = require('better-sqlite3'); new D(':memory:').close()"
 
 
 class HarnessError(RuntimeError):
-    """The PDS could not be installed or started; the message carries the tool output."""
+    """A test server could not be installed or started; the message carries the tool output."""
 
 
-def _digest() -> str:
+def _digest(source: Path = HERE) -> str:
     digest = hashlib.sha256()
     for name in PACKAGE_FILES:
-        digest.update(name.encode() + b"\0" + (HERE / name).read_bytes() + b"\0")
+        digest.update(name.encode() + b"\0" + (source / name).read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
@@ -63,8 +66,9 @@ def cache_root() -> Path:
     return Path(base) / "postcal"
 
 
-def install_dir() -> Path:
-    return cache_root() / f"pds-{_digest()}"
+def install_dir(source: Path = HERE, prefix: str = "pds") -> Path:
+    """Where the package set in ``source`` is installed: ``<cache>/<prefix>-<hash>``."""
+    return cache_root() / f"{prefix}-{_digest(source)}"
 
 
 def node_dir(root: Path) -> Path:
@@ -75,7 +79,7 @@ def node_binary(root: Path) -> Path:
     return node_dir(root) / "bin" / "node"
 
 
-def _node_env(root: Path) -> dict[str, str]:
+def node_env(root: Path) -> dict[str, str]:
     """Node 22 first on PATH, and its headers for node-gyp (a user ~/.npmrc may name others)."""
     env = dict(os.environ)
     env["PATH"] = f"{node_dir(root) / 'bin'}{os.pathsep}{env.get('PATH', '')}"
@@ -86,7 +90,7 @@ def _node_env(root: Path) -> dict[str, str]:
     return env
 
 
-def _tail(text: str) -> str:
+def tail(text: str) -> str:
     return text if len(text) <= OUTPUT_TAIL else "[...]\n" + text[-OUTPUT_TAIL:]
 
 
@@ -95,7 +99,7 @@ def _run(command: list[str], root: Path, log: Path, what: str) -> None:
         result = subprocess.run(
             command,
             cwd=root,
-            env=_node_env(root),
+            env=node_env(root),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -110,13 +114,20 @@ def _run(command: list[str], root: Path, log: Path, what: str) -> None:
     if result.returncode != 0:
         raise HarnessError(
             f"{what} failed with exit code {result.returncode} in {root} "
-            f"(full log: {log}):\n{_tail(result.stdout)}"
+            f"(full log: {log}):\n{tail(result.stdout)}"
         )
 
 
-def ensure_installed() -> Path:
-    """The install directory, installing first unless a finished install is there."""
-    root = install_dir()
+def ensure_installed(
+    source: Path = HERE,
+    prefix: str = "pds",
+    checks: Sequence[tuple[str, str]] = (("loading better-sqlite3", CHECK_SQLITE),),
+) -> Path:
+    """The install directory, installing first unless a finished install is there.
+
+    ``source`` holds the pinned package set; ``checks`` are ``(what, script)`` pairs, each a
+    script for ``node -e`` that must succeed before the install counts as finished."""
+    root = install_dir(source, prefix)
     if (root / MARKER).exists():
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
@@ -130,12 +141,13 @@ def ensure_installed() -> Path:
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir()
         for name in PACKAGE_FILES:
-            shutil.copyfile(HERE / name, root / name)
+            shutil.copyfile(source / name, root / name)
         log = root.parent / f"{root.name}.log"
         log.write_text("", encoding="utf-8")
         started = time.monotonic()
         _run([npm, "ci", "--foreground-scripts"], root, log, "npm ci")
-        _run([str(node_binary(root)), "-e", CHECK_SQLITE], root, log, "loading better-sqlite3")
+        for what, script in checks:
+            _run([str(node_binary(root)), "-e", script], root, log, what)
         seconds = round(time.monotonic() - started, 1)
         (root / MARKER).write_text(json.dumps({"install_seconds": seconds}), encoding="utf-8")
     return root
@@ -152,16 +164,21 @@ class PdsServer:
     startup_seconds: float
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            assert self.process.stdin is not None
-            self.process.stdin.close()  # the launcher stops when its stdin closes
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        elif self.process.stdin is not None:
-            self.process.stdin.close()
+        stop_launcher(self.process)
+
+
+def stop_launcher(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """Close the launcher's stdin (it stops itself then); kill it if it takes too long."""
+    if process.poll() is None:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    elif process.stdin is not None:
+        process.stdin.close()
 
 
 def _stop_unready(process: subprocess.Popen[bytes]) -> None:
@@ -172,19 +189,16 @@ def _stop_unready(process: subprocess.Popen[bytes]) -> None:
         process.stdin.close()
 
 
-def start_pds(workdir: Path, rate_limits: bool = False) -> PdsServer:
-    root = ensure_installed()
-    launcher = root / LAUNCHER
-    staged = root / f".{LAUNCHER}.{os.getpid()}"
-    shutil.copyfile(HERE / LAUNCHER, staged)
+def launch(
+    root: Path, script: Path, env: dict[str, str], out: Path, err: Path
+) -> subprocess.Popen[bytes]:
+    """Start ``script`` with the install's Node from ``root``, stdout and stderr to files."""
+    launcher = root / script.name
+    staged = root / f".{script.name}.{os.getpid()}"
+    shutil.copyfile(script, staged)
     staged.replace(launcher)  # imports resolve next to the script: it runs from the install
-    out, err, log = (workdir / name for name in ("pds.stdout", "pds.stderr", "pds.log"))
-    env = _node_env(root)
-    env.pop("LOG_ENABLED", None)
-    env.update(PDS_LOG_FILE=str(log), PDS_RATE_LIMITS="1" if rate_limits else "0")
-    started = time.monotonic()
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [str(node_binary(root)), str(launcher)],
             cwd=root,
             env=env,
@@ -192,23 +206,46 @@ def start_pds(workdir: Path, rate_limits: bool = False) -> PdsServer:
             stdout=stdout,
             stderr=stderr,
         )
+
+
+def await_ready(
+    process: subprocess.Popen[bytes],
+    out: Path,
+    err: Path,
+    what: str,
+    key: str,
+    timeout: float = READY_TIMEOUT,
+) -> dict[str, Any]:
+    """The launcher's ready line: the first JSON object on stdout with ``key``. If the process
+    exits or ``timeout`` passes first, it is killed and HarnessError carries its output."""
+    started = time.monotonic()
     while True:
         for line in out.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 info = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(info, dict) and "pds" in info:
-                return PdsServer(
-                    info["pds"], info["plc"], info, process, log, time.monotonic() - started
-                )
-        if process.poll() is not None or time.monotonic() - started > READY_TIMEOUT:
+            if isinstance(info, dict) and key in info:
+                return info
+        if process.poll() is not None or time.monotonic() - started > timeout:
             _stop_unready(process)
             raise HarnessError(
-                f"the test PDS did not start (exit code {process.returncode}):\n"
-                f"{_tail(err.read_text(errors='replace'))}\n{_tail(out.read_text(errors='replace'))}"
+                f"{what} did not start (exit code {process.returncode}):\n"
+                f"{tail(err.read_text(errors='replace'))}\n{tail(out.read_text(errors='replace'))}"
             )
         time.sleep(0.05)
+
+
+def start_pds(workdir: Path, rate_limits: bool = False) -> PdsServer:
+    root = ensure_installed()
+    out, err, log = (workdir / name for name in ("pds.stdout", "pds.stderr", "pds.log"))
+    env = node_env(root)
+    env.pop("LOG_ENABLED", None)
+    env.update(PDS_LOG_FILE=str(log), PDS_RATE_LIMITS="1" if rate_limits else "0")
+    started = time.monotonic()
+    process = launch(root, HERE / LAUNCHER, env, out, err)
+    info = await_ready(process, out, err, "the test PDS", "pds")
+    return PdsServer(info["pds"], info["plc"], info, process, log, time.monotonic() - started)
 
 
 @pytest.fixture(scope="session")
