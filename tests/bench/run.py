@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 
 import yaml
@@ -295,13 +296,77 @@ def bench_cron_tick(repeat: int, posts: int = 10_000) -> None:
         )
 
 
+def bench_metrics(repeat: int, posts: int = 10_000, latency: float = 0.05) -> None:
+    """A metrics run over ``posts`` published Bluesky posts, 50 ms per request, against the floor
+    that the batched request count sets (25 URIs per getPosts, plus the session and profile)."""
+    import math
+    from datetime import timedelta
+
+    from postcal.gitops import Git
+    from postcal.ledger.records import LedgerRecord, write_record
+    from postcal.metrics.run import MetricsRun
+    from tests.fakes.bluesky import POST, FakeBluesky
+    from tests.publish.gitrepo import Remote
+    from tests.publish.scenario import AT, ChannelSpec, write_calendar
+
+    print(
+        f"\n## postcal metrics: {posts} published Bluesky posts, {latency * 1000:.0f} ms per"
+        f" request, median of {repeat}"
+    )
+    password = "bench-app-password-0000"
+    with FakeBluesky() as fake, tempfile.TemporaryDirectory() as scratch:
+        did = fake.add_account("bench.test", password)
+        spec = ChannelSpec(
+            "sky", "bluesky", "bench.test", fake.base_url, {"app_password": password}
+        )
+        source = Path(scratch) / "src"
+        write_calendar(source, [spec], 0)
+        published = AT.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for number in range(posts):
+            rkey = f"3lbench{number:07d}"
+            fake.accounts[did].records[rkey] = ("bafybench", {"$type": POST, "text": f"p{number}"})
+            write_record(
+                source,
+                LedgerRecord(
+                    post_id=f"bench-{number:05d}",
+                    channel="sky",
+                    status="published",
+                    idempotency_key=f"k{number}",
+                    finished_at=published,
+                    remote_id=f"at://{did}/{POST}/{rkey}",
+                ),
+            )
+        remote = Remote(Path(scratch), source)
+        env = {"SKY_APP_PASSWORD": password}
+        fake.latency = latency
+        runs, floors = [], []
+        for trial in range(repeat):
+            clone = remote.clone(f"trial{trial}")
+            before = len(fake.requests)
+            # Each trial a day later than the last, so that every post is due again.
+            when = AT + timedelta(days=trial * 8 + 1, minutes=5)
+            run = MetricsRun(clone, when, env, Git(clone))
+            runs.append(timed(run.run))
+            assert run.report.channels["sky"].posts == posts, run.report.text()
+            requests = len(fake.requests) - before
+            assert requests >= math.ceil(posts / 25)
+            floors.append(requests * latency)
+        median, floor = statistics.median(runs), statistics.median(floors)
+        print(
+            f"run {median:.1f} s | requests x latency {floor:.1f} s"
+            f" ({round(floor / latency)} requests) | ratio {median / floor:.2f}x"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated post counts")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--site-repeat", type=int, default=3)
     parser.add_argument(
-        "--only", choices=("lint", "x", "site", "publish", "tick"), help="run one benchmark"
+        "--only",
+        choices=("lint", "x", "site", "publish", "tick", "metrics"),
+        help="run one benchmark",
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -315,6 +380,8 @@ def main() -> None:
         bench_publish(args.site_repeat)
     if args.only in (None, "tick"):
         bench_cron_tick(args.repeat)
+    if args.only in (None, "metrics"):
+        bench_metrics(args.site_repeat)
 
 
 if __name__ == "__main__":
