@@ -15,6 +15,15 @@ Readers: ``getRecord`` (400 ``RecordNotFound``), ``listRecords``, ``sync.getBlob
 ``identity.resolveHandle`` (400 ``Unable to resolve handle``). Tests count with
 ``posts(did)`` and ``writes``; ``expire_sessions()`` makes every issued token expired.
 
+Numbers (PLATFORMS.md section 3, "Metrics"), read through the PDS with the session's token as
+the adapter does: ``app.bsky.feed.getPosts`` takes repeated ``uris`` (1 to 25 AT-URIs, more is
+a 400 ``InvalidRequest``) and answers ``posts``, one ``postView`` per post that exists, in the
+order asked (absent ones left out) with ``likeCount``, ``repostCount``, ``replyCount``,
+``quoteCount`` and ``bookmarkCount``; ``app.bsky.actor.getProfile?actor=`` answers
+``followersCount``, ``followsCount`` and ``postsCount`` (400 ``InvalidRequest`` "Profile not
+found" for an unknown actor). Others' likes, reposts and follows are ``engage()`` and
+``follow()``; ``delete()`` removes a post as its author would.
+
 Guesses, where neither PLATFORMS.md nor the PDS source read for this fixes the behaviour: a
 record's CID hashes canonical JSON, not DAG-CBOR (same shape, different value); the mime type
 of an upload is the request's Content-Type (the PDS sniffs the bytes); only
@@ -32,7 +41,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import regex
@@ -47,6 +56,16 @@ MAX_BYTES = 3000
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 2_000_000
 MAX_BLOB_BYTES = 50_000_000
+MAX_URIS = 25
+COUNTS = ("likeCount", "repostCount", "replyCount", "quoteCount", "bookmarkCount")
+ENGAGEMENT = {
+    "likes": "likeCount",
+    "reposts": "repostCount",
+    "replies": "replyCount",
+    "quotes": "quoteCount",
+    "bookmarks": "bookmarkCount",
+}
+AT_URI = re.compile(r"^at://(?P<repo>[^/]+)/(?P<collection>[^/]+)/(?P<rkey>[^/]+)$")
 FEATURES = {
     "app.bsky.richtext.facet#link": "uri",
     "app.bsky.richtext.facet#mention": "did",
@@ -81,6 +100,10 @@ class Account:
     passwords: set[str]
     blobs: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     records: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    """rkey -> the AppView's counters on that post (``likeCount``, ...)."""
+    followers: int = 0
+    follows: int = 0
 
 
 @dataclass
@@ -107,6 +130,9 @@ class FakeBluesky(FakeServer):
         self.route("GET", x + "com.atproto.repo.listRecords", "listRecords", self._list)
         self.route("GET", x + "com.atproto.sync.getBlob", "getBlob", self._blob)
         self.route("GET", x + "com.atproto.identity.resolveHandle", "resolveHandle", self._resolve)
+        self.route("GET", x + "app.bsky.feed.getPosts", "getPosts", self._get_posts)
+        self.route("GET", x + "app.bsky.actor.getProfile", "getProfile", self._profile)
+        self.route("GET", x + "app.bsky.feed.searchPosts", "searchPosts", self._search)
 
     def reset(self) -> None:
         """Forget every account, session, request and fault: a running server, as new."""
@@ -143,6 +169,50 @@ class FakeBluesky(FakeServer):
 
     def posts(self, did: str) -> list[dict[str, Any]]:
         return [record for _, record in self.accounts[did].records.values()]
+
+    def uris(self, did: str) -> dict[str, str]:
+        """Each post's text -> its AT-URI."""
+        with self.lock:
+            records = self.accounts[did].records
+            return {str(r["text"]): f"at://{did}/{POST}/{k}" for k, (_, r) in records.items()}
+
+    def post_as(self, did: str, text: str, at: datetime) -> str:
+        """Someone posts ``text`` at ``at`` (as their own client would); its AT-URI."""
+        with self.lock:
+            account = self.accounts[did]
+            rkey = f"3l{len(account.records):011d}{did[-4:]}"
+            created = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            record = {"$type": POST, "text": text, "createdAt": created}
+            account.records[rkey] = (f"bafyother{rkey}", record)
+            return f"at://{did}/{POST}/{rkey}"
+
+    def engage(self, uri: str, **added: int) -> None:
+        """Others like, repost, reply to, quote or bookmark a post: ``likes=3, reposts=1``
+        (``replies``, ``quotes``, ``bookmarks``) add to its counters."""
+        account, rkey = self._post_at(uri)
+        with self.lock:
+            counts = account.counts.setdefault(rkey, dict.fromkeys(COUNTS, 0))
+            for name, number in added.items():
+                counts[ENGAGEMENT[name]] += number
+
+    def follow(self, did: str, followers: int) -> None:
+        """``followers`` more accounts follow ``did`` (negative: unfollow)."""
+        with self.lock:
+            self.accounts[did].followers += followers
+
+    def delete(self, uri: str) -> None:
+        """The author deletes a post: it is gone from reads."""
+        account, rkey = self._post_at(uri)
+        with self.lock:
+            del account.records[rkey]
+            account.counts.pop(rkey, None)
+
+    def _post_at(self, uri: str) -> tuple[Account, str]:
+        found = AT_URI.match(uri)
+        account = self._account(found["repo"]) if found else None
+        if found is None or account is None or found["rkey"] not in account.records:
+            raise KeyError(f"no post at {uri}")
+        return account, found["rkey"]
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -267,9 +337,20 @@ class FakeBluesky(FakeServer):
                 return error(400, "InvalidSwap", found, charged)
         account.records[rkey] = (cid, record)
         self.writes.append((account.did, rkey, record))
+        if current is None:
+            self._count_reply(record)
         commit = {"cid": cid_of(canonical([account.did, rkey, cid]), 0x71), "rev": rkey}
         answer = {"uri": uri, "cid": cid, "commit": commit, "validationStatus": "valid"}
         return Response(200, answer, charged)
+
+    def _count_reply(self, record: dict[str, Any]) -> None:
+        """A new reply counts on its parent, as the AppView counts it."""
+        parent = (record.get("reply") or {}).get("parent") or {}
+        found = AT_URI.match(str(parent.get("uri", "")))
+        account = self._account(found["repo"]) if found else None
+        if found is not None and account is not None and found["rkey"] in account.records:
+            counts = account.counts.setdefault(found["rkey"], dict.fromkeys(COUNTS, 0))
+            counts["replyCount"] += 1
 
     def _validate(self, account: Account, collection: Any, rkey: Any, record: Any) -> None:
         if collection != POST:
@@ -400,6 +481,94 @@ class FakeBluesky(FakeServer):
         data, mime = found
         return Response(200, data, {"Content-Type": mime})
 
+    def _get_posts(self, request: Request, _: re.Match[str]) -> Response:
+        """``postView`` for each URI that names a post, in the order asked, duplicates once."""
+        viewer = self._auth(request)
+        if isinstance(viewer, Response):
+            return viewer
+        uris = request.query.get("uris", [])
+        if not uris:
+            return error(400, "InvalidRequest", 'Error: Params must have the property "uris"')
+        if len(uris) > MAX_URIS:
+            return error(
+                400, "InvalidRequest", f"Error: uris must not have more than {MAX_URIS} elements"
+            )
+        views = []
+        for number, uri in enumerate(dict.fromkeys(uris)):
+            found = AT_URI.match(uri)
+            if found is None:
+                return error(400, "InvalidRequest", f"Error: uris/{number} must be a valid at-uri")
+            account = self._account(found["repo"])
+            if account is None or found["collection"] != POST:
+                continue
+            stored = account.records.get(found["rkey"])
+            if stored is not None:
+                views.append(self._post_view(account, found["rkey"], *stored))
+        return Response(200, {"posts": views})
+
+    @staticmethod
+    def _post_view(account: Account, rkey: str, cid: str, record: dict[str, Any]) -> dict[str, Any]:
+        counts = account.counts.get(rkey, dict.fromkeys(COUNTS, 0))
+        return {
+            "uri": f"at://{account.did}/{POST}/{rkey}",
+            "cid": cid,
+            "author": {"did": account.did, "handle": account.handle, "labels": []},
+            "record": record,
+            **counts,
+            "indexedAt": record.get("createdAt"),
+            "viewer": {},
+            "labels": [],
+        }
+
+    def _search(self, request: Request, _: re.Match[str]) -> Response:
+        """``searchPosts``: posts whose text holds ``q`` (no case), created in [since, until),
+        newest first, ``limit`` (1-100) a page, the cursor an offset."""
+        viewer = self._auth(request)
+        if isinstance(viewer, Response):
+            return viewer
+        query = (request.query.get("q") or [""])[0].lower()
+        if not query:
+            return error(400, "InvalidRequest", 'Error: Params must have the property "q"')
+        limit = int((request.query.get("limit") or ["25"])[0])
+        if not 1 <= limit <= 100:
+            return error(400, "InvalidRequest", "Error: limit must be between 1 and 100")
+        since = _moment((request.query.get("since") or ["0001-01-01T00:00:00Z"])[0])
+        until = _moment((request.query.get("until") or ["9999-12-31T00:00:00Z"])[0])
+        offset = int((request.query.get("cursor") or ["0"])[0])
+        found = [
+            (str(record.get("createdAt", "")), account, rkey, cid, record)
+            for account in self.accounts.values()
+            for rkey, (cid, record) in account.records.items()
+            if query in str(record.get("text", "")).lower()
+            and since <= _moment(str(record.get("createdAt", ""))) < until
+        ]
+        found.sort(key=lambda item: item[0], reverse=True)
+        page = found[offset : offset + limit]
+        answer: dict[str, Any] = {"posts": [self._post_view(a, k, c, r) for _, a, k, c, r in page]}
+        if offset + limit < len(found):
+            answer["cursor"] = str(offset + limit)
+        return Response(200, answer)
+
+    def _profile(self, request: Request, _: re.Match[str]) -> Response:
+        viewer = self._auth(request)
+        if isinstance(viewer, Response):
+            return viewer
+        actor = request.query.get("actor", [""])[0]
+        if not actor:
+            return error(400, "InvalidRequest", 'Error: Params must have the property "actor"')
+        account = self._account(actor.lower() if not actor.startswith("did:") else actor)
+        if account is None:
+            return error(400, "InvalidRequest", "Profile not found")
+        profile = {
+            "did": account.did,
+            "handle": account.handle,
+            "followersCount": account.followers,
+            "followsCount": account.follows,
+            "postsCount": len(account.records),
+            "labels": [],
+        }
+        return Response(200, profile)
+
     def _resolve(self, request: Request, _: re.Match[str]) -> Response:
         handle = request.query.get("handle", [""])[0].lower()
         if not handle:
@@ -408,3 +577,8 @@ class FakeBluesky(FakeServer):
         if did is None:
             return error(400, "InvalidRequest", "Unable to resolve handle")
         return Response(200, {"did": did})
+
+
+def _moment(stamp: str) -> datetime:
+    """An ISO 8601 time as the AppView compares them: as instants, not as strings."""
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))

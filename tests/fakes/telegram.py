@@ -7,6 +7,10 @@ Follows ../shared/PLATFORMS.md section 12: the bot token in the path (``/bot<tok
 ``{"ok": false, "error_code", "description"}``; 20 messages a minute per channel, then 429 with
 ``parameters.retry_after``; no idempotency (every accepted send is a new message). Bodies may be
 JSON, urlencoded or multipart, with object fields as JSON strings in the latter two.
+
+``getChatMemberCount {chat_id}`` (GET or POST) answers the channel's subscriber count (an
+integer ``result``, ``members``); it sends nothing, so the message limit does not apply to it.
+The Bot API has no method that reads a channel post's views or reactions, so none is here.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ GUESSES = (
     "each album item counts as one message against the per-channel limit",
     "lengths counted in UTF-16 code units",
     "image and video bytes are recognised by magic bytes; anything else is refused",
+    "getChatMemberCount is not rate limited here",
 )
 
 
@@ -72,11 +77,18 @@ class FakeTelegram(QuickFake):
         self.files: dict[str, Part] = {}
         """Uploaded files by file_id: name and bytes as received."""
         self.rate_per_minute = RATE_PER_MINUTE
+        self.members = 0
+        """Subscribers of the channel, as ``getChatMemberCount`` counts them."""
         self._next_id = 100
         self._next_group = 13_000_000_000_000_000
         for method in ("sendMessage", "sendPhoto", "sendVideo", "sendMediaGroup"):
             handler = getattr(self, "_" + method)
             self.route("POST", rf"/bot(?P<token>[^/]+)/{method}", method, self._guarded(handler))
+        counter = self._guarded(self._getChatMemberCount, sends=False)
+        for verb in ("GET", "POST"):
+            self.route(
+                verb, r"/bot(?P<token>[^/]+)/getChatMemberCount", "getChatMemberCount", counter
+            )
 
     def posts(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -84,7 +96,9 @@ class FakeTelegram(QuickFake):
 
     # --- plumbing ----------------------------------------------------------------------
 
-    def _guarded(self, handler: Any) -> Any:
+    def _guarded(self, handler: Any, sends: bool = True) -> Any:
+        """Token, chat and, for a method that ``sends`` a message, the per-channel limit."""
+
         def run(request: Request, match: re.Match[str]) -> Response:
             if match["token"] != self.token:
                 return self._error(401, "Unauthorized")
@@ -95,7 +109,8 @@ class FakeTelegram(QuickFake):
                     raise BadRequest("Bad Request: chat_id is empty")
                 if chat not in (self.channel, str(CHANNEL_ID)):
                     raise BadRequest("Bad Request: chat not found")
-                self._room_for(1)
+                if sends:
+                    self._room_for(1)
                 result = handler(fields, files)
             except BadRequest as exc:
                 return self._error(exc.code, exc.description)
@@ -130,6 +145,8 @@ class FakeTelegram(QuickFake):
     def _fields(request: Request) -> tuple[dict[str, Any], dict[str, Part]]:
         kind = (request.header("content-type") or "").split(";")[0].strip().lower()
         files: dict[str, Part] = {}
+        if request.method == "GET":
+            return {k: v[-1] for k, v in request.query.items()}, files
         if kind == "application/json":
             body = request.json()
             if not isinstance(body, dict):
@@ -210,6 +227,9 @@ class FakeTelegram(QuickFake):
         return {"file_id": file_id, "file_unique_id": file_id[4:], "file_size": len(part.data)}
 
     # --- methods -----------------------------------------------------------------------
+
+    def _getChatMemberCount(self, fields: dict[str, Any], files: dict[str, Part]) -> int:
+        return self.members
 
     def _sendMessage(self, fields: dict[str, Any], files: dict[str, Part]) -> dict[str, Any]:
         text = str(fields.get("text") or "")

@@ -7,6 +7,15 @@ identical to one of the account's posts, at most 4 ``media_ids``, the 280 weight
 ``GET /2/users/me`` and ``GET /2/users/:id/tweets``, links rewritten to t.co, and 15-minute
 windows with ``x-rate-limit-*`` headers in epoch seconds and 429 (code 88) when exhausted.
 
+Numbers (section 5, "Metrics"): ``GET /2/tweets?ids=`` (1 to 100 comma-separated ids, more is
+a 400) with ``tweet.fields=public_metrics`` gives each post's ``public_metrics``
+(``retweet_count``, ``reply_count``, ``like_count``, ``quote_count``, ``bookmark_count``,
+``impression_count``); an id it does not have is an ``errors`` entry ("Not Found Error",
+``resource-not-found``) beside the ``data`` of the others. ``GET /2/users/me`` with
+``user.fields=public_metrics`` gives ``followers_count``. X bills reads: ``post_reads``
+counts the posts the lookups returned. Tests move the numbers with ``engage``, ``followers``
+and ``delete``.
+
 Its clock is its own (``now``, from ``START``; ``advance`` moves it, ``reset`` puts it back)
 unless one is given (the publish scenarios keep it in step with ``POSTCAL_NOW``); the ``Date``
 header follows it, so rate-limit resets are measured on the server's clock.
@@ -48,11 +57,25 @@ GUESSES = (
     "x-app-limit-24hour-* headers on POST /2/tweets; usage-capped 429 body",
     "duplicate check compares NFC text against every post the fake holds",
     "a post over 280 shows its first 270 characters and an ellipsis in text",
+    "a lookup bills each post it returns, none for ids not found (post_reads)",
+    "GET /2/tweets allows 5,000 a window per user like the app-wide figure in PLATFORMS.md",
+    "the 400 for more than 100 ids, or a malformed id, in the invalid-request shape",
 )
 
 WINDOW = 900
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
 TWEET_FIELDS = {"created_at", "referenced_tweets", "conversation_id", "author_id", "note_tweet"}
+LOOKUP_FIELDS = TWEET_FIELDS | {"public_metrics", "non_public_metrics", "organic_metrics"}
+USER_FIELDS = {"created_at", "description", "name", "protected", "public_metrics", "username"}
+MAX_IDS = 100
+PUBLIC_METRICS = (
+    "retweet_count",
+    "reply_count",
+    "like_count",
+    "quote_count",
+    "bookmark_count",
+    "impression_count",
+)
 SHOWN_LIMIT = 280
 """Longer posts (premium accounts) show a cut ``text``; the whole one is ``note_tweet.text``."""
 
@@ -65,6 +88,7 @@ class Tweet:
     reply_to: str | None
     media: list[tuple[str, str | None]]
     """(media id, alt text at the time of posting)."""
+    metrics: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PUBLIC_METRICS, 0))
 
 
 @dataclass
@@ -91,6 +115,7 @@ class Limits:
             "media_metadata": 500,
             "users_me": 75,
             "user_tweets": 900,
+            "tweets_lookup": 5000,
         }
     )
     app_daily_tweets: int = 10_000
@@ -121,6 +146,7 @@ class FakeX(FakeServer):
         self._route("POST", r"/2/media/metadata", "media_metadata", self._metadata)
         self._route("GET", r"/2/users/me", "users_me", self._me)
         self._route("GET", r"/2/users/(?P<id>\d+)/tweets", "user_tweets", self._user_tweets)
+        self._route("GET", r"/2/tweets", "tweets_lookup", self._lookup)
 
     def reset(self) -> None:
         """Forget every post, upload, limit and fault (one server can serve many tests)."""
@@ -131,6 +157,11 @@ class FakeX(FakeServer):
             self.limits = Limits()
             self.usage_capped = False
             self.tweets: list[Tweet] = []
+            self.followers = 0
+            self.post_reads = 0
+            """Posts returned by ``GET /2/tweets``: what X bills as post reads."""
+            self.repost_field = "retweet_count"
+            """What ``public_metrics`` calls reposts: the newest OpenAPI says ``repost_count``."""
             self.media: dict[str, Media] = {}
             self.nonces: set[str] = set()
             self.windows: dict[str, Window] = {}
@@ -149,6 +180,20 @@ class FakeX(FakeServer):
 
     def top_level(self) -> list[Tweet]:
         return [t for t in self.posts() if t.reply_to is None]
+
+    def engage(self, tweet_id: str, **added: int) -> None:
+        """Others like, repost, reply, quote, bookmark or see a post: ``like_count=3`` adds 3."""
+        with self.lock:
+            [tweet] = [t for t in self.tweets if t.id == tweet_id]
+            for name, number in added.items():
+                if name not in tweet.metrics:
+                    raise KeyError(name)
+                tweet.metrics[name] += number
+
+    def delete(self, tweet_id: str) -> None:
+        """The account deletes a post: lookups answer "Not Found Error" for it."""
+        with self.lock:
+            self.tweets = [t for t in self.tweets if t.id != tweet_id]
 
     def advance(self, seconds: float) -> None:
         """Move the fake's own clock on (rate windows reset, later posts are newer)."""
@@ -346,9 +391,54 @@ class FakeX(FakeServer):
         return Response(200, {"data": {"id": media_id, "associated_metadata": body["metadata"]}})
 
     def _me(self, request: Request, found: re.Match[str]) -> Response:
-        return Response(
-            200, {"data": {"id": self.user_id, "name": "Test", "username": self.username}}
-        )
+        fields = _fields(request, "user.fields")
+        if fields - USER_FIELDS:
+            return _invalid(f"user.fields: unknown field {sorted(fields - USER_FIELDS)[0]}")
+        user: dict[str, Any] = {"id": self.user_id, "name": "Test", "username": self.username}
+        if "public_metrics" in fields:
+            user["public_metrics"] = {
+                "followers_count": self.followers,
+                "following_count": 0,
+                "tweet_count": len(self.tweets),
+                "listed_count": 0,
+                "like_count": 0,
+                "media_count": sum(1 for t in self.tweets if t.media),
+            }
+        return Response(200, {"data": user})
+
+    def _lookup(self, request: Request, found: re.Match[str]) -> Response:
+        """``GET /2/tweets?ids=``: the posts it has under ``data``, the others under ``errors``
+        (200 either way); ``data`` is left out when no id was found."""
+        ids = [i for i in ",".join(request.query.get("ids", [])).split(",") if i]
+        if not 1 <= len(ids) <= MAX_IDS:
+            return _invalid(
+                f"The number of values in the `ids` query parameter list [{len(ids)}] is not"
+                f" between 1 and {MAX_IDS}"
+            )
+        malformed = [i for i in ids if not re.fullmatch(r"[0-9]{1,19}", i)]
+        if malformed:
+            return _invalid(f"The `ids` query parameter value [{malformed[0]}] is not valid")
+        fields = _fields(request, "tweet.fields")
+        if fields - LOOKUP_FIELDS:
+            return _invalid(f"tweet.fields: unknown field {sorted(fields - LOOKUP_FIELDS)[0]}")
+        held = {t.id: t for t in self.tweets}
+        data, errors = [], []
+        for tweet_id in dict.fromkeys(ids):
+            tweet = held.get(tweet_id)
+            if tweet is None:
+                errors.append(_not_found(tweet_id))
+                continue
+            shown = self._read(tweet, fields)
+            if "public_metrics" in fields:
+                numbers = dict(tweet.metrics)
+                numbers[self.repost_field] = numbers.pop("retweet_count")
+                shown["public_metrics"] = numbers
+            data.append(shown)
+        self.post_reads += len(data)
+        payload: dict[str, Any] = {"data": data} if data else {}
+        if errors:
+            payload["errors"] = errors
+        return Response(200, payload)
 
     def _user_tweets(self, request: Request, found: re.Match[str]) -> Response:
         if found["id"] != self.user_id:
@@ -359,7 +449,7 @@ class FakeX(FakeServer):
             size = 0
         if not 5 <= size <= 100:
             return _invalid("$.max_results: must be between 5 and 100")
-        fields = set(",".join(request.query.get("tweet.fields", [""])).split(",")) - {""}
+        fields = _fields(request, "tweet.fields")
         if fields - TWEET_FIELDS:
             return _invalid(f"tweet.fields: unknown field {sorted(fields - TWEET_FIELDS)[0]}")
         newest_first = list(reversed(self.tweets))
@@ -407,6 +497,22 @@ class FakeX(FakeServer):
         if "author_id" in fields:
             shown["author_id"] = self.user_id
         return shown
+
+
+def _fields(request: Request, name: str) -> set[str]:
+    return set(",".join(request.query.get(name, [""])).split(",")) - {""}
+
+
+def _not_found(tweet_id: str) -> dict[str, str]:
+    return {
+        "value": tweet_id,
+        "detail": f"Could not find tweet with ids: [{tweet_id}].",
+        "title": "Not Found Error",
+        "resource_type": "tweet",
+        "parameter": "ids",
+        "resource_id": tweet_id,
+        "type": "https://api.twitter.com/2/problems/resource-not-found",
+    }
 
 
 def _tco(url: str) -> str:

@@ -14,6 +14,7 @@ from postcal.gitops import Git
 from postcal.metrics.listening import MentionDay
 from postcal.metrics.run import MetricsRun
 from postcal.metrics.voice import share_of_voice, spike
+from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.mastodon import TOKEN, FakeMastodon
 from tests.publish.gitrepo import Remote
 
@@ -128,3 +129,48 @@ def test_spike_needs_three_times_the_median_and_ten_more() -> None:
     assert found is not None and (found.count, found.baseline) == (11, 1)
     few = quiet[:6]
     assert spike([*few, day_line(today, "brand", 100)], today) is None  # no baseline yet
+
+
+def test_bluesky_search_counts_others_posts_over_pages(tmp_path: Path) -> None:
+    with FakeBluesky() as fake:
+        ours = fake.add_account("roastery.test", "app-password-0000-0000")
+        someone = fake.add_account("someone.test", "unused-password-0000")
+        uris = [
+            fake.post_as(someone, f"boabe beans, bag {n}", YESTERDAY + timedelta(minutes=7 * n))
+            for n in range(120)  # a page of 100 and one of 20
+        ]
+        fake.post_as(ours, "boabe: our own post is not a mention", YESTERDAY + timedelta(hours=1))
+        fake.post_as(someone, "boabe the day before", YESTERDAY - timedelta(seconds=1))
+        root = tmp_path / "src"
+        root.mkdir()
+        (root / "postcal.yml").write_text(
+            textwrap.dedent(
+                f"""\
+                name: Listening Roastery
+                timezone: Europe/Bucharest
+                channels:
+                  sky:
+                    platform: bluesky
+                    account: roastery.test
+                    api_base: {fake.base_url}
+                    secrets: {{app_password: SKY_PASSWORD}}
+                listening:
+                  brand: [boabe]
+                """
+            ),
+            encoding="utf-8",
+        )
+        remote = Remote(tmp_path, root)
+        clone = remote.clone()
+        env = {"SKY_PASSWORD": "app-password-0000-0000"}
+        report = MetricsRun(clone, NOW, env, Git(clone)).run()
+
+        assert report.text() == "sky: 0 post snapshot(s), 0 followers, 1 mention count(s)\n"
+        [line] = [json.loads(x) for x in remote.show("data/listening/2026-12.jsonl").splitlines()]
+        assert (line["count"], line["complete"], line["network"]) == (120, True, "bluesky")
+        newest = [u.rsplit("/", 1)[-1] for u in reversed(uris)][:20]
+        assert line["permalinks"] == [
+            f"https://bsky.app/profile/someone.test/post/{k}" for k in newest
+        ]
+        searches = [r for name, r in fake.requests if name == "searchPosts"]
+        assert len(searches) == 2

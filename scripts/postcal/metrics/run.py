@@ -111,17 +111,23 @@ class MetricsRun:
             if not isinstance(adapter, MetricsSource):
                 result.unavailable = len(due.get(channel, []))
                 continue
+            # A channel's lines are written all together or not at all: a read that fails
+            # leaves the whole channel to the next run, never half of it.
+            mine: list[Snapshot] = []
             try:
                 if channel in counted:
-                    snapshots.append(self._account(result, adapter.account_metrics()))
+                    mine.append(self._account(result, adapter.account_metrics()))
                 posts = due.get(channel, [])
                 if getattr(adapter, "paid_reads", False):
                     result.deferred = max(0, len(posts) - budget)
                     posts = posts[:budget]
                     budget -= len(posts)
-                snapshots += self._posts(result, adapter, posts)
+                mine += self._posts(result, adapter, posts)
             except PublishError as exc:
                 result.error = REDACTOR.redact(exc.message)
+                result.posts, result.gone, result.followers = 0, 0, None
+                continue
+            snapshots += mine
         return snapshots
 
     def _posts(
@@ -136,7 +142,7 @@ class MetricsRun:
             batch = posts[start : start + size]
             found = adapter.post_metrics([p.remote_id for p in batch])
             if getattr(adapter, "paid_reads", False):
-                result.paid_reads += len(batch)
+                result.paid_reads += len(found)  # X bills the posts it returns
             for item in batch:
                 raw = found.get(item.remote_id)
                 made.append(self._post(result, item, raw))

@@ -50,6 +50,7 @@ from postcal.platforms.base import (
     Checkpoint,
     Failure,
     Found,
+    Mentions,
     Outgoing,
     PlannedRequest,
     Progress,
@@ -62,7 +63,12 @@ from postcal.platforms.base import (
     piece_name,
     send_first_comment,
 )
-from postcal.platforms.bluesky_numbers import BATCH, account_numbers, post_numbers
+from postcal.platforms.bluesky_numbers import (
+    BATCH,
+    account_numbers,
+    post_numbers,
+    search_mentions,
+)
 from postcal.platforms.bluesky_records import (
     POST,
     Json,
@@ -236,6 +242,9 @@ class BlueskyAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return account_numbers(self.xrpc)
+
+    def mentions(self, term: str, since: datetime, until: datetime) -> Mentions:
+        return search_mentions(self.xrpc, term, since, until)
 
     # -- reconcile ------------------------------------------------------------------------
 

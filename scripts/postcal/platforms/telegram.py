@@ -230,14 +230,18 @@ class TelegramAdapter:
         return {}
 
     def account_metrics(self) -> RawMetrics:
-        """``getChatMemberCount``: the channel's subscribers."""
+        """``getChatMemberCount``: the channel's subscribers. The count is the whole answer, so
+        anything but a whole number is a broken answer (tried again), never a null written."""
         reply = self._send(
             "getChatMemberCount",
             "subscriber count",
             json={"chat_id": self.chat},
             effect=Effect.READ,
         )
-        return {"member_count": reply.member("result")}
+        count = reply.member("result")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise reply.broken("has no usable result (a member count)")
+        return {"member_count": count}
 
     # --- HTTP ------------------------------------------------------------------------
 
