@@ -80,6 +80,7 @@ personas: [ioana]
 goals:
   - metric: clicks
     target: 100
+    channels: [li]
 """
 
 

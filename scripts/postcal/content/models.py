@@ -265,7 +265,9 @@ class Budget(Model):
 
 class Goal(Model):
     metric: Metric
-    target: float = Field(gt=0)
+    target: float = Field(
+        gt=0, description="engagement_rate is a fraction (0.05 = 5 %); other metrics are counts"
+    )
     channels: tuple[Slug, ...] = ()
 
 

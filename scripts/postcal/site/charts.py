@@ -36,8 +36,10 @@ def bar_chart(title: str, items: list[tuple[str, int]], unit: str = "posts") -> 
 
 
 def progress(fraction: float | None, label: str) -> Markup:
+    """A bar filled to ``fraction`` (clamped to 0..1) with the exact percentage written out;
+    a dash when there is no actual (the actual's cell says why)."""
     if fraction is None:
-        return Markup('<span class="pc-muted">no data yet</span>')
+        return Markup('<span class="pc-muted">–</span>')
     shown = max(0.0, min(fraction, 1.0))
     percent = f"{fraction:.0%}"
     return Markup(

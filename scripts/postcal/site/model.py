@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -12,6 +13,8 @@ from postcal.content.loader import Calendar
 from postcal.content.models import Channel, Settings
 from postcal.content.render import RenderedPost, render
 from postcal.ledger.records import LedgerEntry
+from postcal.metrics.goals import GoalProgress, campaign_goals
+from postcal.metrics.snapshots import Snapshot, read_snapshots
 from postcal.networks import network
 from postcal.problems import Problem, Severity
 from postcal.text.measure import Measurement, measure
@@ -88,6 +91,8 @@ class SiteData:
     hidden: int
     """Posts left out: drafts, ideas and embargoed posts, unless postcal.yml includes them."""
     by_id: dict[str, PostView] = field(default_factory=dict)
+    goals: dict[str, tuple[GoalProgress, ...]] = field(default_factory=dict)
+    """Per campaign id, its goals as of ``now`` (``postcal.metrics.goals``)."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -131,7 +136,9 @@ def build_site_data(
     ledger: dict[tuple[str, str], LedgerEntry],
     problems: list[Problem] | tuple[Problem, ...],
     now: datetime,
+    snapshots: Sequence[Snapshot] | None = None,
 ) -> SiteData:
+    """``snapshots`` default to the files under ``data/metrics`` (lint reports bad lines)."""
     assert calendar.settings is not None
     settings = calendar.settings.model
     by_path: dict[str, list[Problem]] = defaultdict(list)
@@ -203,7 +210,33 @@ def build_site_data(
         len(hidden),
     )
     data.by_id.update({v.slug: v for v in views})
+    if snapshots is None:
+        snapshots = read_snapshots(calendar.root)[0]
+    data.goals.update(_goals(calendar, ledger, snapshots, now))
     return data
+
+
+def _goals(
+    calendar: Calendar,
+    ledger: dict[tuple[str, str], LedgerEntry],
+    snapshots: Sequence[Snapshot],
+    now: datetime,
+) -> dict[str, tuple[GoalProgress, ...]]:
+    """Goals count every post of a campaign, also those the site leaves out (only sums show)."""
+    assert calendar.settings is not None
+    settings = calendar.settings.model
+    networks = {channel_id: c.platform for channel_id, c in settings.channels.items()}
+    records = [entry.record for entry in ledger.values()]
+    posts: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
+    for post in calendar.posts:
+        if post.front.campaign:
+            posts[post.front.campaign][post.front.id or post.path] = post.front.channels
+    return {
+        campaign_id: campaign_goals(
+            campaign.model, posts[campaign_id], records, snapshots, networks, now, settings.zone
+        )
+        for campaign_id, campaign in calendar.campaigns.items()
+    }
 
 
 def _public_problems(

@@ -16,9 +16,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from postcal.content.documents import CampaignFile
 from postcal.content.times import format_duration
 from postcal.lint.rules_doc import rules_markdown
+from postcal.metrics.goals import TOLERANCE
 from postcal.networks import NETWORKS
 from postcal.site import charts
 from postcal.site.feeds import event_bytes, feed_host, ical
@@ -305,30 +305,29 @@ class Producer:
             days=[{"date": d, "posts": days[d]} for d in sorted(days)],
         )
 
-    def campaign_goals(self, campaign: CampaignFile, views: list[PostView]) -> list[dict[str, Any]]:
-        goals = []
-        for goal in campaign.model.goals:
-            actual: float | None = None
-            if goal.metric == "posts":
-                actual = sum(
-                    1
-                    for v in views
-                    for c in v.channels
-                    if c.status == "published" and (not goal.channels or c.channel in goal.channels)
-                )
-            label = f"{goal.target:g}" if goal.metric != "engagement_rate" else f"{goal.target:g}%"
-            goals.append(
+    def campaign_goals(self, campaign_id: str) -> list[dict[str, Any]]:
+        """Each goal's numbers as the campaign page writes them (``postcal.metrics.goals``)."""
+        rows = []
+        for goal in self.data.goals.get(campaign_id, ()):
+            label = METRIC_LABELS.get(goal.metric, goal.metric)
+            signed = goal.metric == "followers"
+            rows.append(
                 {
                     "metric": goal.metric,
-                    "channels": goal.channels,
-                    "target_label": label,
-                    "actual_label": "no data yet" if actual is None else f"{actual:g}",
-                    "bar": charts.progress(
-                        None if actual is None else actual / goal.target, goal.metric
-                    ),
+                    "label": label,
+                    "goal": goal,
+                    "target": _amount(goal.target, goal.percent, target=True),
+                    "actual": None
+                    if goal.actual is None
+                    else _amount(goal.actual, goal.percent, signed=signed),
+                    "projection": None
+                    if goal.projection is None
+                    else _amount(goal.projection, goal.percent, signed=signed),
+                    "bar": charts.progress(goal.progress, label),
+                    "status_class": goal.status.replace(":", "").replace(" ", "-"),
                 }
             )
-        return goals
+        return rows
 
     def campaigns(self) -> None:
         items = []
@@ -345,7 +344,9 @@ class Producer:
                 "campaign.html",
                 campaign=campaign,
                 personas=[self.data.personas[p] for p in m.personas if p in self.data.personas],
-                goals=self.campaign_goals(campaign, views),
+                goals=self.campaign_goals(campaign_id),
+                simulated=any(g.simulated for g in self.data.goals.get(campaign_id, ())),
+                tolerance=TOLERANCE,
                 mix_chart=charts.bar_chart(f"Posts per channel in {m.name}", sorted(mix.items())),
                 posts=views,
                 running=m.start <= self.today <= m.end,
@@ -494,6 +495,19 @@ class Producer:
     def webcal(self, path: str) -> str | None:
         url = self.feed_url(path)
         return "webcal://" + url.split("://", 1)[1] if url else None
+
+
+METRIC_LABELS = {"engagement_rate": "engagement rate"}
+
+
+def _amount(value: float, percent: bool, *, target: bool = False, signed: bool = False) -> str:
+    """Counts as whole numbers with thousands separators; the engagement rate in percent (a
+    target as written, 5%; an actual to two places, 4.37%)."""
+    if percent:
+        return f"{value:g}%" if target else f"{value:.2f}%"
+    if target and not value.is_integer():
+        return f"{value:,}"
+    return f"{value:+,.0f}" if signed else f"{value:,.0f}"
 
 
 def page_of(view: PostView) -> str:
