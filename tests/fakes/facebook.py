@@ -7,7 +7,12 @@ kept with the photo) -> ``{"id"}``; ``POST /{page-id}/feed {message, link, attac
 photo of the Page, photos already posted refused with subcode 1366051; ``POST /{post-id}/comments
 {message}``; ``GET /{page-id}/posts`` and ``GET /{post-id}/comments`` newest first / oldest first, in pages;
 no idempotency (the same request twice makes two posts); code 32 (Page) throttling with
-``X-Business-Use-Case-Usage``; the Graph conventions of ``tests.fakes.graph``.
+``X-Business-Use-Case-Usage``; the Graph conventions of ``tests.fakes.graph``. Read back:
+``GET /{page-id}?fields=followers_count,fan_count``; ``GET /{post-id}?fields=...`` with field
+expansion (``reactions.summary(total_count)`` -> ``{"data", "summary": {"total_count"}}``,
+``comments.summary(...)`` likewise, ``shares`` -> ``{"count"}``); ``GET /{post-id}/insights
+?metric=...`` (``post_impressions*`` deprecated: refused). ``engage``, ``no_insights``,
+``delete`` and ``followers`` / ``fans`` set what they report.
 
 Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
 """
@@ -20,7 +25,16 @@ from datetime import datetime
 from typing import Any
 
 from postcal.text.count import utf16_units
-from tests.fakes.graph import JSON, ApiError, Call, GraphFake, image_format, missing, stamp
+from tests.fakes.graph import (
+    JSON,
+    ApiError,
+    Call,
+    GraphFake,
+    image_format,
+    missing,
+    stamp,
+    top_fields,
+)
 
 GUESSES = (
     "photos over 10 MB answer 100/1366046 (PLATFORMS.md has 4 MB 'should', the Photo reference 10 MB)",
@@ -28,7 +42,15 @@ GUESSES = (
     "an attached_media entry that is not an unpublished photo of the Page answers 100",
     "an empty post (no message, link or photos) answers 100",
     "the comment id is '<post number>_<n>'",
+    "`shares` is left out of a post nobody shared (third-party reports; not in Meta's reference)",
+    "comments.summary.total_count counts the comments made here plus those set by `engage`",
+    "a deleted post answers 100/33 like an unknown id",
 )
+POST_METRICS = frozenset(
+    {"post_total_media_view_unique", "post_clicks", "post_clicks_by_type", "post_media_view"}
+    | {"post_reactions_by_type_total"}
+)
+"""Post insights this fake knows; ``post_impressions*`` were deprecated for every version."""
 
 TOKEN = "EAAfakePageToken0123456789"
 PAGE_ID = "104000000000001"
@@ -55,6 +77,11 @@ class Post:
     photos: list[Photo]
     created: datetime
     comments: list[Comment] = field(default_factory=list)
+    reactions: int = 0
+    others_comments: int = 0
+    shares: int = 0
+    insights: dict[str, Any] | None = field(default_factory=dict)
+    """Insights values by metric name (0 when not set); None: the post has none."""
 
 
 @dataclass
@@ -75,11 +102,15 @@ class FakeFacebook(GraphFake):
         self.photos: dict[str, Photo] = {}
         self.posts: list[Post] = []
         self.comments: list[Comment] = []
+        self.followers = 0
+        self.fans = 0
         self.graph("POST", r"/(?P<page>\d+)/photos", "photos", self._photo)
         self.graph("POST", r"/(?P<page>\d+)/feed", "feed", self._feed)
         self.graph("GET", r"/(?P<page>\d+)/posts", "posts", self._list_posts)
         self.graph("POST", r"/(?P<post>\d+_\d+)/comments", "comments", self._comment)
         self.graph("GET", r"/(?P<post>\d+_\d+)/comments", "list_comments", self._list_comments)
+        self.graph("GET", r"/(?P<id>\d+(?:_\d+)?)", "read", self._read)
+        self.graph("GET", r"/(?P<post>\d+_\d+)/insights", "insights", self._insights)
 
     def _page(self, call: Call) -> None:
         if call.params["path:page"] != self.account:
@@ -197,3 +228,74 @@ class FakeFacebook(GraphFake):
         """A post made on the Page by someone else (a person, another tool)."""
         with self.lock:
             return self._new_post(message, None, [])
+
+    # Reading numbers back ---------------------------------------------------------------------
+
+    def _read(self, call: Call) -> JSON:
+        object_id = call.params["path:id"]
+        wanted = top_fields(call.text("fields"))
+        if object_id == self.account:
+            page = {"id": self.account, "followers_count": self.followers, "fan_count": self.fans}
+            return self._fields_of(page, wanted, "Page")
+        call.params["path:post"] = object_id
+        post = self._post(call)
+        found: JSON = {
+            "id": post.id,
+            "message": post.message,
+            "created_time": stamp(post.created),
+            "permalink_url": f"https://www.facebook.com/{post.id}",
+            "reactions": {"data": [], "summary": {"total_count": post.reactions}},
+            "comments": {
+                "data": [],
+                "summary": {
+                    "order": "ranked",
+                    "total_count": len(post.comments) + post.others_comments,
+                    "can_comment": True,
+                },
+            },
+        }
+        if post.shares:
+            found["shares"] = {"count": post.shares}
+        elif "shares" in wanted:
+            wanted.remove("shares")  # left out when nobody shared it (see GUESSES)
+        return self._fields_of(found, wanted, "PagePost")
+
+    @staticmethod
+    def _fields_of(found: JSON, wanted: list[str], node: str) -> JSON:
+        for name in wanted:
+            if name not in found:
+                raise ApiError(
+                    100, f"(#100) Tried accessing nonexisting field ({name}) on node type ({node})"
+                )
+        return {key: value for key, value in found.items() if key in wanted or key == "id"}
+
+    def _insights(self, call: Call) -> JSON:
+        post = self._post(call)
+        return self.insights(call, post.id, post.insights, POST_METRICS)
+
+    def engage(
+        self,
+        post_id: str,
+        *,
+        reactions: int | None = None,
+        comments: int | None = None,
+        shares: int | None = None,
+        **insights: Any,
+    ) -> None:
+        """Set what others did to the post: reactions, their comments, shares, insights."""
+        with self.lock:
+            post = next(p for p in self.posts if p.id == post_id)
+            post.reactions = post.reactions if reactions is None else reactions
+            post.others_comments = post.others_comments if comments is None else comments
+            post.shares = post.shares if shares is None else shares
+            if insights:
+                post.insights = {**(post.insights or {}), **insights}
+
+    def no_insights(self, post_id: str) -> None:
+        """The post's insights come back as an empty set."""
+        with self.lock:
+            next(p for p in self.posts if p.id == post_id).insights = None
+
+    def delete(self, post_id: str) -> None:
+        with self.lock:
+            self.posts = [p for p in self.posts if p.id != post_id]

@@ -12,7 +12,10 @@ call budget (``call_limit``, off by default) is spent. Instagram's and Threads' 
 containers: IN_PROGRESS for ``processing_reads`` status reads, then FINISHED (or ERROR when
 the image could not be fetched or has the wrong format), EXPIRED 24 h after creation unless
 published, PUBLISHED after a publish; publishing anything but a FINISHED container fails, so a
-second publish of the same container fails.
+second publish of the same container fails. Insights (``GET /{id}/insights?metric=a,b``, and
+Threads' ``/{user-id}/threads_insights``) answer ``{"data": [{"name", "period", "values":
+[{"value"}], "title", "description", "id"}]}`` (user metrics: ``total_value: {"value"}``), an
+empty ``data`` for an object without insights, 3001/1504028 when no metric is named.
 
 Meta fetches media from public URLs; here ``public_files`` (URL -> bytes) stands in for the
 published site, so no test reaches the network.
@@ -44,6 +47,8 @@ GUESSES = (
     "or ERROR ones answer 100 with a message chosen here",
     "object ids are plain integers from one counter per fake",
     "paging cursors are the base64 of an offset; a cursor that is not one answers 100",
+    "an unknown or deprecated insights metric answers 100 naming the metrics it accepts",
+    "insights titles and descriptions are made up here",
 )
 
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -71,6 +76,21 @@ def image_format(data: bytes) -> str | None:
 def stamp(moment: datetime) -> str:
     """Graph's timestamp format: ``2026-12-03T10:00:00+0000``."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def top_fields(spec: str | None) -> list[str]:
+    """The top-level names of a ``fields`` parameter with field expansion:
+    ``a,b.summary(total_count).limit(0),c{d,e}`` -> ``["a", "b", "c"]``."""
+    names, depth, current = [], 0, ""
+    for char in (spec or "id") + ",":
+        depth += char in "({"
+        depth -= char in ")}"
+        if char == "," and depth == 0:
+            names.append(re.split(r"[.{(]", current.strip(), maxsplit=1)[0])
+            current = ""
+        else:
+            current += char
+    return [name for name in names if name]
 
 
 def _cursor(offset: int) -> str:
@@ -288,6 +308,50 @@ class GraphFake(QuickFake):
             query.update(limit=str(limit), after=_cursor(end))
             paging["next"] = f"{self.base_url}{call.request.path}?{urlencode(query)}"
         return {"data": chunk, "paging": paging}
+
+    def insights(
+        self,
+        call: Call,
+        object_id: str,
+        values: dict[str, Any] | None,
+        known: frozenset[str],
+        *,
+        total: bool = False,
+    ) -> JSON:
+        """The insights answer for ``object_id``: each metric asked for with its value in
+        ``values`` (0 when not set there); ``values`` None is an object without insights."""
+        names = [name.strip() for name in (call.text("metric") or "").split(",") if name.strip()]
+        if not names:
+            raise ApiError(
+                3001,
+                "No metric was specified to be fetched. Please specify one or more metrics to "
+                "be fetched and try again.",
+                subcode=1504028,
+            )
+        for index, name in enumerate(names):
+            if name not in known:
+                raise ApiError(
+                    100,
+                    f"(#100) metric[{index}] must be one of the following values: "
+                    + ", ".join(sorted(known)),
+                )
+        if values is None:
+            return {"data": []}
+        period = "day" if total else "lifetime"
+        data = []
+        for name in names:
+            entry: JSON = {"name": name, "period": period}
+            if total:
+                entry["total_value"] = {"value": values.get(name, 0)}
+            else:
+                entry["values"] = [{"value": values.get(name, 0)}]
+            entry.update(
+                title=name.replace("_", " ").capitalize(),
+                description=f"The {name.replace('_', ' ')} of this object.",
+                id=f"{object_id}/insights/{name}/{period}",
+            )
+            data.append(entry)
+        return {"data": data}
 
     # Containers (Instagram and Threads) -------------------------------------------------------
 

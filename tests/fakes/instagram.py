@@ -9,7 +9,11 @@ for a FINISHED container (so a second publish of the same container fails), at m
 ``publish_limit`` (100) per rolling 24 h with subcode 2207042; ``GET /{media-id}?fields=permalink``;
 ``GET /{ig-user-id}/media`` (newest first); ``POST``/``GET /{media-id}/comments`` (oldest
 first); lists in pages; the Graph conventions of
-``tests.fakes.graph``. Text-only posts are impossible.
+``tests.fakes.graph``. Text-only posts are impossible. Read back: ``GET /{ig-user-id}?fields=
+followers_count,media_count``; ``GET /{ig-media-id}/insights?metric=views,reach,likes,comments,
+shares,saved,total_interactions`` (``impressions``, ``plays``, ``video_views`` deprecated:
+refused), an empty set for media without insights (``no_insights``). ``engage`` and
+``followers`` set what they report.
 
 Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
 """
@@ -39,6 +43,11 @@ GUESSES = (
     "the publishing-limit error is code 9 subcode 2207042",
     "the container read answers `status` as 'Error: <message>' next to status_code",
     "comment text at most 2,200 characters; media ids and shortcodes made up here",
+    "a deleted media answers 100/33 like an unknown id",
+)
+MEDIA_METRICS = frozenset(
+    {"views", "reach", "likes", "comments", "shares", "saved", "total_interactions"}
+    | {"follows", "profile_visits"}
 )
 
 TOKEN = "IGfakeToken0123456789abcdef"
@@ -59,6 +68,8 @@ class Media:
     created: datetime
     permalink: str
     comments: list[tuple[str, str, datetime]] = field(default_factory=list)
+    insights: dict[str, int] | None = field(default_factory=dict)
+    """Insights values by metric name (0 when not set); None: an empty set."""
 
 
 class FakeInstagram(GraphFake):
@@ -69,12 +80,14 @@ class FakeInstagram(GraphFake):
         self.containers: dict[str, Container] = {}
         self.media: list[Media] = []
         self.publish_limit = 100
+        self.followers = 0
         self.graph("POST", r"/(?P<user>\d+)/media", "media", self._create)
         self.graph("GET", r"/(?P<user>\d+)/media", "list_media", self._list_media)
         self.graph("POST", r"/(?P<user>\d+)/media_publish", "media_publish", self._publish)
         self.graph("POST", r"/(?P<id>\d+)/comments", "comments", self._comment)
         self.graph("GET", r"/(?P<id>\d+)/comments", "list_comments", self._list_comments)
         self.graph("GET", r"/(?P<id>\d+)", "read", self._read)
+        self.graph("GET", r"/(?P<id>\d+)/insights", "insights", self._insights)
 
     def _user(self, call: Call) -> None:
         if call.params["path:user"] != self.account:
@@ -121,6 +134,10 @@ class FakeInstagram(GraphFake):
                 "status": container.error_message() if state == "ERROR" else state,
             }
             return {key: value for key, value in found.items() if key in wanted or key == "id"}
+        if object_id == self.account:
+            user = {"id": self.account, "followers_count": self.followers}
+            user["media_count"] = len(self.media)
+            return {key: value for key, value in user.items() if key in wanted or key == "id"}
         media = self._media(object_id)
         return {
             key: value for key, value in self._fields(media).items() if key in wanted or key == "id"
@@ -197,3 +214,24 @@ class FakeInstagram(GraphFake):
     @property
     def comments(self) -> list[tuple[str, str, datetime]]:
         return [comment for media in self.media for comment in media.comments]
+
+    # Reading numbers back ---------------------------------------------------------------------
+
+    def _insights(self, call: Call) -> JSON:
+        media = self._media(call.params["path:id"])
+        return self.insights(call, media.id, media.insights, MEDIA_METRICS)
+
+    def engage(self, media_id: str, **insights: int) -> None:
+        """Set the media's insights (``likes=3, reach=40``); the others stay as they were."""
+        with self.lock:
+            media = self._media(media_id)
+            media.insights = {**(media.insights or {}), **insights}
+
+    def no_insights(self, media_id: str) -> None:
+        """The media's insights come back as an empty set (not zeros)."""
+        with self.lock:
+            self._media(media_id).insights = None
+
+    def delete(self, media_id: str) -> None:
+        with self.lock:
+            self.media = [m for m in self.media if m.id != media_id]

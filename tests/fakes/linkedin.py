@@ -10,6 +10,17 @@ character (as LinkedIn silently does), the 3,000 limit, ``content.media`` / ``mu
 back with ``q=author`` (403 without the read permission), and daily limits that reset at
 midnight UTC with 429. No idempotency: every create makes a new post.
 
+Numbers (PLATFORMS.md section 4, "Metrics"): ``GET /rest/organizationalEntityShareStatistics
+?q=organizationalEntity&organizationalEntity=<org>&shares=List(<encoded urn>,...)`` (or
+``ugcPosts=List(...)``) -> ``{"elements": [{"organizationalEntity", "share"|"ugcPost",
+"totalShareStatistics": {impressionCount, uniqueImpressionsCount, clickCount, likeCount,
+commentCount, shareCount, engagement}}], "paging"}``, posts without any activity (or unknown)
+left out; ``GET /rest/memberCreatorPostAnalytics?q=entity&entity=(share:<encoded urn>)
+&queryType=IMPRESSION|MEMBERS_REACHED|REACTION|COMMENT|RESHARE&aggregation=TOTAL`` ->
+``{"elements": [{"count", "metricType"}]}`` for a member author; ``GET /rest/networkSizes/<org>
+?edgeType=COMPANY_FOLLOWED_BY_MEMBER`` -> ``{"firstDegreeSize"}``; ``GET /rest/posts/<encoded
+urn>`` (404 once deleted). ``engage``, ``delete`` and ``followers`` set what they report.
+
 Guessed (not in PLATFORMS.md): see ``GUESSES``.
 """
 
@@ -43,7 +54,22 @@ GUESSES = (
     "comments are listed oldest first, paged by start/count (count <= 100), 403 without the"
     " read permission",
     "the daily limit counts post and comment creates together",
+    "share statistics answer 400 unless every URN in List(...) is URL-encoded; 403 without"
+    " rw_organization_admin (`can_read_statistics`) or for another organization",
+    "member analytics: `metricType` a string from 202605 and an object before; a post gone"
+    " answers 404; a metric set to None answers an empty `elements`; 403 without"
+    " r_member_postAnalytics (`can_read_member_analytics`)",
+    "`engagement` is (clicks + likes + comments + shares) / impressions, 0.0 without impressions",
 )
+MEMBER_STATS = {
+    "IMPRESSION": "impressionCount",
+    "MEMBERS_REACHED": "uniqueImpressionsCount",
+    "REACTION": "likeCount",
+    "COMMENT": "commentCount",
+    "RESHARE": "shareCount",
+}
+METRIC_TYPE = "com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1"
+UNIONS = {"share": "urn:li:share:", "ugc": "urn:li:ugcPost:"}
 
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
 OLDEST_VERSION = "202507"
@@ -139,6 +165,8 @@ class Post:
     content: dict[str, Any] | None
     created_at: float
     comments: list[Comment] = field(default_factory=list)
+    stats: dict[str, int | None] = field(default_factory=dict)
+    """Share statistics by their names (``likeCount``...); None: no data point."""
 
     @property
     def images(self) -> list[tuple[str, str | None]]:
@@ -170,6 +198,12 @@ class FakeLinkedIn(FakeServer):
         comments = r"/rest/socialActions/(?P<urn>[^/]+)/comments"
         self._route("POST", comments, "create_comment", self._create_comment)
         self._route("GET", comments, "list_comments", self._list_comments)
+        statistics = r"/rest/organizationalEntityShareStatistics"
+        self._route("GET", statistics, "share_statistics", self._share_statistics)
+        analytics = r"/rest/memberCreatorPostAnalytics"
+        self._route("GET", analytics, "member_analytics", self._member_analytics)
+        self._route("GET", r"/rest/networkSizes/(?P<urn>[^/]+)", "network_size", self._network_size)
+        self._route("GET", r"/rest/posts/(?P<urn>[^/]+)", "get_post", self._get_post)
 
     def extra_headers(self) -> dict[str, str]:
         """``Date`` from the fake's own clock, which the daily limit also follows."""
@@ -184,6 +218,9 @@ class FakeLinkedIn(FakeServer):
             self.daily_limit = 150
             self.day: tuple[str, int] = ("", 0)
             self.processing_polls = 1
+            self.followers = 0
+            self.can_read_statistics = True
+            self.can_read_member_analytics = True
             self._ids = itertools.count(7_300_000_000_000_000_001)
             self.latency = 0.0
             self.drop_after_accept.clear()
@@ -443,6 +480,151 @@ class FakeLinkedIn(FakeServer):
         elements = [_comment_json(c) for c in post.comments[start : start + count]]
         paging = {"start": start, "count": count, "links": [], "total": len(post.comments)}
         return Response(200, {"elements": elements, "paging": paging})
+
+    # --- numbers ----------------------------------------------------------------------
+
+    def _share_statistics(self, request: Request, found: re.Match[str]) -> Response:
+        params = _raw_params(request.raw_query)
+        if params.get("q") != "organizationalEntity":
+            return _error(400, "ILLEGAL_ARGUMENT", "finder q=organizationalEntity is required")
+        org = unquote(params.get("organizationalEntity", ""))
+        if not self.can_read_statistics or org != self.author or "organization" not in org:
+            return _error(
+                403,
+                "ACCESS_DENIED",
+                "Not enough permissions to access: "
+                "organizationalEntityShareStatistics.FINDER-organizationalEntity.20260301",
+            )
+        elements: list[dict[str, Any]] = []
+        for param, key, prefix in (
+            ("shares", "share", "urn:li:share:"),
+            ("ugcPosts", "ugcPost", "urn:li:ugcPost:"),
+        ):
+            if param not in params:
+                continue
+            urns = _restli_list(params[param])
+            if urns is None or not all(urn.startswith(prefix) for urn in urns):
+                return _error(400, "ILLEGAL_ARGUMENT", f"Invalid value for param {param}")
+            for urn in urns:
+                post = next((p for p in self.posts if p.urn == urn), None)
+                if post is None or not any(post.stats.values()):
+                    continue  # "can be assumed to have counts of 0" (or gone)
+                statistics = _share_statistics(post.stats)
+                elements.append(
+                    {"organizationalEntity": org, key: urn, "totalShareStatistics": statistics}
+                )
+        if not {"shares", "ugcPosts"} & set(params):
+            return _error(400, "ILLEGAL_ARGUMENT", "this fake answers per-post statistics only")
+        return Response(200, {"elements": elements, "paging": _paging(len(elements))})
+
+    def _member_analytics(self, request: Request, found: re.Match[str]) -> Response:
+        params = _raw_params(request.raw_query)
+        query = params.get("queryType", "")
+        entity = re.fullmatch(r"\((share|ugc):([^:()]+)\)", params.get("entity", ""))
+        if params.get("q") != "entity" or entity is None or query not in MEMBER_STATS:
+            return _error(
+                400,
+                "ILLEGAL_ARGUMENT",
+                "q=entity, entity=(share:<urn>) or (ugc:<urn>) and a queryType are required",
+            )
+        if params.get("aggregation", "TOTAL") != "TOTAL":
+            return _error(400, "ILLEGAL_ARGUMENT", "this fake answers aggregation=TOTAL only")
+        urn = unquote(entity[2])
+        if not urn.startswith(UNIONS[entity[1]]):
+            return _error(400, "ILLEGAL_ARGUMENT", f"{urn} is not a member of union {entity[1]}")
+        if not self.can_read_member_analytics or not self.author.startswith("urn:li:person:"):
+            return _error(
+                403,
+                "ACCESS_DENIED",
+                "Not enough permissions to access: memberCreatorPostAnalytics.FINDER-entity",
+            )
+        post = next((p for p in self.posts if p.urn == urn), None)
+        if post is None:
+            return _error(404, "NOT_FOUND", f"{urn} not found")
+        count = post.stats.get(MEMBER_STATS[query], 0)
+        version = request.header("linkedin-version") or ""
+        kind: Any = query if version >= "202605" else {METRIC_TYPE: query}
+        elements = (
+            []
+            if count is None
+            else [{"count": count, "metricType": kind, "targetEntity": {entity[1]: urn}}]
+        )
+        return Response(200, {"elements": elements, "paging": _paging(len(elements))})
+
+    def _network_size(self, request: Request, found: re.Match[str]) -> Response:
+        urn = unquote(found["urn"])
+        if request.query.get("edgeType") != ["COMPANY_FOLLOWED_BY_MEMBER"]:
+            return _error(
+                400, "ILLEGAL_ARGUMENT", "edgeType=COMPANY_FOLLOWED_BY_MEMBER is required"
+            )
+        if urn != self.author or not urn.startswith("urn:li:organization:"):
+            return _error(403, "ACCESS_DENIED", f"Not enough permissions to access {urn}")
+        return Response(200, {"firstDegreeSize": self.followers})
+
+    def _get_post(self, request: Request, found: re.Match[str]) -> Response:
+        post = self._post_for(found["urn"])
+        if isinstance(post, Response):
+            return post
+        if not self.can_read:
+            return _error(403, "ACCESS_DENIED", "Not enough permissions to access this post")
+        millis = int(post.created_at * 1000)
+        return Response(
+            200,
+            {
+                "id": post.urn,
+                "author": post.author,
+                "commentary": with_hashtag_templates(post.commentary),
+                "lifecycleState": "PUBLISHED",
+                "createdAt": millis,
+                "lastModifiedAt": millis,
+            },
+        )
+
+    def engage(self, urn: str, **stats: int | None) -> None:
+        """Set a post's statistics by their names (``likeCount=3``); None: no data point."""
+        with self.lock:
+            post = next(p for p in self.posts if p.urn == urn)
+            post.stats.update(stats)
+
+    def delete(self, urn: str) -> None:
+        with self.lock:
+            self.posts = [p for p in self.posts if p.urn != urn]
+
+
+def _raw_params(query: str) -> dict[str, str]:
+    """Query parameters as sent (not decoded), first of each name."""
+    found: dict[str, str] = {}
+    for pair in query.split("&"):
+        name, _, value = pair.partition("=")
+        found.setdefault(name, value)
+    return found
+
+
+def _restli_list(raw: str) -> list[str] | None:
+    """``List(urn%3Ali%3Ashare%3A1,...)`` -> the URNs; None unless each is URL-encoded."""
+    matched = re.fullmatch(r"List\((.*)\)", raw)
+    if matched is None:
+        return None
+    items = [item for item in matched[1].split(",") if item]
+    if any(":" in item or "(" in item for item in items):
+        return None
+    return [unquote(item) for item in items]
+
+
+def _share_statistics(stats: dict[str, int | None]) -> dict[str, Any]:
+    names = ("impressionCount", "uniqueImpressionsCount", "clickCount", "likeCount")
+    names += ("commentCount", "shareCount")
+    found: dict[str, Any] = {
+        name: stats.get(name, 0) for name in names if stats.get(name, 0) is not None
+    }
+    acted = sum(found.get(n, 0) for n in ("clickCount", "likeCount", "commentCount", "shareCount"))
+    impressions = found.get("impressionCount", 0)
+    found["engagement"] = acted / impressions if impressions else 0.0
+    return found
+
+
+def _paging(total: int) -> dict[str, Any]:
+    return {"start": 0, "count": 10, "links": [], "total": total}
 
 
 def _comment_json(comment: Comment) -> dict[str, Any]:

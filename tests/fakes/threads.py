@@ -10,14 +10,16 @@ IN_PROGRESS -> FINISHED (ERROR, EXPIRED after 24 h) -> PUBLISHED; ``POST
 second publish of the same container fails); ``GET /{media-id}?fields=permalink``; ``GET
 /{user-id}/threads`` (top-level posts, newest first) and ``GET /{media-id}/replies`` (oldest
 first), in pages; the Graph conventions of
-``tests.fakes.graph``.
+``tests.fakes.graph``. Read back: ``GET /{media-id}/insights?metric=views,likes,replies,reposts,
+quotes,shares`` and ``GET /{user-id}/threads_insights?metric=followers_count`` (as
+``total_value``); ``engage``, ``no_insights`` and ``followers`` set what they report.
 
 Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from postcal.text.count import threads_characters
@@ -41,6 +43,11 @@ GUESSES = (
     "error texts other than 'text must be at most 500 characters' and "
     "THREADS_API__LINK_LIMIT_EXCEEDED are made up",
     "permalinks look like https://www.threads.net/@<username>/post/<code>",
+    "user insights other than followers_count are 0 here",
+)
+POST_METRICS = frozenset({"views", "likes", "replies", "reposts", "quotes", "shares"})
+USER_METRICS = frozenset(
+    {"views", "likes", "replies", "reposts", "quotes", "clicks", "followers_count"}
 )
 
 TOKEN = "THfakeToken0123456789abcdef"
@@ -64,6 +71,8 @@ class ThreadsPost:
     container: str
     created: datetime
     permalink: str
+    insights: dict[str, int] | None = field(default_factory=dict)
+    """Insights values by metric name (0 when not set); None: an empty array."""
 
 
 class FakeThreads(GraphFake):
@@ -73,11 +82,14 @@ class FakeThreads(GraphFake):
         super().__init__(token, user)
         self.containers: dict[str, Container] = {}
         self.posts: list[ThreadsPost] = []
+        self.followers = 0
         self.graph("POST", r"/(?P<user>\d+)/threads", "threads", self._create)
         self.graph("GET", r"/(?P<user>\d+)/threads", "list_threads", self._list)
         self.graph("POST", r"/(?P<user>\d+)/threads_publish", "threads_publish", self._publish)
         self.graph("GET", r"/(?P<id>\d+)/replies", "replies", self._replies)
         self.graph("GET", r"/(?P<id>\d+)", "read", self._read)
+        self.graph("GET", r"/(?P<id>\d+)/insights", "insights", self._insights)
+        self.graph("GET", r"/(?P<user>\d+)/threads_insights", "user_insights", self._user_insights)
 
     def _user(self, call: Call) -> None:
         if call.params["path:user"] != self.account:
@@ -225,3 +237,29 @@ class FakeThreads(GraphFake):
             )
             self.posts.append(post)
             return post
+
+    # Reading numbers back ---------------------------------------------------------------------
+
+    def _insights(self, call: Call) -> JSON:
+        post = self._post(call.params["path:id"])
+        if post is None:
+            raise missing(call.params["path:id"])
+        return self.insights(call, post.id, post.insights, POST_METRICS)
+
+    def _user_insights(self, call: Call) -> JSON:
+        self._user(call)
+        values = {"followers_count": self.followers}
+        return self.insights(call, self.account, values, USER_METRICS, total=True)
+
+    def engage(self, media_id: str, **insights: int) -> None:
+        """Set the post's insights (``likes=3, views=40``); the others stay as they were."""
+        with self.lock:
+            post = self._post(media_id)
+            assert post is not None, media_id
+            post.insights = {**(post.insights or {}), **insights}
+
+    def no_insights(self, media_id: str) -> None:
+        with self.lock:
+            post = self._post(media_id)
+            assert post is not None, media_id
+            post.insights = None

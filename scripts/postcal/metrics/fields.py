@@ -48,6 +48,8 @@ POST_FIELDS: dict[str, dict[str, str]] = {
         "quote_count": "quotes",
         "bookmark_count": "saves",
     },
+    # Organization share statistics' names; member post analytics (IMPRESSION, MEMBERS_REACHED,
+    # REACTION, COMMENT, RESHARE) are stored under the same names (platforms/linkedin_numbers).
     "linkedin": {
         "impressionCount": "impressions",
         "uniqueImpressionsCount": "reach",
@@ -56,6 +58,8 @@ POST_FIELDS: dict[str, dict[str, str]] = {
         "commentCount": "replies",
         "clickCount": "clicks",
     },
+    # reactions/comments: reactions.summary.total_count and comments.summary.total_count,
+    # shares: shares.count, flattened; the post_* names are insights (platforms/graph_numbers).
     "facebook": {
         "post_total_media_view_unique": "reach",
         "reactions": "likes",
@@ -63,6 +67,7 @@ POST_FIELDS: dict[str, dict[str, str]] = {
         "comments": "replies",
         "post_clicks": "clicks",
     },
+    # Media insights; total_interactions has no normalised name and is kept in raw only.
     "instagram": {
         "views": "views",
         "reach": "reach",
@@ -71,6 +76,8 @@ POST_FIELDS: dict[str, dict[str, str]] = {
         "comments": "replies",
         "saved": "saves",
     },
+    # Post insights; Threads' own "shares" (in development) is kept in raw only: shares here
+    # are reposts, as on Bluesky and X.
     "threads": {
         "views": "views",
         "likes": "likes",

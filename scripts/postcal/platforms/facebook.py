@@ -30,17 +30,20 @@ Facts relied on (../shared/PLATFORMS.md section 6; errors, rate limits and lists
 - progress keys: ``part0`` (the post), ``url``, ``part1``... (comments standing in for later
   parts), ``comment`` (the first comment);
 - the public URL is ``https://www.facebook.com/<post id>``.
+- metrics: the post's reactions, comments and shares, its insights, the Page's followers
+  (``graph_numbers``).
 
 Video (``/{page-id}/videos``) is not supported yet: a video file is a permanent failure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from postcal.networks import mime_type, network
+from postcal.platforms import graph_numbers
 from postcal.platforms._graph import (
     FACEBOOK_BASE,
     Graph,
@@ -62,6 +65,7 @@ from postcal.platforms.base import (
     Progress,
     Published,
     PublishError,
+    RawMetrics,
     Reconciled,
     missing_pieces,
     part_key,
@@ -228,6 +232,16 @@ class FacebookAdapter:
 
     def _comment(self, post: str, text: str, what: str) -> str:
         return self.graph.created(f"{post}/comments", what, Effect.CREATES, json={"message": text})
+
+    # --- metrics (graph_numbers) -----------------------------------------------------
+
+    metrics_batch = 1
+
+    def post_metrics(self, ids: Sequence[str]) -> dict[str, RawMetrics]:
+        return graph_numbers.facebook_posts(self.graph, ids)
+
+    def account_metrics(self) -> RawMetrics:
+        return graph_numbers.facebook_account(self.graph, self.page)
 
 
 def make(context: AdapterContext) -> FacebookAdapter:

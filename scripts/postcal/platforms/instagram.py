@@ -39,14 +39,16 @@ A look-up that fails raises PublishError: the runner keeps the record unknown an
 (UNKNOWN would be final). Progress keys: ``container0``, ``part0`` (the media), ``url``,
 ``part1``... (the comments standing in for later parts), ``comment``.
 
-Reels and stories (video) are not supported yet.
+Reels and stories (video) are not supported yet. Metrics: media insights (``graph_numbers``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from postcal.networks import network
+from postcal.platforms import graph_numbers
 from postcal.platforms._containers import POLL_DELAYS, Containers
 from postcal.platforms._graph import (
     FACEBOOK_BASE,
@@ -70,6 +72,7 @@ from postcal.platforms.base import (
     Progress,
     Published,
     PublishError,
+    RawMetrics,
     Reconciled,
     missing_pieces,
     part_key,
@@ -276,6 +279,16 @@ class InstagramAdapter:
 
     def _comment(self, media: str, text: str, what: str) -> str:
         return self.graph.created(f"{media}/comments", what, Effect.CREATES, data={"message": text})
+
+    # --- metrics (graph_numbers) -----------------------------------------------------
+
+    metrics_batch = 1
+
+    def post_metrics(self, ids: Sequence[str]) -> dict[str, RawMetrics]:
+        return graph_numbers.instagram_posts(self.graph, ids)
+
+    def account_metrics(self) -> RawMetrics:
+        return graph_numbers.instagram_account(self.graph, self.user)
 
 
 def make(context: AdapterContext) -> InstagramAdapter:

@@ -29,11 +29,13 @@ Facts from PLATFORMS.md (section 4) this relies on:
   until a short page), and matches texts. Reading needs ``r_organization_social`` (pages) or
   the restricted ``r_member_social`` (members): without it (403) the answer is "cannot tell".
 - Public URL: ``https://www.linkedin.com/feed/update/<urn>``.
+- Metrics: organization statistics or member post analytics by the author URN, followers
+  from ``networkSizes`` (``linkedin_numbers``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +51,7 @@ from postcal.platforms.base import (
     Progress,
     Published,
     PublishError,
+    RawMetrics,
     Reconciled,
     missing_pieces,
     part_key,
@@ -58,6 +61,7 @@ from postcal.platforms.core import Core, Effect, ErrorBody, Profile, Reply, gene
 from postcal.platforms.linkedin_images import Images
 from postcal.platforms.linkedin_listing import LOOKBACK, Lister, encoded, piece
 from postcal.platforms.linkedin_little import escape_little
+from postcal.platforms.linkedin_numbers import Numbers, batch_for
 from postcal.platforms.matching import look_up
 
 API_BASE = "https://api.linkedin.com"
@@ -98,6 +102,7 @@ class LinkedInAdapter:
         self.core = Core.for_channel(context, PROFILE)
         self.base = (context.api_base or API_BASE).rstrip("/")
         self.author = context.account.strip()
+        self.metrics_batch = batch_for(self.author)
 
     # --- plan ------------------------------------------------------------------------
 
@@ -249,6 +254,14 @@ class LinkedInAdapter:
         if not found.startswith("urn:li:"):
             raise reply.broken("has no comment URN")
         return found
+
+    # --- metrics (linkedin_numbers) --------------------------------------------------
+
+    def post_metrics(self, ids: Sequence[str]) -> dict[str, RawMetrics]:
+        return Numbers(self.core, self.base, self._headers(), self.author).posts(ids)
+
+    def account_metrics(self) -> RawMetrics:
+        return Numbers(self.core, self.base, self._headers(), self.author).account()
 
     # --- HTTP ------------------------------------------------------------------------
 

@@ -34,15 +34,16 @@ ABSENT when every page was read and nothing resembles it, else unconfirmed.
 that reads PUBLISHED. A look-up that fails raises PublishError (the record stays unknown and
 is tried again).
 
-Video is not supported yet.
+Video is not supported yet. Metrics: post insights and followers (``graph_numbers``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 
-from postcal.platforms import threads_fields
+from postcal.platforms import graph_numbers, threads_fields
 from postcal.platforms._containers import Containers
 from postcal.platforms._graph import (
     THREADS_BASE,
@@ -63,6 +64,7 @@ from postcal.platforms.base import (
     PlannedRequest,
     Progress,
     Published,
+    RawMetrics,
     Reconciled,
     missing_pieces,
     part_key,
@@ -214,6 +216,16 @@ class ThreadsAdapter:
     def _container(self, fields: dict[str, str], what: str) -> str:
         # A container shows nothing until it is published: any failure can be retried.
         return self.graph.created(f"{self.user}/threads", what, Effect.PREPARE, data=fields)
+
+    # --- metrics (graph_numbers) -----------------------------------------------------
+
+    metrics_batch = 1
+
+    def post_metrics(self, ids: Sequence[str]) -> dict[str, RawMetrics]:
+        return graph_numbers.threads_posts(self.graph, ids)
+
+    def account_metrics(self) -> RawMetrics:
+        return graph_numbers.threads_account(self.graph, self.user)
 
 
 def make(context: AdapterContext) -> ThreadsAdapter:
