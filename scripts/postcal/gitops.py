@@ -53,6 +53,16 @@ class Git:
         status = self.run("status", "--porcelain", "--untracked-files=no").stdout
         return [line[3:] for line in status.splitlines() if line.strip()]
 
+    def require_clean(self, command: str) -> None:
+        """Refuse to start when tracked files have changes: every run starts from the remote's
+        main, and a reset would discard them."""
+        dirty = self.dirty_paths()
+        if dirty:
+            raise GitError(
+                f"the working tree has uncommitted changes ({', '.join(dirty[:3])}); {command}"
+                " starts from the remote's main and would discard them: commit or stash first"
+            )
+
     def sync(self) -> str:
         """Move to the remote's latest commit; returns its hash."""
         self.run("fetch", "--quiet", self.remote, self.branch)

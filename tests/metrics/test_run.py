@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from postcal.cli import main
 from postcal.gitops import Git
 from postcal.metrics.run import MetricsReport, MetricsRun
 from tests.fakes.mastodon import TOKEN, FakeMastodon
@@ -152,3 +154,23 @@ def test_a_simulated_run_marks_every_line(published: Published) -> None:
     clone = remote.clone()
     MetricsRun(clone, AT + timedelta(days=1, hours=2), env, Git(clone)).run()
     assert [s.get("simulated") for s in lines(remote)] == [True, True, True, None, None, None]
+
+
+def test_a_dirty_working_tree_is_refused_before_anything_is_read(
+    published: Published, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, remote, env = published
+    clone = remote.clone()
+    (clone / "postcal.yml").write_text("name: changed by hand\n", encoding="utf-8")
+    asked = len(fake.requests)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(
+        main, ["metrics", "--root", str(clone), "--now", (AT + timedelta(hours=2)).isoformat()]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "postcal: the working tree has uncommitted changes (postcal.yml); metrics starts from"
+        " the remote's main and would discard them: commit or stash first\n"
+    )
+    assert len(fake.requests) == asked

@@ -55,12 +55,7 @@ class MetricsRun:
     def run(self) -> MetricsReport:
         install_log_redaction()
         if self.git is not None:
-            dirty = self.git.dirty_paths()
-            if dirty:
-                raise MetricsAbort(
-                    f"the working tree has uncommitted changes ({', '.join(dirty[:3])}); "
-                    "metrics starts from the remote's main: commit or stash first"
-                )
+            self.git.require_clean("metrics")
             self.git.sync()
         settings_file, _ = load_settings(self.root)
         if settings_file is None:

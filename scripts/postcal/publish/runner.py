@@ -61,13 +61,7 @@ class Publisher:
         install_log_redaction()
         self.report.dry_run = self.dry_run
         if self.git is not None and not self.dry_run:
-            dirty = self.git.dirty_paths()
-            if dirty:
-                raise PublishAbort(
-                    "the working tree has uncommitted changes "
-                    f"({', '.join(dirty[:3])}); publish starts from the remote's main and"
-                    " would discard them: commit or stash first"
-                )
+            self.git.require_clean("publish")
         for _ in range(MAX_ROUNDS):
             if self.git is not None and not self.dry_run:
                 self.git.sync()
