@@ -2,8 +2,9 @@
 
 A post's `channels` must be channel ids from `postcal.yml`, its `campaign` a file stem under
 `campaigns/` and its `personas` file stems under `personas/`. The same holds for a persona's
-`preferred_channels` and a campaign's `personas` and goal `channels`. A `::: variant` must name
-one of the post's channels or the platform of one of them, or it would never be used.
+`preferred_channels`, a campaign's `personas` and goal `channels`, and the `listening`
+channels of `postcal.yml`. A `::: variant` must name one of the post's channels or the platform
+of one of them, or it would never be used.
 """
 
 from __future__ import annotations
@@ -72,3 +73,9 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                 if channel not in channels:
                     loc = ("goals", g, "channels", index)
                     yield _missing(campaign, loc, "channel", channel, channels)
+    listening = ctx.settings.listening
+    if listening is not None and ctx.calendar.settings is not None:
+        for index, channel in enumerate(listening.channels):
+            if channel not in channels:
+                loc = ("listening", "channels", index)
+                yield _missing(ctx.calendar.settings, loc, "channel", channel, channels)
