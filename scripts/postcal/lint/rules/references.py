@@ -77,5 +77,5 @@ def check(ctx: LintContext) -> Iterator[Problem]:
     if listening is not None and ctx.calendar.settings is not None:
         for index, channel in enumerate(listening.channels):
             if channel not in channels:
-                loc = ("listening", "channels", index)
-                yield _missing(ctx.calendar.settings, loc, "channel", channel, channels)
+                where = ("listening", "channels", index)
+                yield _missing(ctx.calendar.settings, where, "channel", channel, channels)
