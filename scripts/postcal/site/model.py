@@ -12,9 +12,11 @@ from postcal.content.documents import CampaignFile, PersonaFile, Post
 from postcal.content.loader import Calendar
 from postcal.content.models import Channel, Settings
 from postcal.content.render import RenderedPost, render
-from postcal.ledger.records import LedgerEntry
+from postcal.ledger.records import LedgerEntry, LedgerRecord
 from postcal.metrics.goals import GoalProgress, campaign_goals
+from postcal.metrics.listening import MentionDay, read_mentions
 from postcal.metrics.snapshots import Snapshot, read_snapshots
+from postcal.metrics.spend import SpendRow, read_spend
 from postcal.networks import network
 from postcal.problems import Problem, Severity
 from postcal.text.measure import Measurement, measure
@@ -93,6 +95,10 @@ class SiteData:
     by_id: dict[str, PostView] = field(default_factory=dict)
     goals: dict[str, tuple[GoalProgress, ...]] = field(default_factory=dict)
     """Per campaign id, its goals as of ``now`` (``postcal.metrics.goals``)."""
+    records: tuple[LedgerRecord, ...] = ()
+    snapshots: tuple[Snapshot, ...] = ()
+    mentions: tuple[MentionDay, ...] = ()
+    spend: tuple[SpendRow, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -137,8 +143,11 @@ def build_site_data(
     problems: list[Problem] | tuple[Problem, ...],
     now: datetime,
     snapshots: Sequence[Snapshot] | None = None,
+    mentions: Sequence[MentionDay] | None = None,
+    spend: Sequence[SpendRow] | None = None,
 ) -> SiteData:
-    """``snapshots`` default to the files under ``data/metrics`` (lint reports bad lines)."""
+    """``snapshots``, ``mentions`` and ``spend`` default to the files under ``data/metrics``,
+    ``data/listening`` and ``data/spend`` (lint reports bad lines)."""
     assert calendar.settings is not None
     settings = calendar.settings.model
     by_path: dict[str, list[Problem]] = defaultdict(list)
@@ -146,6 +155,8 @@ def build_site_data(
         by_path[problem.path].append(problem)
     views = []
     hidden: list[Post] = []
+    if snapshots is None:
+        snapshots = read_snapshots(calendar.root)[0]
     for post in calendar.posts:
         entries = {c: ledger.get((post.front.id or "", c)) for c in post.front.channels}
         published = any(
@@ -208,10 +219,12 @@ def build_site_data(
         dict(calendar.personas),
         _public_problems(problems, hidden),
         len(hidden),
+        records=tuple(entry.record for entry in ledger.values()),
+        snapshots=tuple(snapshots or ()),
+        mentions=tuple(read_mentions(calendar.root)[0] if mentions is None else mentions),
+        spend=tuple(read_spend(calendar.root)[0] if spend is None else spend),
     )
     data.by_id.update({v.slug: v for v in views})
-    if snapshots is None:
-        snapshots = read_snapshots(calendar.root)[0]
     data.goals.update(_goals(calendar, ledger, snapshots, now))
     return data
 

@@ -21,8 +21,12 @@ from postcal.lint.rules_doc import rules_markdown
 from postcal.metrics.goals import TOLERANCE
 from postcal.networks import NETWORKS
 from postcal.site import charts
+from postcal.site.analytics_pages import home_context, pacing_context
+from postcal.site.channel_pages import channel_context
 from postcal.site.feeds import event_bytes, feed_host, ical
 from postcal.site.model import ALERT_STATUSES, STATUS_LABELS, PostView, SiteData
+from postcal.site.post_numbers import post_tables, snapshot_index
+from postcal.site.reports import month_reports
 from postcal.site.richtext import text_to_html
 from postcal.site.urls import relative
 
@@ -196,6 +200,7 @@ class Producer:
         return days
 
     def posts(self) -> None:
+        index = snapshot_index(self.data.snapshots, self.data.now)
         for view in self.data.posts:
             src = page_of(view)
             post_dir = view.post.directory
@@ -224,6 +229,7 @@ class Producer:
                 month_page=month_page(day),
                 week_page=week_page(day),
                 media_src=self.media_src(post_dir),
+                **post_tables(index, view),
             )
 
     def month_range(self) -> list[Month]:
@@ -238,6 +244,7 @@ class Producer:
         days = self.by_day(list(self.data.posts))
         months = self.month_range()
         grid = stdcalendar.Calendar(firstweekday=0)
+        reports = month_reports(self.data)
         summaries = []
         for index, month in enumerate(months):
             weeks = [
@@ -267,6 +274,7 @@ class Producer:
                 previous=_neighbour(months, index - 1),
                 following=_neighbour(months, index + 1),
                 week_of_month=week_id(focus),
+                report=reports.get((month.year, month.month)),
             )
         self.emit("months/index.md", "Calendar", "months.html", False, months=summaries)
 
@@ -350,6 +358,7 @@ class Producer:
                 mix_chart=charts.bar_chart(f"Posts per channel in {m.name}", sorted(mix.items())),
                 posts=views,
                 running=m.start <= self.today <= m.end,
+                **pacing_context(self.data, campaign_id),
             )
             items.append(
                 {
@@ -401,6 +410,8 @@ class Producer:
                 ),
                 upcoming=upcoming,
                 recent=recent,
+                zone=settings.timezone,
+                **channel_context(self.data, channel_id),
             )
             items.append(
                 {
@@ -490,6 +501,7 @@ class Producer:
             feeds=feeds,
             week_page=week_page(self.today),
             month_page=month_page(self.today),
+            **home_context(data),
         )
 
     def webcal(self, path: str) -> str | None:

@@ -1,0 +1,171 @@
+"""Monthly reports: per month (calendar timezone) with any data, what went out, the top posts,
+follower growth, the campaigns that ran and what listening counted.
+
+- Went out: deliveries (``published`` or ``partial``) whose ``finished_at`` falls in the month.
+- Top posts: those posts by engagements summed over their channels (each delivery's latest
+  numbers by the build time, ``postcal.site.channel_stats``).
+- Growth: per channel, the last follower count by the month's end minus the last one before
+  its start (``postcal.site.analytics``); a channel without both is "no data yet".
+- Listening: mentions per group over the month's UTC days, and share of voice over all
+  networks (``postcal.metrics.voice``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from postcal.metrics.due import MEASURED
+from postcal.metrics.voice import share_of_voice
+from postcal.site.analytics import Window, follower_growth, stamp
+from postcal.site.channel_stats import PostNumbers, post_numbers
+from postcal.site.model import SiteData
+
+NO_DATA = "no data yet"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportMonth:
+    year: int
+    month: int
+
+    @property
+    def first(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> date:
+        following = date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return following - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.first:%B %Y}"
+
+
+def report_months(data: SiteData) -> list[ReportMonth]:
+    """Months (calendar timezone) with a delivery out, a snapshot or a listening line, by now."""
+    moments = [stamp(r.finished_at or "") for r in data.records if r.status in MEASURED]
+    moments += [stamp(s.fetched_at) for s in data.snapshots]
+    found = {
+        (m.astimezone(data.zone).year, m.astimezone(data.zone).month)
+        for m in moments
+        if m is not None and m <= data.now
+    }
+    today = data.now.date()
+    found |= {
+        (int(line.day[:4]), int(line.day[5:7]))
+        for line in data.mentions
+        if line.day <= today.isoformat()
+    }
+    return [ReportMonth(year, month) for year, month in sorted(found)]
+
+
+def _bounds(data: SiteData, month: ReportMonth) -> Window:
+    start = datetime.combine(month.first, time(), data.zone)
+    end = datetime.combine(month.last + timedelta(days=1), time(), data.zone)
+    tick = timedelta(microseconds=1)
+    return Window(start - tick, min(end - tick, data.now))
+
+
+def report_context(data: SiteData, month: ReportMonth) -> dict[str, Any]:
+    window = _bounds(data, month)
+    numbers: dict[str, list[tuple[str, PostNumbers]]] = defaultdict(list)
+    for channel_id, account in data.settings.channels.items():
+        for item in post_numbers(
+            data.records, data.snapshots, channel_id, account.platform, data.now, data.zone
+        ):
+            if window.holds(item.out_at) and item.post in data.by_id:
+                numbers[item.post].append((channel_id, item))
+    out = sorted(numbers.items(), key=lambda kv: (min(n.out_at for _, n in kv[1]), kv[0]))
+    went_out = [
+        {
+            "view": data.by_id[post],
+            "when": min(n.out_at for _, n in items).strftime("%d %b %H:%M"),
+            "channels": [c for c, _ in items],
+        }
+        for post, items in out
+    ]
+    totals = [
+        (post, sum(n.engagements for _, n in items if n.engagements is not None), items)
+        for post, items in out
+        if any(n.engagements is not None for _, n in items)
+    ]
+    totals.sort(key=lambda t: (-t[1], t[0]))
+    top = [
+        {
+            "view": data.by_id[post],
+            "engagements": f"{total:,}",
+            "simulated": any(n.simulated for _, n in items),
+        }
+        for post, total, items in totals[:5]
+    ]
+    growth = []
+    for channel_id in data.settings.channels:
+        change, simulated = follower_growth(data.snapshots, channel_id, window, data.now)
+        growth.append(
+            {
+                "channel": channel_id,
+                "change": NO_DATA if change is None else f"{change:+,}",
+                "simulated": simulated,
+            }
+        )
+    return {
+        "went_out": went_out,
+        "deliveries": sum(len(items) for _, items in out),
+        "top": top,
+        "growth": growth,
+        "campaigns": _campaigns(data, month),
+        **_listening(data, month),
+    }
+
+
+def _campaigns(data: SiteData, month: ReportMonth) -> list[dict[str, Any]]:
+    rows = []
+    for campaign_id, campaign in sorted(data.campaigns.items()):
+        m = campaign.model
+        if m.start <= month.last and m.end >= month.first:
+            rows.append(
+                {
+                    "page": f"campaigns/{campaign_id}.md",
+                    "name": m.name,
+                    "goals": [(g.metric, g.status) for g in data.goals.get(campaign_id, ())],
+                }
+            )
+    return rows
+
+
+def _listening(data: SiteData, month: ReportMonth) -> dict[str, Any]:
+    first, last = month.first.isoformat(), month.last.isoformat()
+    lines = [line for line in data.mentions if first <= line.day <= last]
+    counts: dict[str, int] = defaultdict(int)
+    for line in lines:
+        counts[line.group] += line.count
+    shares = share_of_voice(lines, month.first, month.last).get("all", {})
+    return {
+        "mentions": [
+            {
+                "group": group,
+                "count": f"{count:,}",
+                "share": f"{shares[group]:.1%}" if group in shares else "–",
+            }
+            for group, count in sorted(counts.items())
+        ],
+        "mentions_simulated": any(line.simulated for line in lines),
+        "mentions_partial": any(not line.complete for line in lines),
+    }
+
+
+def month_reports(data: SiteData) -> dict[tuple[int, int], dict[str, Any]]:
+    """The report of every month with data, by (year, month); the month pages show them."""
+    as_of = data.local_now.strftime("%d %B %Y, %H:%M")
+    return {
+        (month.year, month.month): {
+            "label": month.label,
+            "as_of": as_of,
+            **report_context(data, month),
+        }
+        for month in report_months(data)
+    }
