@@ -24,6 +24,13 @@ AGES: tuple[tuple[str, timedelta], ...] = (
     ("30d", timedelta(days=30)),
 )
 MEASURED = frozenset({"published", "partial"})
+AGE_ORDER = {name: index for index, (name, _) in enumerate(AGES)}
+
+
+def recency(snapshot: Snapshot) -> tuple[int, str]:
+    """Which of a delivery's snapshots is its latest: the oldest age, then the latest fetch
+    (``fetched_at`` is always the same fixed UTC format, so it sorts as text)."""
+    return (AGE_ORDER.get(snapshot.age or "", -1), snapshot.fetched_at)
 
 
 @dataclass(frozen=True, slots=True)

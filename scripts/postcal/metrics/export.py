@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from postcal.ledger.records import LedgerRecord
-from postcal.metrics.due import AGES
+from postcal.metrics.due import recency
 from postcal.metrics.fields import NORMALISED
 from postcal.metrics.snapshots import Snapshot
 from postcal.publish.records import parse_stamp
@@ -33,7 +33,6 @@ COLUMNS = (
     *NORMALISED,
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-AGE_ORDER = {name: index for index, (name, _) in enumerate(AGES)}
 
 
 def export_rows(
@@ -51,7 +50,7 @@ def export_rows(
         if snapshot.kind != "post" or snapshot.post is None or snapshot.missing:
             continue
         key = (snapshot.post, snapshot.channel)
-        if key not in latest or _order(snapshot) >= _order(latest[key]):
+        if key not in latest or recency(snapshot) >= recency(latest[key]):
             latest[key] = snapshot
     rows = []
     for record in sorted(ledger, key=lambda r: (r.finished_at or "", r.post_id, r.channel)):
@@ -87,7 +86,3 @@ def write_csv(rows: Iterable[Mapping[str, str]], out: TextIO) -> None:
 
 def _inert(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def _order(snapshot: Snapshot) -> tuple[int, datetime]:
-    return (AGE_ORDER.get(snapshot.age or "", -1), parse_stamp(snapshot.fetched_at))

@@ -45,7 +45,7 @@ from datetime import UTC, date, datetime, tzinfo
 from postcal.content.models import Campaign, Goal
 from postcal.ledger.records import LedgerRecord
 from postcal.metrics import fields
-from postcal.metrics.due import AGES, MEASURED
+from postcal.metrics.due import MEASURED, recency
 from postcal.metrics.snapshots import Snapshot
 from postcal.publish.records import parse_stamp
 
@@ -55,7 +55,6 @@ POSTS, FOLLOWERS, RATE = "posts", "followers", "engagement_rate"
 ENGAGEMENTS = ("likes", "shares", "replies", "quotes", "saves", "clicks")
 DENOMINATORS = ("impressions", "reach", "followers")
 """The engagement rate's denominator: the first of these a network has."""
-AGE_ORDER = {name: index for index, (name, _) in enumerate(AGES)}
 Delivery = tuple[str, str]
 
 
@@ -348,7 +347,7 @@ def _evidence(
         key = (snapshot.post or "", snapshot.channel)
         if key not in wanted or snapshot.missing:
             continue
-        if key not in latest or _order(snapshot) >= _order(latest[key]):
+        if key not in latest or recency(snapshot) >= recency(latest[key]):
             latest[key] = snapshot
     ordered = {c: tuple(sorted(p, key=lambda p: p[0])) for c, p in accounts.items()}
     return _Evidence(deliveries, latest, ordered)
@@ -366,10 +365,6 @@ def _when(stamp: str) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _order(snapshot: Snapshot) -> tuple[int, str]:
-    return (AGE_ORDER.get(snapshot.age or "", -1), snapshot.fetched_at)
 
 
 def _count(snapshot: Snapshot) -> int:

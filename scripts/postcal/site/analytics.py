@@ -23,8 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from postcal.ledger.records import LedgerRecord
 from postcal.metrics import fields
-from postcal.metrics.due import MEASURED
-from postcal.metrics.goals import AGE_ORDER
+from postcal.metrics.due import MEASURED, recency
 from postcal.metrics.listening import MentionDay
 from postcal.metrics.snapshots import Snapshot
 from postcal.metrics.voice import Spike, spike
@@ -147,7 +146,7 @@ def latest_snapshots(snapshots: Iterable[Snapshot]) -> dict[Delivery, Snapshot]:
         if snapshot.kind != "post" or snapshot.missing:
             continue
         key = (snapshot.post or "", snapshot.channel)
-        if key not in latest or _order(snapshot) >= _order(latest[key]):
+        if key not in latest or recency(snapshot) >= recency(latest[key]):
             latest[key] = snapshot
     return latest
 
@@ -200,10 +199,6 @@ def _growth(
         )
         simulated = simulated or first[-1].simulated or last[-1].simulated
     return (sum(growth), simulated) if growth else (None, False)
-
-
-def _order(snapshot: Snapshot) -> tuple[int, str]:
-    return (AGE_ORDER.get(snapshot.age or "", -1), snapshot.fetched_at)
 
 
 def stamp(text: str) -> datetime | None:
