@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from postcal.lint.engine import lint
+from postcal.site.model import build_site_data
+from postcal.site.pages import produce
+
 from .conftest import NOW, build_in_process, copy_demo
 from .test_goals_page import LINES, account_line
 
@@ -241,21 +245,27 @@ def test_demo_post_without_metrics_says_no_data(demo_site: Path) -> None:
     assert "pc-numbers-table" not in numbers
 
 
-def test_month_pages_end_with_their_report(site: Path) -> None:
+def test_month_pages_link_to_their_report(site: Path) -> None:
     """November has deliveries, snapshots and mentions; December nothing yet. September and
-    October have follower counts only, and no month page (the calendar starts in November)."""
+    October have follower counts only: their reports have no month page to link back to (the
+    calendar starts in November)."""
     november = (site / "months" / "2026-11" / "index.html").read_text(encoding="utf-8")
     december = (site / "months" / "2026-12" / "index.html").read_text(encoding="utf-8")
-    assert '<h2 id="report">Report: November 2026</h2>' in november
-    assert 'class="pc-page pc-month pc-has-report"' in november
-    assert 'id="report"' not in december
+    assert '<a href="../../reports/2026-11/">Report: November 2026</a>' in november
+    assert 'id="report' not in november
+    assert "pc-report-link" not in december
+    assert not (site / "reports" / "2026-12").exists()
     assert not (site / "months" / "2026-10").exists()
+    october = (site / "reports" / "2026-10" / "index.html").read_text(encoding="utf-8")
+    assert "months/2026-10" not in october
+    assert table(october, "pc-report-growth")[1] == ["boabe-mastodon", "+50"]  # 700 - 650
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert 'href="months/2026-11/#report">This month\'s report</a>' in home
+    assert '<a href="reports/2026-10/">October 2026</a> (the latest complete month)' in home
+    assert '<a href="reports/2026-11/">November 2026 so far</a>' in home
 
 
 def test_november_report(site: Path) -> None:
-    html = (site / "months" / "2026-11" / "index.html").read_text(encoding="utf-8")
+    html = (site / "reports" / "2026-11" / "index.html").read_text(encoding="utf-8")
     repo = site.parent / "repo"
     start = datetime.fromisoformat("2026-11-01T00:00:00+02:00")
     went_out = posts_out(repo, start - timedelta(microseconds=1), datetime.fromisoformat(NOW))
@@ -278,13 +288,16 @@ def test_november_report(site: Path) -> None:
         ["brand", "58", "100.0%"],  # 14 days of 2, then 30
     ]
     assert "Holiday gifting 2026</a>: clicks behind, reach behind, saves on track" in html
-    report = html[html.index('id="report"') :]
-    assert 'class="pc-simulated"' in report
+    assert 'class="pc-simulated"' in html
 
 
-def test_demo_report_invents_nothing(demo_site: Path) -> None:
-    html = (demo_site / "months" / "2026-11" / "index.html").read_text(encoding="utf-8")
-    report = html[html.index('id="report"') :]
+def test_a_report_without_numbers_invents_nothing(demo_root: Path) -> None:
+    now = datetime.fromisoformat(NOW)
+    result = lint(demo_root, now)
+    data = build_site_data(
+        result.calendar, result.ledger, result.problems, now, snapshots=(), mentions=()
+    )
+    report = produce(data, demo_root).bodies["reports/2026-11.md"]
     assert "pc-report-top" not in report
     assert all(row[1] == "no data yet" for row in table(report, "pc-report-growth")[1:])
     assert "pc-report-mentions" not in report
@@ -296,6 +309,8 @@ def test_reports_print_cleanly() -> None:
         encoding="utf-8"
     )
     printing = css[css.index("@media print") :]
-    assert ".md-header" in printing
-    assert ".md-sidebar" in printing
-    assert ".pc-has-report > :not(.pc-report)" in printing
+    for hidden in (".md-header", ".md-tabs", ".md-sidebar", ".md-footer", ".pc-pager"):
+        assert hidden in printing.split("}", 1)[0], hidden  # the first rule: display: none
+    assert ".pc-scroll { overflow: visible !important; }" in printing
+    assert ".pc-scroll thead { display: table-header-group; }" in printing
+    assert "break-inside: avoid" in printing

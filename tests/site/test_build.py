@@ -23,6 +23,7 @@ from .conftest import (
     FEED_HOST,
     NOW,
     SITE_URL,
+    ZONE,
     DemoPost,
     build_subprocess,
     copy_demo,
@@ -82,9 +83,33 @@ def test_strict_build_writes_every_page(
             expected.add(f"weeks/{year}-W{week:02d}/index.html")
             monday += timedelta(days=7)
         month = end + timedelta(days=1)
+    expected.add("reports/index.html")
+    expected |= {f"reports/{month}/index.html" for month in months_with_data(demo_root)}
     assert sorted(expected - set(files)) == []
     pages = {rel for rel in files if rel.endswith("index.html")} - {"index.html"}
     assert sorted(pages - expected) == []
+
+
+def months_with_data(root: Path) -> set[str]:
+    """The months (YYYY-MM, calendar timezone) with a monthly report: a delivery out, a metrics
+    snapshot or a listening count, by NOW."""
+    now = datetime.fromisoformat(NOW)
+    moments = []
+    for path in (root / "data" / "ledger").glob("*/*.json"):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record["status"] in ("published", "partial") and record["finished_at"]:
+            moments.append(datetime.fromisoformat(record["finished_at"]))
+    for path in (root / "data" / "metrics").glob("*/*.jsonl"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        moments += [datetime.fromisoformat(json.loads(x)["fetched_at"]) for x in lines if x.strip()]
+    found = {f"{m.astimezone(ZONE):%Y-%m}" for m in moments if m <= now}
+    for path in (root / "data" / "listening").glob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            day = json.loads(line)["day"] if line.strip() else None
+            if day and day <= now.date().isoformat():
+                found.add(day[:7])
+    assert found, "the demo has deliveries out, so at least one report"
+    return found
 
 
 def test_two_builds_are_byte_identical(demo_root: Path, demo_site: Path, tmp_path: Path) -> None:
@@ -98,7 +123,8 @@ def test_two_builds_are_byte_identical(demo_root: Path, demo_site: Path, tmp_pat
     differ = [rel for rel in first if first[rel].read_bytes() != second[rel].read_bytes()]
     assert differ == []
     kinds = {rel.split("/")[0] for rel in first}
-    assert {"posts", "months", "weeks", "agenda", "campaigns", "personas", "channels"} <= kinds
+    assert {"posts", "months", "weeks", "reports", "agenda", "campaigns", "personas"} <= kinds
+    assert "channels" in kinds
     assert {"rules", "feeds", "calendar.ics", "index.html", "search", "media"} <= kinds
 
 

@@ -1,4 +1,5 @@
-"""What the home and campaign pages show of the numbers in ``data/``: headlines, spikes, pacing.
+"""What the home and campaign pages show of the numbers in ``data/``: headlines, spikes, pacing,
+and the links to the monthly reports.
 
 The computations live in ``postcal.site.analytics``, ``postcal.metrics.voice`` and
 ``postcal.metrics.pacing``; this module only shapes them for the templates.
@@ -12,7 +13,7 @@ from typing import Any
 from postcal.metrics.pacing import Pacing, pace
 from postcal.site.analytics import Headline, headlines, windows, yesterdays_spike
 from postcal.site.model import SiteData
-from postcal.site.reports import report_months
+from postcal.site.report_pages import report_links
 
 NO_DATA = "no data yet"
 
@@ -59,10 +60,7 @@ def home_context(data: SiteData) -> dict[str, Any]:
         f"{previous.end.astimezone(zone):%d %b %Y}",
         "spike": yesterdays_spike(data.mentions, data.now),
         "mentions_simulated": any(m.simulated for m in data.mentions),
-        "report_this_month": any(
-            (m.year, m.month) == (data.local_now.year, data.local_now.month)
-            for m in report_months(data)
-        ),
+        **report_links(data),
     }
 
 

@@ -42,6 +42,9 @@ class PostNumbers:
     rate: float | None
     """Percent."""
     simulated: bool
+    denominator: int | None = None
+    """What ``rate`` divides by (the formula's, from the same snapshot, or the channel's
+    latest follower count); None when there is none. Sums of these give a group's rate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,7 @@ def post_numbers(
         if record.channel != channel or record.status not in MEASURED or not when or when > now:
             continue
         snapshot = latest.get((record.post_id, channel))
-        engagements = rate = None
+        engagements = rate = base = None
         simulated = False
         if snapshot is not None and formula is not None:
             values = [
@@ -108,7 +111,7 @@ def post_numbers(
             if engagements is not None and base:
                 rate = 100 * engagements / base
         found.append(
-            PostNumbers(record.post_id, when.astimezone(zone), engagements, rate, simulated)
+            PostNumbers(record.post_id, when.astimezone(zone), engagements, rate, simulated, base)
         )
     return sorted(found, key=lambda p: (p.out_at, p.post))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from html import escape
 
 from markupsafe import Markup
@@ -11,14 +12,21 @@ LABEL_WIDTH = 150
 BAR_WIDTH = 320
 
 
-def bar_chart(title: str, items: list[tuple[str, int]], unit: str = "posts") -> Markup:
-    """Horizontal bars with their numbers written out, so the colour carries nothing alone."""
+def bar_chart(
+    title: str,
+    items: Sequence[tuple[str, float]],
+    unit: str = "posts",
+    shown: Callable[[float], str] = str,
+) -> Markup:
+    """Horizontal bars with their numbers written out (as ``shown`` writes them, then
+    ``unit``), so the colour carries nothing alone."""
     if not items:
         return Markup('<p class="pc-empty">No data yet.</p>')
     top = max(value for _, value in items) or 1
     height = BAR_HEIGHT * len(items) + 8
     width = LABEL_WIDTH + BAR_WIDTH + 60
-    summary = "; ".join(f"{label}: {value} {unit}" for label, value in items)
+    suffix = f" {unit}" if unit else ""
+    summary = "; ".join(f"{label}: {shown(value)}{suffix}" for label, value in items)
     rows = []
     for index, (label, value) in enumerate(items):
         y = 4 + index * BAR_HEIGHT
@@ -26,7 +34,7 @@ def bar_chart(title: str, items: list[tuple[str, int]], unit: str = "posts") -> 
         rows.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
             f'<rect class="pc-bar" x="{LABEL_WIDTH}" y="{y + 3}" width="{length}" height="{BAR_HEIGHT - 6}"/>'
-            f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 15}">{value}</text>'
+            f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 15}">{escape(shown(value))}</text>'
         )
     return Markup(
         f'<svg class="pc-chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'

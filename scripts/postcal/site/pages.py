@@ -22,11 +22,15 @@ from postcal.metrics.goals import TOLERANCE
 from postcal.networks import NETWORKS
 from postcal.site import charts
 from postcal.site.analytics_pages import home_context, pacing_context
+from postcal.site.breakdown_pages import persona_context
+from postcal.site.breakdowns import deliveries
 from postcal.site.channel_pages import channel_context
 from postcal.site.feeds import event_bytes, feed_host, ical
 from postcal.site.model import ALERT_STATUSES, STATUS_LABELS, PostView, SiteData
 from postcal.site.post_numbers import post_tables, snapshot_index
-from postcal.site.reports import month_reports
+from postcal.site.report_pages import INDEX as REPORTS_INDEX
+from postcal.site.report_pages import index_context, report_pages
+from postcal.site.reports import report_months
 from postcal.site.richtext import text_to_html
 from postcal.site.urls import relative
 
@@ -132,6 +136,8 @@ class Producer:
         }
         self.output = SiteOutput()
         self.today = data.local_now.date()
+        # Every delivery out, with its numbers: the reports and persona pages group them.
+        self.deliveries = deliveries(data)
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -182,6 +188,7 @@ class Producer:
     def build(self) -> SiteOutput:
         self.posts()
         self.months()
+        self.reports()
         self.weeks()
         self.agenda()
         self.campaigns()
@@ -244,7 +251,7 @@ class Producer:
         days = self.by_day(list(self.data.posts))
         months = self.month_range()
         grid = stdcalendar.Calendar(firstweekday=0)
-        reports = month_reports(self.data)
+        reports = {m.month_page: m.page for m in report_months(self.data)}
         summaries = []
         for index, month in enumerate(months):
             weeks = [
@@ -274,9 +281,21 @@ class Producer:
                 previous=_neighbour(months, index - 1),
                 following=_neighbour(months, index + 1),
                 week_of_month=week_id(focus),
-                report=reports.get((month.year, month.month)),
+                report_page=reports.get(month.page),
             )
         self.emit("months/index.md", "Calendar", "months.html", False, months=summaries)
+
+    def reports(self) -> None:
+        month_pages = {month.page for month in self.month_range()}
+        for page in report_pages(self.data, self.deliveries, month_pages):
+            self.emit(page.src, page.title, "report.html", searchable=False, r=page.context)
+        self.emit(
+            REPORTS_INDEX,
+            "Reports",
+            "reports.html",
+            searchable=False,
+            **index_context(self.data, self.deliveries),
+        )
 
     def weeks(self) -> None:
         days = self.by_day(list(self.data.posts))
@@ -374,7 +393,14 @@ class Producer:
         for persona_id, persona in sorted(self.data.personas.items()):
             views = [v for v in self.data.posts if persona_id in v.post.front.personas]
             src = f"personas/{persona_id}.md"
-            self.emit(src, persona.model.name, "persona.html", persona=persona, posts=views)
+            self.emit(
+                src,
+                persona.model.name,
+                "persona.html",
+                persona=persona,
+                posts=views,
+                **persona_context(self.data, self.deliveries, persona_id),
+            )
             items.append(
                 {"page": src, "title": persona.model.name, "summary": persona.model.summary}
             )

@@ -21,17 +21,23 @@ from postcal.lint.engine import lint
 from postcal.problems import Severity
 from postcal.site.model import build_site_data
 from postcal.site.pages import produce
+from postcal.site.simulation import simulation_banner
 
 log = get_plugin_logger(__name__)
+THEME = Path(__file__).with_name("theme")
 NAV_PAGES = {
     "index.md",
     "months/index.md",
+    "reports/index.md",
     "agenda.md",
     "campaigns/index.md",
     "personas/index.md",
     "channels/index.md",
     "rules.md",
 }
+REPORTS = ("Reports", "reports/index.md")
+"""The reports section's nav entry, which the plugin puts after the calendar's in a nav that
+does not list it (mkdocs.yml may place it anywhere by listing it)."""
 
 
 class PostcalConfig(Config):  # type: ignore[no-untyped-call]
@@ -48,6 +54,14 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
     def _root(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path).parent
         return (base / self.config.root).resolve() if self.config.root else base.resolve()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if config.nav is not None:
+            config.nav = with_reports(config.nav)
+        # Our page shell (theme/main.html) goes before Material's own templates.
+        config.theme.dirs.insert(0, str(THEME))
+        config.extra["postcal_simulation"] = simulation_banner(self._root(config))
+        return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         root = self._root(config)
@@ -95,3 +109,17 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def with_reports(nav: list[Any]) -> list[Any]:
+    """``nav`` with the reports section after the calendar's entry (or last), unless it has it."""
+    title, page = REPORTS
+    if any(page in (item.values() if isinstance(item, dict) else (item,)) for item in nav):
+        return nav
+    calendar = [
+        index
+        for index, item in enumerate(nav)
+        if isinstance(item, dict) and "months/index.md" in item.values()
+    ]
+    at = calendar[0] + 1 if calendar else len(nav)
+    return [*nav[:at], {title: page}, *nav[at:]]

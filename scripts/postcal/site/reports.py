@@ -1,7 +1,8 @@
 """Monthly reports: per month (calendar timezone) with any data, what went out, the top posts,
 follower growth, the campaigns that ran and what listening counted.
 
-- Went out: deliveries (``published`` or ``partial``) whose ``finished_at`` falls in the month.
+- Went out: deliveries (``published`` or ``partial``) whose ``finished_at`` falls in the month,
+  and how many went out on each channel.
 - Top posts: those posts by engagements summed over their channels (each delivery's latest
   numbers by the build time, ``postcal.site.channel_stats``).
 - Growth: per channel, the last follower count by the month's end minus the last one before
@@ -12,15 +13,18 @@ follower growth, the campaigns that ran and what listening counted.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from postcal.metrics.due import MEASURED
 from postcal.metrics.voice import share_of_voice
+from postcal.site import charts
 from postcal.site.analytics import Window, follower_growth, stamp
-from postcal.site.channel_stats import PostNumbers, post_numbers
+from postcal.site.breakdowns import Delivery
+from postcal.site.channel_stats import PostNumbers
 from postcal.site.model import SiteData
 
 NO_DATA = "no data yet"
@@ -44,6 +48,15 @@ class ReportMonth:
     def label(self) -> str:
         return f"{self.first:%B %Y}"
 
+    @property
+    def page(self) -> str:
+        """The report's own page (beside ``months/<YYYY-MM>.md``, the calendar's)."""
+        return f"reports/{self.year:04d}-{self.month:02d}.md"
+
+    @property
+    def month_page(self) -> str:
+        return f"months/{self.year:04d}-{self.month:02d}.md"
+
 
 def report_months(data: SiteData) -> list[ReportMonth]:
     """Months (calendar timezone) with a delivery out, a snapshot or a listening line, by now."""
@@ -63,22 +76,23 @@ def report_months(data: SiteData) -> list[ReportMonth]:
     return [ReportMonth(year, month) for year, month in sorted(found)]
 
 
-def _bounds(data: SiteData, month: ReportMonth) -> Window:
+def bounds(data: SiteData, month: ReportMonth) -> Window:
+    """The month's days in the calendar timezone, up to ``now``."""
     start = datetime.combine(month.first, time(), data.zone)
     end = datetime.combine(month.last + timedelta(days=1), time(), data.zone)
     tick = timedelta(microseconds=1)
     return Window(start - tick, min(end - tick, data.now))
 
 
-def report_context(data: SiteData, month: ReportMonth) -> dict[str, Any]:
-    window = _bounds(data, month)
+def report_context(data: SiteData, month: ReportMonth, found: Iterable[Delivery]) -> dict[str, Any]:
+    """``found``: every delivery out (``postcal.site.breakdowns.deliveries``)."""
+    window = bounds(data, month)
     numbers: dict[str, list[tuple[str, PostNumbers]]] = defaultdict(list)
-    for channel_id, account in data.settings.channels.items():
-        for item in post_numbers(
-            data.records, data.snapshots, channel_id, account.platform, data.now, data.zone
-        ):
-            if window.holds(item.out_at) and item.post in data.by_id:
-                numbers[item.post].append((channel_id, item))
+    per_channel: Counter[str] = Counter()
+    for delivery in found:
+        if window.holds(delivery.numbers.out_at):
+            numbers[delivery.numbers.post].append((delivery.channel, delivery.numbers))
+            per_channel[delivery.channel] += 1
     out = sorted(numbers.items(), key=lambda kv: (min(n.out_at for _, n in kv[1]), kv[0]))
     went_out = [
         {
@@ -112,9 +126,14 @@ def report_context(data: SiteData, month: ReportMonth) -> dict[str, Any]:
                 "simulated": simulated,
             }
         )
+    channels = [(c, per_channel[c]) for c in data.settings.channels if per_channel[c]]
     return {
         "went_out": went_out,
         "deliveries": sum(len(items) for _, items in out),
+        "per_channel": channels,
+        "per_channel_chart": charts.bar_chart(
+            f"Deliveries per channel in {month.label}", channels, unit="deliveries"
+        ),
         "top": top,
         "growth": growth,
         "campaigns": _campaigns(data, month),
@@ -155,17 +174,4 @@ def _listening(data: SiteData, month: ReportMonth) -> dict[str, Any]:
         ],
         "mentions_simulated": any(line.simulated for line in lines),
         "mentions_partial": any(not line.complete for line in lines),
-    }
-
-
-def month_reports(data: SiteData) -> dict[tuple[int, int], dict[str, Any]]:
-    """The report of every month with data, by (year, month); the month pages show them."""
-    as_of = data.local_now.strftime("%d %B %Y, %H:%M")
-    return {
-        (month.year, month.month): {
-            "label": month.label,
-            "as_of": as_of,
-            **report_context(data, month),
-        }
-        for month in report_months(data)
     }
