@@ -5,8 +5,10 @@ real repositories and a bare remote."""
 from __future__ import annotations
 
 import subprocess
+import tarfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from postcal.errors import PostcalError
@@ -86,3 +88,62 @@ class Git:
         if "rejected" in text or "non-fast-forward" in text or "fetch first" in text:
             return False
         raise GitError(f"git push failed: {REDACTOR.redact(text.strip())}")
+
+    def commit_of(self, ref: str) -> str | None:
+        """The commit ``ref`` names (a branch, tag or hash), or None when it names none here."""
+        found = self.run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False
+        )
+        return found.stdout.strip() if found.returncode == 0 else None
+
+    def last_commit_at(self, ref: str) -> datetime | None:
+        """When the newest commit on ``ref`` was made (its committer date), or None when
+        ``ref`` names no commit here (or this is not a repository). Reads only."""
+        found = self.run("log", "-1", "--format=%cI", "--end-of-options", ref, "--", check=False)
+        stamp = found.stdout.strip()
+        if found.returncode != 0 or not stamp:
+            return None
+        try:
+            return datetime.fromisoformat(stamp)
+        except ValueError:
+            return None
+
+    def merge_base(self, first: str, second: str) -> str | None:
+        found = self.run("merge-base", first, second, check=False)
+        return found.stdout.strip() if found.returncode == 0 else None
+
+    def export(self, commit: str, target: Path, paths: Sequence[str]) -> None:
+        """Write the files under ``paths`` (top-level names) as they are in ``commit`` into
+        ``target``, with `git archive`: the working tree, the index and HEAD stay untouched."""
+        listed = set(self.run("ls-tree", "--name-only", commit).stdout.splitlines())
+        present = [p for p in paths if p in listed]
+        target.mkdir(parents=True, exist_ok=True)
+        if not present:
+            return
+        command = ["git", "archive", "--format=tar", commit, "--", *present]
+        with subprocess.Popen(
+            command,
+            cwd=self.root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        ) as archive:
+            assert archive.stdout is not None and archive.stderr is not None
+            try:
+                with tarfile.open(fileobj=archive.stdout, mode="r|") as tar:
+                    tar.extractall(target, filter=_inside)
+            except (tarfile.TarError, OSError) as exc:
+                raise GitError(f"cannot unpack {commit[:12]} into {target}: {exc}") from None
+            failed = archive.wait() != 0
+            output = archive.stderr.read().decode("utf-8", "replace").strip()
+        if failed:
+            raise GitError(f"git archive failed: {REDACTOR.redact(output)}")
+
+
+def _inside(member: tarfile.TarInfo, destination: str) -> tarfile.TarInfo | None:
+    """tarfile's ``data`` filter, leaving out (not failing on) a link that points outside the
+    tree: lint refuses media that resolve out of the repository anyway."""
+    try:
+        return tarfile.data_filter(member, destination)
+    except tarfile.FilterError:
+        return None
