@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from postcal.content.types import (
@@ -86,6 +95,57 @@ class Rules(Model):
     near_duplicate: float = Field(default=0.8, gt=0, le=1)
 
 
+GITHUB_NAME = r"(?=[A-Za-z0-9-]{1,39}(?![A-Za-z0-9-]))[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
+"""A GitHub user or organisation: 1 to 39 letters, digits and single hyphens, no hyphen first
+or last (the lookahead counts the length)."""
+TEAM_SLUG = r"[a-z0-9_]+(?:-[a-z0-9_]+)*"
+"""The slug GitHub makes of a team's name: lowercase, digits, underscores and single hyphens."""
+REVIEWER = re.compile(rf"@{GITHUB_NAME}(?:/{TEAM_SLUG})?")
+_REVIEWER_HINT = (
+    "write @user (1 to 39 letters, digits or single hyphens, not starting or ending with a"
+    ' hyphen) or @org/team-slug (the team\'s slug is lowercase), quoted: "@ana-pop"'
+)
+
+
+def _reviewer(value: Any) -> str:
+    """A GitHub handle or team, exactly as CODEOWNERS names it."""
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "schema",
+            "{message}",
+            {"message": "expected a GitHub handle like @ana-pop", "hint": _REVIEWER_HINT},
+        )
+    if REVIEWER.fullmatch(value):
+        return value
+    name, slash, team = value.removeprefix("@").partition("/")
+    if "@" in value[1:]:
+        message = f"'{value}' looks like an e-mail address: name the GitHub user (@user)"
+    elif not value.startswith("@"):
+        message = f"'{value}' is not a GitHub handle: it needs an @ in front"
+    elif slash and REVIEWER.fullmatch(f"@{name}/{team.lower()}"):
+        message = f"'{value}': team slugs are lowercase ('@{name}/{team.lower()}')"
+    elif len(name) > 39:
+        message = f"'{value}' is longer than GitHub allows: a name has at most 39 characters"
+    else:
+        message = f"'{value}' is not a GitHub user (@user) or team (@org/team-slug)"
+    raise PydanticCustomError("schema", "{message}", {"message": message, "hint": _REVIEWER_HINT})
+
+
+Reviewer = Annotated[
+    str,
+    PlainValidator(_reviewer, json_schema_input_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{REVIEWER.pattern}$",
+            "description": "A GitHub user (@user) or team (@org/team-slug)",
+            "examples": ["@ana-pop", "@boabe/social-team"],
+        }
+    ),
+]
+REVIEWERS_DOC = "GitHub users (@user) and teams (@org/team-slug) who review its posts"
+
+
 class Channel(Model):
     platform: NetworkName
     account: str = Field(min_length=1)
@@ -96,6 +156,7 @@ class Channel(Model):
     min_gap: Duration | None = None
     daily_cap: int | None = Field(default=None, gt=0)
     quiet_hours: QuietHours | None = None
+    reviewers: tuple[Reviewer, ...] = Field(default=(), description=REVIEWERS_DOC)
 
 
 UTM_PLACEHOLDERS = ("platform", "channel", "campaign", "post_id")
@@ -200,6 +261,11 @@ class Settings(Model):
     listening: Listening | None = None
     channels: dict[Slug, Channel] = Field(min_length=1)
     pauses: tuple[Pause, ...] = ()
+    reviewers: tuple[Reviewer, ...] = Field(
+        default=(),
+        description="Default reviewers: every file no campaign or channel routes (postcal.yml,"
+        " personas/), and beside a campaign's reviewers on its own file",
+    )
 
     @property
     def zone(self) -> ZoneInfo:
@@ -282,6 +348,7 @@ class Campaign(Model):
     utm_campaign: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]+$")
     budget: Budget | None = None
     goals: tuple[Goal, ...] = ()
+    reviewers: tuple[Reviewer, ...] = Field(default=(), description=REVIEWERS_DOC)
 
     @model_validator(mode="after")
     def _ordered(self) -> Campaign:

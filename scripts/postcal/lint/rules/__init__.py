@@ -8,6 +8,7 @@ from postcal.lint.rules import (
     campaign_window,
     channel_network,
     channel_secrets,
+    codeowners,
     daily_cap,
     empty_text,
     goal_metric,
@@ -57,6 +58,7 @@ ALL: tuple[Rule, ...] = tuple(
         near_duplicate,
         romanian_cedilla,
         ledger_orphan,
+        codeowners,
     )
 )
 BY_ID = {rule.id: rule for rule in ALL}
