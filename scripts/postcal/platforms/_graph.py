@@ -18,11 +18,22 @@ Facts relied on (../shared/PLATFORMS.md sections 6-8 and 14):
   itself, so the token is never sent to a host an answer chose.
 
 The token (secret role ``token``) travels in an ``Authorization: Bearer`` header, never in a URL,
-so neither httpx's request log nor a PlannedRequest can show it.
+so neither httpx's request log nor a PlannedRequest can show it. The one exception is the
+credentials check: ``GET /debug_token?input_token=<token>`` takes the token it inspects as a
+query parameter (the bearer is the same token: both must be of the same app). Core messages
+never name URLs and httpx's log is redacted.
+
+Credentials (``token_health``; developers.facebook.com/docs/graph-api/reference/debug_token and
+.../facebook-login/access-tokens/debugging-and-error-handling): ``data.is_valid``,
+``data.expires_at`` (epoch seconds; 0 for a token that never expires),
+``data.data_access_expires_at`` (when the app's access to the data ends; 0: not reported) and
+``data.granular_scopes: [{scope, target_ids}]``, the Pages or accounts a permission was granted
+for. A refused token answers code 190 (subcode 463: expired).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,7 +50,12 @@ from postcal.platforms.base import (
     Progress,
     PublishError,
     Reconciled,
+    TokenHealth,
+    TokenState,
+    from_epoch,
+    judge,
     part_key,
+    refused,
     send_first_comment,
 )
 from postcal.platforms.core import Core, Effect, ErrorBody, Profile, Reply, generic_error
@@ -245,6 +261,75 @@ def _candidate(reply: Reply, item: object, text_field: str, time_field: str) -> 
     return Candidate(
         str(item_id), text if isinstance(text, str) else "", None, parse_time(item.get(time_field))
     )
+
+
+# --- credentials --------------------------------------------------------------------------
+
+TOKEN_CODES = frozenset({"102", "190"})
+"""Graph codes that refuse the token itself (102: session key invalid, 190: access token)."""
+EXPIRED_SUBCODE = re.compile(r"\bcode 190/463\b")
+"""``error_body`` writes ``code <code>/<subcode>``: 463 is "Session has expired"."""
+
+
+def token_refused(error: PublishError) -> TokenHealth:
+    """A refused check: codes 102 and 190 refuse the token (190/463: it expired)."""
+    health = refused(error, lambda exc: exc.code in TOKEN_CODES or exc.status == 401)
+    if health.state is TokenState.INVALID and EXPIRED_SUBCODE.search(error.message):
+        return TokenHealth(TokenState.EXPIRED, detail=health.detail)
+    return health
+
+
+def token_health(
+    graph: Graph, account: str, scope: str, now: datetime, warn: timedelta
+) -> TokenHealth:
+    """``GET /debug_token`` about the channel's own token: valid until when, and granted for
+    which accounts under ``scope`` (the publishing permission)."""
+    try:
+        token = graph.context.secrets["token"]
+    except MissingSecret as exc:
+        return TokenHealth(TokenState.MISSING, detail=str(exc))
+    try:
+        reply = graph.call(
+            "GET", "debug_token", "credentials check", Effect.READ, params={"input_token": token}
+        )
+        data = reply.member("data")
+        valid = data.get("is_valid") if isinstance(data, dict) else None
+        if not isinstance(valid, bool):
+            raise reply.broken("has no data.is_valid")
+    except PublishError as exc:
+        return token_refused(exc)
+    expires = from_epoch(data.get("expires_at"))
+    data_access = from_epoch(data.get("data_access_expires_at"))
+    if not valid:
+        error = data.get("error")
+        said = error.get("message") if isinstance(error, dict) else None
+        detail = f"{graph.label}: {said}" if isinstance(said, str) and said else ""
+        if expires is not None and expires <= now:
+            return TokenHealth(TokenState.EXPIRED, expires, detail=detail)
+        return TokenHealth(TokenState.INVALID, detail=detail or f"{graph.label}: is_valid is false")
+    deadline, detail = expires, ""
+    if data_access is not None and (deadline is None or data_access < deadline):
+        deadline, detail = data_access, "the app's access to the data ends then"
+    targets = granted(data.get("granular_scopes"), scope)
+    return judge(
+        now,
+        warn,
+        expires_at=deadline,
+        account=", ".join(targets) if targets else None,
+        same_account=account in targets if targets else None,
+        expiry=f"{graph.label} reports no expiry (expires_at 0: a token that does not expire)",
+        detail=detail,
+    )
+
+
+def granted(scopes: object, scope: str) -> list[str]:
+    """The ``target_ids`` that ``granular_scopes`` lists for ``scope`` (none: not narrowed)."""
+    targets: list[str] = []
+    for item in scopes if isinstance(scopes, list) else []:
+        ids = item.get("target_ids") if isinstance(item, dict) else None
+        if isinstance(ids, list) and item.get("scope") == scope:
+            targets += [str(i) for i in ids if isinstance(i, str | int) and str(i)]
+    return targets
 
 
 # --- reconciling --------------------------------------------------------------------------

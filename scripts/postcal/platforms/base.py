@@ -6,7 +6,7 @@ import enum
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -259,6 +259,104 @@ class ListeningSource(Protocol):
     def mentions(self, term: str, since: datetime, until: datetime) -> Mentions:
         """Public posts from other accounts matching ``term``, created in [since, until).
         Raises PublishError when the search fails."""
+        ...
+
+
+class TokenState(enum.Enum):
+    """What one credentials check found out about a channel's secrets."""
+
+    OK = "ok"
+    EXPIRING = "expiring"
+    """Works now, but the network's expiry date falls inside the warning window."""
+    EXPIRED = "expired"
+    INVALID = "revoked or invalid"
+    """The network refused the credentials (revoked, deleted, wrong, or expired without a date)."""
+    WRONG_ACCOUNT = "wrong account"
+    """The credentials work, for another account than the channel's ``account``."""
+    UNREACHABLE = "unreachable"
+    """No verdict: the network could not be asked (connection, timeout, 429, 5xx, an answer
+    without what the check reads). It says nothing about the credentials."""
+    FAILED = "check failed"
+    """The network refused the check itself for another reason than the credentials (a wrong
+    ``api_base``, a missing permission): it will not go away on its own."""
+    MISSING = "missing secret"
+
+    @property
+    def needs_action(self) -> bool:
+        """A person has to do something (``UNREACHABLE`` is tried again on the next run)."""
+        return self not in (TokenState.OK, TokenState.UNREACHABLE)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenHealth:
+    """The frozen result of one credentials check."""
+
+    state: TokenState
+    expires_at: datetime | None = None
+    """When the credentials stop working, when the network says so; never guessed."""
+    account: str | None = None
+    """Who the credentials belong to, as the network names them, when it says."""
+    detail: str = ""
+    """What the network answered (redacted), or why there is no verdict."""
+    expiry: str = ""
+    """Without ``expires_at``: why there is no date ("Mastodon tokens do not expire",
+    "expiry not reported by Threads")."""
+
+
+def from_epoch(value: object) -> datetime | None:
+    """Epoch seconds from an answer as an aware time; None for 0 (Meta's "never"), a negative
+    number, anything that is not a number, or one no calendar holds."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def judge(
+    now: datetime,
+    warn: timedelta,
+    *,
+    expires_at: datetime | None = None,
+    account: str | None = None,
+    same_account: bool | None = None,
+    expiry: str = "",
+    detail: str = "",
+) -> TokenHealth:
+    """The verdict on credentials the network accepted: expired past ``expires_at``, wrong
+    account when ``same_account`` is False, expiring within ``warn``, else ok."""
+    state = TokenState.OK
+    if expires_at is not None and expires_at <= now:
+        state = TokenState.EXPIRED
+    elif same_account is False:
+        state = TokenState.WRONG_ACCOUNT
+    elif expires_at is not None and expires_at - now <= warn:
+        state = TokenState.EXPIRING
+    return TokenHealth(state, expires_at, account, REDACTOR.redact(detail), expiry)
+
+
+def refused(
+    error: PublishError, invalid: Callable[[PublishError], bool] | None = None
+) -> TokenHealth:
+    """The verdict on a check that failed: transient failures are no verdict (UNREACHABLE);
+    a refusal of the credentials (``invalid``; by default HTTP 401) is INVALID; any other
+    permanent refusal is FAILED."""
+    if error.kind is not Failure.PERMANENT:
+        return TokenHealth(TokenState.UNREACHABLE, detail=error.message)
+    refuses = invalid or (lambda exc: exc.status == 401)
+    state = TokenState.INVALID if refuses(error) else TokenState.FAILED
+    return TokenHealth(state, detail=error.message)
+
+
+@runtime_checkable
+class CredentialCheck(Protocol):
+    """An adapter that can prove its channel's credentials work, with a read-only request
+    through the request core."""
+
+    def check_credentials(self, now: datetime, warn: timedelta) -> TokenHealth:
+        """Ask the network about the credentials (never posts, never raises PublishError):
+        whether they work, until when (if the network says), and for which account."""
         ...
 
 

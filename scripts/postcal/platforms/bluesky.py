@@ -33,6 +33,11 @@ What it relies on (../shared/PLATFORMS.md, section 3, checked against @atproto/p
   Password) is not turned into "unconfirmed", because once the account works again the look-up
   settles it with certainty; until then every run reports it.
 
+Credentials: App Passwords do not expire (they work until revoked). ``check_credentials`` logs
+in (``com.atproto.server.createSession``) and reads the session back
+(``com.atproto.server.getSession``: ``did``, ``handle``, and ``active``/``status`` for an
+account that is deactivated or taken down); the handle (or DID) must be the channel's account.
+
 Progress keys: ``did``, ``part<i>`` (the CID of part i), ``url`` (public URL of part 1) and
 ``comment`` (the CID of the first comment).
 """
@@ -40,7 +45,7 @@ Progress keys: ``did``, ``part<i>`` (the CID of part i), ``url`` (public URL of 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from postcal.networks import mime_type, network
 from postcal.platforms.base import (
@@ -58,9 +63,13 @@ from postcal.platforms.base import (
     PublishError,
     RawMetrics,
     Reconciled,
+    TokenHealth,
+    TokenState,
+    judge,
     missing_pieces,
     part_key,
     piece_name,
+    refused,
     send_first_comment,
 )
 from postcal.platforms.bluesky_numbers import (
@@ -81,7 +90,8 @@ from postcal.platforms.bluesky_records import (
 )
 from postcal.platforms.bluesky_repo import Repo
 from postcal.platforms.bluesky_text import created_at, find_tokens, mention_handles, record_key
-from postcal.platforms.bluesky_xrpc import Session, Xrpc
+from postcal.platforms.bluesky_xrpc import Session, Xrpc, string
+from postcal.platforms.core import Effect
 from postcal.text.count import graphemes, utf8_bytes
 
 SPEC = network("bluesky")
@@ -245,6 +255,34 @@ class BlueskyAdapter:
 
     def mentions(self, term: str, since: datetime, until: datetime) -> Mentions:
         return search_mentions(self.xrpc, term, since, until)
+
+    # -- credentials ----------------------------------------------------------------------
+
+    def check_credentials(self, now: datetime, warn: timedelta) -> TokenHealth:
+        """A session from the App Password, read back with ``getSession``."""
+        try:
+            self.xrpc.login()
+            reply = self.xrpc.call(
+                "GET", "com.atproto.server.getSession", Effect.READ, what="credentials check"
+            )
+            did, handle = string(reply, "did"), string(reply, "handle")
+        except PublishError as exc:
+            return refused(exc)
+        session = reply.object()
+        if session.get("active") is False:
+            status = session.get("status")
+            why = f" ({status})" if isinstance(status, str) and status else ""
+            return TokenHealth(
+                TokenState.INVALID, account=handle, detail=f"the account is not active{why}"
+            )
+        wanted = self.context.account.strip().lstrip("@").lower()
+        return judge(
+            now,
+            warn,
+            account=handle,
+            same_account=wanted in (did.lower(), handle.lower()),
+            expiry="App Passwords do not expire",
+        )
 
     # -- reconcile ------------------------------------------------------------------------
 

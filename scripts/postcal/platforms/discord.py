@@ -27,6 +27,9 @@ Facts from PLATFORMS.md (section 13) this relies on:
 - The public link is ``https://discord.com/channels/<guild_id>/<channel_id>/<message_id>``;
   ``guild_id`` comes from ``GET {webhook}`` (a read, made before the first execute). The link is
   recorded under ``url`` as soon as part 1 is out, the channel under ``channel``.
+- Credentials: ``GET {webhook}`` answers the webhook (401 Invalid Webhook Token, 404 Unknown
+  Webhook once it is deleted). Webhook URLs carry no expiry; the webhook is not an account,
+  so nothing is compared.
 - Reconciling: a webhook cannot list a channel's messages, only fetch one whose id it knows, so
   only progress can confirm a message. Every part recorded: published. Anything less:
   unconfirmed, naming the first part nobody can confirm; never re-posted automatically.
@@ -38,7 +41,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,9 +60,12 @@ from postcal.platforms.base import (
     Published,
     PublishError,
     Reconciled,
+    TokenHealth,
+    judge,
     missing_pieces,
     part_key,
     piece_name,
+    refused,
 )
 from postcal.platforms.core import Core, Effect, Profile, Reply
 from postcal.platforms.discord_errors import error_body
@@ -230,6 +236,23 @@ class DiscordAdapter:
             return Reconciled.UNKNOWN
         reason = f"{piece_name(missing[0])} is not in the run's record, and {CANNOT_LOOK}"
         return Found(state, Reconciled.UNKNOWN, reason)
+
+    # --- credentials -----------------------------------------------------------------
+
+    def check_credentials(self, now: datetime, warn: timedelta) -> TokenHealth:
+        """``GET {webhook}``: it still exists and the token in its URL is right."""
+        try:
+            reply = self._send("GET", "", "credentials check", Effect.READ)
+            reply.identifier("channel_id")
+        except PublishError as exc:
+            return refused(exc, lambda error: error.status in (401, 404))
+        name = reply.object().get("name")
+        return judge(
+            now,
+            warn,
+            account=f"webhook {name}" if isinstance(name, str) and name else None,
+            expiry="Discord webhook URLs do not expire",
+        )
 
     # --- HTTP ------------------------------------------------------------------------
 

@@ -33,13 +33,16 @@ Facts relied on (../shared/PLATFORMS.md section 6; errors, rate limits and lists
 - metrics: the post's reactions, comments and shares, its insights, the Page's followers
   (``graph_numbers``).
 
+Credentials: ``GET /debug_token`` on the Page token (``_graph.token_health``); a token whose
+``pages_manage_posts`` grant names other Pages than the channel's is the wrong account.
+
 Video (``/{page-id}/videos``) is not supported yet: a video file is a permanent failure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from postcal.networks import mime_type, network
@@ -52,6 +55,7 @@ from postcal.platforms._graph import (
     require_parts,
     send_comments,
     since_attempt,
+    token_health,
 )
 from postcal.platforms.base import (
     URL,
@@ -67,6 +71,7 @@ from postcal.platforms.base import (
     PublishError,
     RawMetrics,
     Reconciled,
+    TokenHealth,
     missing_pieces,
     part_key,
 )
@@ -75,6 +80,7 @@ from postcal.platforms.matching import Listing, Piece, look_up
 from postcal.text.count import utf16_units
 
 ALT_FIELD = "alt_text_custom"
+PUBLISH_SCOPE = "pages_manage_posts"
 POST_URL = "https://www.facebook.com/{id}"
 
 
@@ -242,6 +248,11 @@ class FacebookAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return graph_numbers.facebook_account(self.graph, self.page)
+
+    # --- credentials -----------------------------------------------------------------
+
+    def check_credentials(self, now: datetime, warn: timedelta) -> TokenHealth:
+        return token_health(self.graph, self.page, PUBLISH_SCOPE, now, warn)
 
 
 def make(context: AdapterContext) -> FacebookAdapter:

@@ -39,13 +39,18 @@ A look-up that fails raises PublishError: the runner keeps the record unknown an
 (UNKNOWN would be final). Progress keys: ``container0``, ``part0`` (the media), ``url``,
 ``part1``... (the comments standing in for later parts), ``comment``.
 
+Credentials: ``GET /debug_token`` on the token (``_graph.token_health``); a token whose
+``instagram_content_publish`` grant names other accounts than the channel's is the wrong
+account. Whether ``graph.instagram.com`` (the Instagram Login route) serves ``debug_token`` is
+UNCONFIRMED: there, a refused check reads as "check failed", not as a verdict on the token.
+
 Reels and stories (video) are not supported yet. Metrics: media insights (``graph_numbers``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from postcal.networks import network
 from postcal.platforms import graph_numbers
@@ -60,6 +65,7 @@ from postcal.platforms._graph import (
     seek,
     send_comments,
     since_attempt,
+    token_health,
 )
 from postcal.platforms.base import (
     URL,
@@ -74,6 +80,7 @@ from postcal.platforms.base import (
     PublishError,
     RawMetrics,
     Reconciled,
+    TokenHealth,
     missing_pieces,
     part_key,
 )
@@ -82,6 +89,7 @@ from postcal.platforms.matching import Listing, Piece, look_up
 from postcal.text.count import utf16_units
 
 CONTAINER = "container0"
+PUBLISH_SCOPE = "instagram_content_publish"
 
 
 class InstagramAdapter:
@@ -289,6 +297,11 @@ class InstagramAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return graph_numbers.instagram_account(self.graph, self.user)
+
+    # --- credentials -----------------------------------------------------------------
+
+    def check_credentials(self, now: datetime, warn: timedelta) -> TokenHealth:
+        return token_health(self.graph, self.user, PUBLISH_SCOPE, now, warn)
 
 
 def make(context: AdapterContext) -> InstagramAdapter:

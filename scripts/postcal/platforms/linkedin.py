@@ -31,12 +31,22 @@ Facts from PLATFORMS.md (section 4) this relies on:
 - Public URL: ``https://www.linkedin.com/feed/update/<urn>``.
 - Metrics: organization statistics or member post analytics by the author URN, followers
   from ``networkSizes`` (``linkedin_numbers``).
+- Credentials (``check_credentials``): with the app's ``client_id`` and ``client_secret`` among
+  the channel's secrets, ``POST https://www.linkedin.com/oauth/v2/introspectToken`` (form
+  ``client_id``, ``client_secret``, ``token``) answers ``active``, ``status``
+  (active | expired | revoked) and ``expires_at`` (epoch seconds); 400 is an invalid client id
+  or token, 401 an invalid client secret [learn.microsoft.com/en-us/linkedin/shared/
+  authentication/token-introspection]. That host is ``www.linkedin.com``, not the API's; a
+  channel's ``api_base`` (tests, proxies) serves both. Without them, ``GET /v2/userinfo``
+  proves the token works and names the member (``sub``, so a ``urn:li:person:`` channel is
+  compared with it); it reports no expiry, and a 403 (no ``openid`` scope) still proves the
+  token was accepted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from postcal.platforms import ratelimits
@@ -53,8 +63,13 @@ from postcal.platforms.base import (
     PublishError,
     RawMetrics,
     Reconciled,
+    TokenHealth,
+    TokenState,
+    from_epoch,
+    judge,
     missing_pieces,
     part_key,
+    refused,
     send_first_comment,
 )
 from postcal.platforms.core import Core, Effect, ErrorBody, Profile, Reply, generic_error
@@ -65,6 +80,11 @@ from postcal.platforms.linkedin_numbers import Numbers, batch_for
 from postcal.platforms.matching import look_up
 
 API_BASE = "https://api.linkedin.com"
+OAUTH_BASE = "https://www.linkedin.com"
+NO_EXPIRY = (
+    "expiry not reported by /v2/userinfo (tokens last 60 days; add the app's client_id and"
+    " client_secret to the channel's secrets to read the date)"
+)
 LINKEDIN_VERSION = "202603"
 RESTLI_VERSION = "2.0.0"
 AUTHOR_PREFIXES = ("urn:li:organization:", "urn:li:person:")
@@ -262,6 +282,65 @@ class LinkedInAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return Numbers(self.core, self.base, self._headers(), self.author).account()
+
+    # --- credentials -----------------------------------------------------------------
+
+    def check_credentials(self, now: datetime, warn: timedelta) -> TokenHealth:
+        """Token introspection when the app's client credentials are there, else userinfo."""
+        secrets = self.context.secrets
+        client_id, client_secret = secrets.get("client_id"), secrets.get("client_secret")
+        if client_id and client_secret:
+            return self._introspect(now, warn, client_id, client_secret)
+        return self._userinfo(now, warn)
+
+    def _introspect(
+        self, now: datetime, warn: timedelta, client_id: str, client_secret: str
+    ) -> TokenHealth:
+        base = self.base if self.base != API_BASE else OAUTH_BASE
+        form = {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "token": self.context.secrets["token"],
+        }
+        try:
+            reply = self.core.send(
+                "POST",
+                f"{base}/oauth/v2/introspectToken",
+                "token introspection",
+                Effect.READ,
+                data=form,
+            )
+            active = reply.member("active")
+            if not isinstance(active, bool):
+                raise reply.broken("has no active flag")
+        except PublishError as exc:
+            # 400 is "invalid client id or token"; 401 an invalid client secret (not the token).
+            return refused(exc, lambda error: error.status == 400)
+        answer = reply.object()
+        expires_at = from_epoch(answer.get("expires_at"))
+        status = answer.get("status")
+        if active:
+            return judge(now, warn, expires_at=expires_at)
+        if status == "expired":
+            return TokenHealth(TokenState.EXPIRED, expires_at, detail="LinkedIn: the token expired")
+        shown = status if isinstance(status, str) and status else "not active"
+        return TokenHealth(TokenState.INVALID, detail=f"LinkedIn: the token is {shown}")
+
+    def _userinfo(self, now: datetime, warn: timedelta) -> TokenHealth:
+        headers = {"Authorization": f"Bearer {self.context.secrets['token']}"}
+        try:
+            reply = self.core.send(
+                "GET", f"{self.base}/v2/userinfo", "credentials check", Effect.READ, headers=headers
+            )
+            sub = reply.identifier("sub")
+        except PublishError as exc:
+            if exc.kind is Failure.PERMANENT and exc.status == 403:
+                detail = f"the token was accepted, its member not read: {exc.message}"
+                return judge(now, warn, expiry=NO_EXPIRY, detail=detail)
+            return refused(exc)
+        member = f"urn:li:person:{sub}"
+        same = member == self.author if self.author.startswith("urn:li:person:") else None
+        return judge(now, warn, account=member, same_account=same, expiry=NO_EXPIRY)
 
     # --- HTTP ------------------------------------------------------------------------
 

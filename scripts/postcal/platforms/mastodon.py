@@ -22,6 +22,9 @@ Facts from PLATFORMS.md (section 2) this relies on:
 - Rate limits: ``X-RateLimit-Reset`` is an ISO-8601 timestamp; a 429 waits until then, measured
   against the response's ``Date`` (the server's clock, as Mastodon.py does; no local clock).
 - 401 and 422 validation errors are permanent; 422 "still processing" is worth a retry.
+- Tokens "will not expire automatically"; they stop working when the user deletes them or the
+  app revokes them. ``check_credentials`` asks ``GET /api/v1/accounts/verify_credentials``
+  and compares its ``username`` with the user part of the channel's account.
 - Reconciling after the hour: ``GET /api/v1/accounts/verify_credentials`` for the account id,
   then ``GET /api/v1/accounts/:id/statuses`` (replies included), comparing the text with the
   rendered HTML stripped. When the pages read reach back past the attempt and nothing there
@@ -52,8 +55,11 @@ from postcal.platforms.base import (
     PublishError,
     RawMetrics,
     Reconciled,
+    TokenHealth,
+    judge,
     missing_pieces,
     part_key,
+    refused,
     send_first_comment,
 )
 from postcal.platforms.core import Core, Effect, Profile, Reply
@@ -305,6 +311,28 @@ class MastodonAdapter:
 
     def mentions(self, term: str, since: datetime, until: datetime) -> Mentions:
         return mentions(self._get, self.base, term, since, until)
+
+    # --- credentials -----------------------------------------------------------------
+
+    def check_credentials(self, now: datetime, warn: timedelta) -> TokenHealth:
+        """``verify_credentials``: the token works, for the account whose username it gives."""
+        try:
+            reply = self._get(
+                f"{self.base}/api/v1/accounts/verify_credentials", "credentials check"
+            )
+            username = reply.text("username")
+        except PublishError as exc:
+            return refused(exc)
+        acct = reply.object().get("acct")
+        shown = f"@{acct if isinstance(acct, str) and acct else username}"
+        wanted = self.context.account.strip().lstrip("@").split("@", 1)[0]
+        return judge(
+            now,
+            warn,
+            account=shown,
+            same_account=username.lower() == wanted.lower(),
+            expiry="Mastodon tokens do not expire",
+        )
 
     def _status_url(self, status_id: str) -> str:
         url = self._get(f"{self.base}/api/v1/statuses/{status_id}", "status").object().get("url")

@@ -27,6 +27,11 @@ Facts from PLATFORMS.md (section 12) this relies on:
   Every part recorded: published. Anything less: unconfirmed, naming the first part nobody can
   confirm; never re-posted automatically.
 
+Credentials: ``getMe`` ("a simple method for testing your bot's authentication token", which
+answers the bot's ``User``); a wrong or revoked token answers 401. Bot tokens carry no expiry
+(they work until revoked in @BotFather). The bot, not the channel, is what it names, so no
+account is compared; that the bot may post in the channel is not checked.
+
 Lengths are counted in UTF-16 code units (how ``MessageEntity`` offsets count; that the limit does
 is UNCONFIRMED) and checked before anything is sent.
 """
@@ -35,7 +40,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from postcal.networks import VIDEO_FORMATS, mime_type
@@ -54,9 +59,12 @@ from postcal.platforms.base import (
     PublishError,
     RawMetrics,
     Reconciled,
+    TokenHealth,
+    judge,
     missing_pieces,
     part_key,
     piece_name,
+    refused,
 )
 from postcal.platforms.core import Core, Effect, ErrorBody, Profile, Reply, generic_error
 from postcal.secrets import MIN_SECRET, REDACTOR, install_log_redaction
@@ -242,6 +250,25 @@ class TelegramAdapter:
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise reply.broken("has no usable result (a member count)")
         return {"member_count": count}
+
+    # --- credentials -----------------------------------------------------------------
+
+    def check_credentials(self, now: datetime, warn: timedelta) -> TokenHealth:
+        """``getMe``: the token works; the answer names the bot."""
+        try:
+            reply = self._send("getMe", "credentials check", effect=Effect.READ)
+            bot = reply.member("result")
+            name = bot.get("username") if isinstance(bot, dict) else None
+            if not isinstance(name, str) or not name:
+                raise reply.broken("has no result.username")
+        except PublishError as exc:
+            return refused(exc)
+        return judge(
+            now,
+            warn,
+            account=f"bot @{name}",
+            expiry="Telegram bot tokens do not expire",
+        )
 
     # --- HTTP ------------------------------------------------------------------------
 

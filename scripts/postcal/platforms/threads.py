@@ -34,13 +34,18 @@ ABSENT when every page was read and nothing resembles it, else unconfirmed.
 that reads PUBLISHED. A look-up that fails raises PublishError (the record stays unknown and
 is tried again).
 
+Credentials: ``GET /me?fields=id,username`` proves the token works and names its user (the
+channel's account is the Threads user id); Threads reports no expiry there, so none is shown
+(long-lived tokens die 60 days after their last refresh). Its ``/debug_token`` needs a
+tester's token as the bearer, so it is not used. A refused token answers code 190.
+
 Video is not supported yet. Metrics: post insights and followers (``graph_numbers``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from postcal.platforms import graph_numbers, threads_fields
@@ -53,6 +58,7 @@ from postcal.platforms._graph import (
     require_parts,
     seek,
     since_attempt,
+    token_refused,
 )
 from postcal.platforms.base import (
     COMMENT,
@@ -64,8 +70,11 @@ from postcal.platforms.base import (
     PlannedRequest,
     Progress,
     Published,
+    PublishError,
     RawMetrics,
     Reconciled,
+    TokenHealth,
+    judge,
     missing_pieces,
     part_key,
     piece_name,
@@ -226,6 +235,27 @@ class ThreadsAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return graph_numbers.threads_account(self.graph, self.user)
+
+    # --- credentials -----------------------------------------------------------------
+
+    def check_credentials(self, now: datetime, warn: timedelta) -> TokenHealth:
+        """``GET /me``: the token works, for the Threads user it names."""
+        try:
+            reply = self.graph.call(
+                "GET", "me", "credentials check", Effect.READ, params={"fields": "id,username"}
+            )
+            user = reply.identifier("id")
+        except PublishError as exc:
+            return token_refused(exc)
+        name = reply.object().get("username")
+        shown = f"@{name} ({user})" if isinstance(name, str) and name else user
+        return judge(
+            now,
+            warn,
+            account=shown,
+            same_account=user == self.user.strip(),
+            expiry="expiry not reported by Threads",
+        )
 
 
 def make(context: AdapterContext) -> ThreadsAdapter:

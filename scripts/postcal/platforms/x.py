@@ -27,12 +27,15 @@ Facts from PLATFORMS.md (section 5) this relies on:
   again (should it be out after all, X refuses the identical text as a duplicate); a look-alike, or
   pages left unread, leave it unconfirmed.
 - Public URL: ``https://x.com/<username>/status/<id>``, the username being the channel account.
+- Credentials: OAuth 1.0a user access tokens "do not expire but can be revoked".
+  ``check_credentials`` reads ``GET /2/users/me`` (a 401 is revoked or wrong secrets) and
+  compares its ``username`` with the channel account.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -54,8 +57,11 @@ from postcal.platforms.base import (
     PublishError,
     RawMetrics,
     Reconciled,
+    TokenHealth,
+    judge,
     missing_pieces,
     part_key,
+    refused,
     send_first_comment,
 )
 from postcal.platforms.core import Core, Effect, Reply
@@ -198,6 +204,22 @@ class XAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return account_numbers(self._read)
+
+    # --- credentials -----------------------------------------------------------------
+
+    def check_credentials(self, now: datetime, warn: timedelta) -> TokenHealth:
+        """``GET /2/users/me``: the four secrets work, for the user whose username it gives."""
+        try:
+            username = self._read("/2/users/me", "credentials check", {}).text("data", "username")
+        except PublishError as exc:
+            return refused(exc)
+        return judge(
+            now,
+            warn,
+            account=f"@{username}",
+            same_account=username.lower() == self.username.lower(),
+            expiry="OAuth 1.0a user tokens do not expire",
+        )
 
     def _upload(self, media: MediaFile) -> str:
         try:
