@@ -282,9 +282,125 @@ def export(root: Path, start: datetime, end: datetime, out: TextIO) -> None:
 
 
 @main.command()
+@click.option(
+    "--base", required=True, metavar="REF", help="Compare with this branch or commit (main)."
+)
+@root_option
+@now_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Markdown here (like $GITHUB_STEP_SUMMARY). Default: standard output.",
+)
+def preview(base: str, root: Path, now: str | None, out: Path | None) -> None:
+    """Preview a change against --base as Markdown: each post it adds or changes as each of
+    its channels will show it (text, length, media, time, problems), then what changes on the
+    calendar (new, moved, removed) and any min-gap or daily-cap clash with posts on the base.
+
+    Exit 0 also when posts have problems (`postcal lint` is the check); 2 for a --base that
+    names no commit, or a calendar that cannot be read.
+    """
+    from postcal.review.preview import preview_markdown
+
+    if not root.is_dir():
+        _fail(f"{root} is not a directory")
+    text = preview_markdown(root.resolve(), base, _now(now))
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror or exc}")
+
+
+@main.command()
 def rules() -> None:
     """Print the documentation of every lint rule (Markdown)."""
     click.echo(rules_markdown(), nl=False)
+
+
+@main.command()
+@root_option
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when the file differs.")
+def codeowners(root: Path, check: bool) -> None:
+    """Write .github/CODEOWNERS: each post to the reviewers of its campaign and channels.
+
+    Exit 0 when written or already up to date (and when no `reviewers:` are configured: the
+    file is then left alone), 1 when --check finds it out of step, 2 when the calendar does
+    not load completely (fix what lint reports first).
+    """
+    from postcal.review import codeowners as owners
+
+    calendar, problems = load_calendar(root)
+    blocking = problems if calendar.settings is None else owners.blocking(problems)
+    if blocking:
+        _report_and_exit(root, blocking)
+    text = owners.codeowners_text(calendar)
+    if text is None:
+        click.echo("no `reviewers:` in postcal.yml or campaigns/: nothing to route", err=True)
+        return
+    if check:
+        found = owners.drift(calendar.root, text)
+        if found is not None:
+            click.echo(f"{owners.PATH}:{found.line}:{found.column}: {found.message}", err=True)
+            click.echo("  hint: run `postcal codeowners`", err=True)
+            sys.exit(EXIT_PROBLEMS)
+        click.echo(f"{owners.PATH} is up to date")
+        return
+    try:
+        written = owners.write(calendar.root, text)
+    except OSError as exc:
+        _fail(f"cannot write {owners.PATH}: {exc.strerror or exc}")
+    click.echo(f"wrote {owners.PATH}" if written else f"{owners.PATH} is up to date")
+
+
+@main.command()
+@root_option
+@now_option
+@click.option(
+    "--warn-days",
+    type=click.IntRange(min=0),
+    default=14,
+    show_default=True,
+    help="Report credentials that expire within this many days.",
+)
+@click.option(
+    "--markdown",
+    "markdown_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report as Markdown here (an issue body, a job summary).",
+)
+def doctor(root: Path, now: str | None, warn_days: int, markdown_file: Path | None) -> None:
+    """Check every channel's credentials against its network with read-only calls, and how
+    long the repository has been quiet (GitHub stops scheduled workflows after 60 days).
+
+    One line per channel: the verdict, the expiry date where the network gives one, and what
+    to do. Exit 0 when all is well (a network that cannot be reached is reported, not failed);
+    1 when credentials expire within --warn-days, are expired, revoked, for the wrong account
+    or missing, a check was refused, or the repository has had no commit for 50 days; 2 for a
+    usage or configuration error.
+    """
+    from postcal.doctor import diagnose
+    from postcal.gitops import Git
+    from postcal.secrets import secrets_environment
+
+    if not root.is_dir():
+        _fail(f"{root} is not a directory")
+    report = diagnose(
+        root.resolve(),
+        _now(now),
+        secrets_environment(os.environ),
+        warn_days=warn_days,
+        git=Git(root.resolve()),
+    )
+    click.echo(report.text(), nl=False)
+    if markdown_file is not None:
+        try:
+            markdown_file.write_text(report.markdown(), encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {markdown_file}: {exc.strerror or exc}")
+    sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)
 
 
 def _report_and_exit(root: Path, problems: list[Problem]) -> None:

@@ -11,6 +11,10 @@ without ``swapRecord`` it overwrites. Per-account write points (putRecord costs 
 createSession attempts are rate limited with ``RateLimit-*`` headers (reset in epoch seconds)
 and 429 ``RateLimitExceeded``.
 
+Sessions read back: ``com.atproto.server.getSession`` answers the session's ``did``, ``handle``
+and ``active`` (with ``status`` when an account is not active). App Passwords never expire;
+``revoke()`` removes one, as the account's owner would in the app's settings.
+
 Readers: ``getRecord`` (400 ``RecordNotFound``), ``listRecords``, ``sync.getBlob`` and
 ``identity.resolveHandle`` (400 ``Unable to resolve handle``). Tests count with
 ``posts(did)`` and ``writes``; ``expire_sessions()`` makes every issued token expired.
@@ -104,6 +108,9 @@ class Account:
     """rkey -> the AppView's counters on that post (``likeCount``, ...)."""
     followers: int = 0
     follows: int = 0
+    active: bool = True
+    status: str | None = None
+    """Why an account that is not active is not (``deactivated``, ``takendown``)."""
 
 
 @dataclass
@@ -124,6 +131,7 @@ class FakeBluesky(FakeServer):
         self.reset()
         x = "/xrpc/"
         self.route("POST", x + "com.atproto.server.createSession", "createSession", self._session)
+        self.route("GET", x + "com.atproto.server.getSession", "getSession", self._get_session)
         self.route("POST", x + "com.atproto.repo.uploadBlob", "uploadBlob", self._upload)
         self.route("POST", x + "com.atproto.repo.putRecord", "putRecord", self._put)
         self.route("GET", x + "com.atproto.repo.getRecord", "getRecord", self._get)
@@ -163,6 +171,11 @@ class FakeBluesky(FakeServer):
         self.accounts[did] = Account(did, handle, {password})
         self.handles[handle] = did
         return did
+
+    def revoke(self, did: str, password: str) -> None:
+        """The owner revokes an App Password: it no longer opens a session."""
+        with self.lock:
+            self.accounts[did].passwords.discard(password)
 
     def expire_sessions(self) -> None:
         self.expired.update(self.sessions)
@@ -288,6 +301,19 @@ class FakeBluesky(FakeServer):
             "active": True,
         }
         return Response(200, answer, charged)
+
+    def _get_session(self, request: Request, _: re.Match[str]) -> Response:
+        account = self._auth(request)
+        if isinstance(account, Response):
+            return account
+        answer: dict[str, Any] = {
+            "handle": account.handle,
+            "did": account.did,
+            "active": account.active,
+        }
+        if not account.active and account.status:
+            answer["status"] = account.status
+        return Response(200, answer)
 
     def _upload(self, request: Request, _: re.Match[str]) -> Response:
         account = self._auth(request)

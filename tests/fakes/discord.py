@@ -7,7 +7,9 @@ text at most 1,024, at most 10 files; ``wait=true`` answers the message, otherwi
 body; ``GET`` the webhook for ``guild_id`` and ``channel_id``; ``GET .../messages/<id>``; every
 answer carries ``X-RateLimit-Limit/-Remaining/-Reset`` (epoch seconds) / ``-Reset-After``
 (seconds) / ``-Bucket``, and a 429 has ``retry_after`` (float) in its body plus ``Retry-After``
-and ``X-RateLimit-Scope``. No idempotency: every accepted execute is a new message.
+and ``X-RateLimit-Scope``. No idempotency: every accepted execute is a new message. A webhook
+does not expire; ``deleted`` (someone deleted it in the channel's settings) makes every request
+answer 404 Unknown Webhook.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class FakeDiscord(QuickFake):
         """Attachment id -> the file as received."""
         self.rate_limit = rate_limit
         self.rate_window = rate_window
+        self.deleted = False
         self._window: tuple[int, int] = (-1, 0)
         self._next_id = FIRST_MESSAGE
         hook = r"/api/v10/webhooks/(?P<id>\d+)/(?P<token>[^/]+)"
@@ -75,7 +78,7 @@ class FakeDiscord(QuickFake):
 
     def _guarded(self, handler: Handler) -> Handler:
         def run(request: Request, match: re.Match[str]) -> Response:
-            if match["id"] != WEBHOOK_ID:
+            if match["id"] != WEBHOOK_ID or self.deleted:
                 return Response(404, {"message": "Unknown Webhook", "code": 10015})
             if match["token"] != WEBHOOK_TOKEN:
                 return Response(401, {"message": "Invalid Webhook Token", "code": 50027})

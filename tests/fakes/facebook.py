@@ -96,6 +96,7 @@ class FakeFacebook(GraphFake):
     rate_limit_code = 32
     rate_limit_message = "(#32) Page request limit reached"
     usage_type = "pages"
+    publish_scope = "pages_manage_posts"
 
     def __init__(self, token: str = TOKEN, page: str = PAGE_ID) -> None:
         super().__init__(token, page)

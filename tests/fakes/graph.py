@@ -19,6 +19,14 @@ empty ``data`` for an object without insights, 3001/1504028 when no metric is na
 
 Meta fetches media from public URLs; here ``public_files`` (URL -> bytes) stands in for the
 published site, so no test reaches the network.
+
+The token (developers.facebook.com/docs/graph-api/reference/debug_token and .../facebook-login/
+access-tokens/debugging-and-error-handling): ``GET /debug_token?input_token=`` answers ``{"data":
+{"app_id", "type", "application", "data_access_expires_at", "expires_at", "is_valid",
+"issued_at", "scopes", "granular_scopes": [{"scope", "target_ids"}], "user_id"}}`` with
+``expires_at`` 0 for a token that never expires (``token_expires_at`` None). A token past
+``token_expires_at`` (or with ``token_expired`` set) is refused with 190/463 "Session has
+expired"; ``token_revoked`` refuses it with 190/458 (the user removed the app).
 """
 
 from __future__ import annotations
@@ -49,6 +57,9 @@ GUESSES = (
     "paging cursors are the base64 of an offset; a cursor that is not one answers 100",
     "an unknown or deprecated insights metric answers 100 naming the metrics it accepts",
     "insights titles and descriptions are made up here",
+    "a revoked token answers 190/458; debug_token of another token than the bearer answers"
+    " is_valid false with code 190 in data.error",
+    "granular_scopes lists the publishing permission with the account as its one target",
 )
 
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -192,12 +203,21 @@ class GraphFake(QuickFake):
     rate_limit_code = 4
     rate_limit_message = "(#4) Application request limit reached"
     usage_type = "pages"
+    publish_scope = ""
+    """The permission that publishes (``pages_manage_posts``), listed with its targets."""
 
     def __init__(self, token: str, account: str) -> None:
         super().__init__()
         self.token = token
         self.account = account
         self.token_expired = False
+        self.token_revoked = False
+        self.token_issued_at = self.now
+        self.token_expires_at: datetime | None = None
+        """None: a token that never expires (a System User's)."""
+        self.data_access_expires_at: datetime | None = None
+        self.granted_to = [account]
+        """What ``granular_scopes`` lists as the publishing permission's targets."""
         self.call_limit: int | None = None
         self.regain_minutes = 17
         self.calls = 0
@@ -205,6 +225,7 @@ class GraphFake(QuickFake):
         self.public_files: dict[str, bytes] = {}
         self._ids = itertools.count(17_841_000_000_000_001)
         self._traces = itertools.count(1)
+        self.graph("GET", r"/debug_token", "debug_token", self._debug_token)
 
     def new_id(self) -> str:
         return str(next(self._ids))
@@ -258,8 +279,47 @@ class GraphFake(QuickFake):
             raise ApiError(104, "An access token is required to request this resource.")
         if token != self.token:
             raise ApiError(190, "Invalid OAuth access token - Cannot parse access token")
-        if self.token_expired:
+        if self.token_revoked:
+            raise ApiError(
+                190,
+                "Error validating access token: The user has not authorized application.",
+                subcode=458,
+            )
+        if self.token_expired or self._expired():
             raise ApiError(190, "Error validating access token: Session has expired.", subcode=463)
+
+    def _expired(self) -> bool:
+        return self.token_expires_at is not None and self.now >= self.token_expires_at
+
+    def _debug_token(self, call: Call) -> JSON:
+        """What the token inspected is: the bearer's own token (checked by ``_authorize``)."""
+        inspected = call.text("input_token")
+        if not inspected:
+            raise ApiError(100, "(#100) The parameter input_token is required")
+        if inspected != self.token:
+            error = {"code": 190, "message": "Invalid OAuth access token."}
+            return {"data": {"is_valid": False, "error": error, "scopes": []}}
+
+        def epoch(moment: datetime | None) -> int:
+            return int(moment.timestamp()) if moment is not None else 0
+
+        scopes = [self.publish_scope] if self.publish_scope else []
+        return {
+            "data": {
+                "app_id": "1000000000000001",
+                "type": "USER",
+                "application": "postcal tests",
+                "data_access_expires_at": epoch(self.data_access_expires_at),
+                "expires_at": epoch(self.token_expires_at),
+                "is_valid": True,
+                "issued_at": epoch(self.token_issued_at),
+                "scopes": scopes,
+                "granular_scopes": [
+                    {"scope": scope, "target_ids": list(self.granted_to)} for scope in scopes
+                ],
+                "user_id": "10000000000000001",
+            }
+        }
 
     def usage_percent(self) -> int:
         if self.call_limit is None:

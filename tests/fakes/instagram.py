@@ -74,6 +74,7 @@ class Media:
 
 class FakeInstagram(GraphFake):
     usage_type = "instagram"
+    publish_scope = "instagram_content_publish"
 
     def __init__(self, token: str = TOKEN, user: str = USER_ID) -> None:
         super().__init__(token, user)

@@ -21,6 +21,14 @@ left out; ``GET /rest/memberCreatorPostAnalytics?q=entity&entity=(share:<encoded
 ?edgeType=COMPANY_FOLLOWED_BY_MEMBER`` -> ``{"firstDegreeSize"}``; ``GET /rest/posts/<encoded
 urn>`` (404 once deleted). ``engage``, ``delete`` and ``followers`` set what they report.
 
+The token (learn.microsoft.com/en-us/linkedin/shared/authentication/token-introspection):
+``POST /oauth/v2/introspectToken`` (www.linkedin.com; form ``client_id``, ``client_secret``,
+``token``) -> ``{"active", "client_id", "authorized_at", "created_at", "status": "active" |
+"expired" | "revoked", "expires_at", "scope", "auth_type": "3L"}``, 400 for an unknown client id
+or token, 401 for a wrong client secret. Tokens last 60 days (``token_expires_at``, epoch
+seconds on the fake's clock); ``token_status = "revoked"`` revokes it. ``GET /v2/userinfo``
+(PLATFORMS.md section 4) answers the member's ``sub`` (``member_sub``).
+
 Guessed (not in PLATFORMS.md): see ``GUESSES``.
 """
 
@@ -60,6 +68,8 @@ GUESSES = (
     " answers 404; a metric set to None answers an empty `elements`; 403 without"
     " r_member_postAnalytics (`can_read_member_analytics`)",
     "`engagement` is (clicks + likes + comments + shares) / impressions, 0.0 without impressions",
+    "an expired or revoked token answers API calls like an invalid one (401, 65600)",
+    "introspection errors are {error, error_description}; userinfo needs no LinkedIn-Version",
 )
 MEMBER_STATS = {
     "IMPRESSION": "impressionCount",
@@ -71,6 +81,8 @@ MEMBER_STATS = {
 METRIC_TYPE = "com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1"
 UNIONS = {"share": "urn:li:share:", "ugc": "urn:li:ugcPost:"}
 
+TOKEN_LIFETIME = 60 * 86_400
+"""Seconds a (self-serve) access token lasts."""
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
 OLDEST_VERSION = "202507"
 VISIBILITIES = {"PUBLIC", "CONNECTIONS", "LOGGED_IN", "CONTAINER"}
@@ -189,6 +201,9 @@ class FakeLinkedIn(FakeServer):
     ) -> None:
         super().__init__()
         self.token, self.author, self.clock = token, author, clock
+        self.client_id = "li-client-id-0001"
+        self.client_secret = "li-client-secret-0002"
+        self.member_sub = "abcDEF123"
         self.reset()
         self._route("POST", r"/rest/posts", "create_post", self._create_post)
         self._route("GET", r"/rest/posts", "find_posts", self._find_posts)
@@ -204,6 +219,8 @@ class FakeLinkedIn(FakeServer):
         self._route("GET", analytics, "member_analytics", self._member_analytics)
         self._route("GET", r"/rest/networkSizes/(?P<urn>[^/]+)", "network_size", self._network_size)
         self._route("GET", r"/rest/posts/(?P<urn>[^/]+)", "get_post", self._get_post)
+        self.route("POST", r"/oauth/v2/introspectToken", "introspect", self._introspect)
+        self.route("GET", r"/v2/userinfo", "userinfo", self._userinfo)
 
     def extra_headers(self) -> dict[str, str]:
         """``Date`` from the fake's own clock, which the daily limit also follows."""
@@ -221,6 +238,9 @@ class FakeLinkedIn(FakeServer):
             self.followers = 0
             self.can_read_statistics = True
             self.can_read_member_analytics = True
+            self.token_created_at = self.clock()
+            self.token_expires_at = self.token_created_at + TOKEN_LIFETIME
+            self.token_status = "active"
             self._ids = itertools.count(7_300_000_000_000_000_001)
             self.latency = 0.0
             self.drop_after_accept.clear()
@@ -250,8 +270,14 @@ class FakeLinkedIn(FakeServer):
 
         self.route(method, pattern, name, guarded)
 
+    def _token_state(self) -> str:
+        if self.token_status != "active":
+            return self.token_status
+        return "expired" if self.clock() >= self.token_expires_at else "active"
+
     def _check_headers(self, request: Request) -> Response | None:
-        if request.header("authorization") != f"Bearer {self.token}":
+        bearer = request.header("authorization") != f"Bearer {self.token}"
+        if bearer or self._token_state() != "active":
             return _error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
         version = request.header("linkedin-version") or ""
         if not re.fullmatch(r"20\d\d(0[1-9]|1[0-2])", version):
@@ -268,6 +294,39 @@ class FakeLinkedIn(FakeServer):
 
     def _next_id(self) -> int:
         return next(self._ids)
+
+    # --- the token ------------------------------------------------------------------
+
+    def _introspect(self, request: Request, found: re.Match[str]) -> Response:
+        form = {key: values[0] for key, values in request.form().items()}
+        if form.get("client_id") != self.client_id or form.get("token") != self.token:
+            return Response(
+                400, {"error": "invalid_request", "error_description": "Invalid client id or token"}
+            )
+        if form.get("client_secret") != self.client_secret:
+            return Response(
+                401, {"error": "invalid_client", "error_description": "Invalid client secret"}
+            )
+        state = self._token_state()
+        return Response(
+            200,
+            {
+                "active": state == "active",
+                "client_id": self.client_id,
+                "authorized_at": int(self.token_created_at),
+                "created_at": int(self.token_created_at),
+                "status": state,
+                "expires_at": int(self.token_expires_at),
+                "scope": "openid,profile,w_member_social,w_organization_social",
+                "auth_type": "3L",
+            },
+        )
+
+    def _userinfo(self, request: Request, found: re.Match[str]) -> Response:
+        bearer = request.header("authorization") != f"Bearer {self.token}"
+        if bearer or self._token_state() != "active":
+            return _error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
+        return Response(200, {"sub": self.member_sub, "name": "Ana Pop", "locale": "en-US"})
 
     # --- posts ----------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ for one hour and answered with the status that exists; ``POST /api/v2/media`` (m
 ``file`` + ``description``), 200 for images and 202 for video, polled with
 ``GET /api/v1/media/:id`` (206, then 200); the text limit counted as graphemes with every URL as
 23 and remote mentions without their domain (500 unless told otherwise); ``X-RateLimit-*``
-headers with an ISO-8601 reset, and 429 over the limit. Its clock is ``now`` (``advance`` moves
+headers with an ISO-8601 reset, and 429 over the limit. Tokens never expire; ``revoked`` makes
+every call answer 401 "The access token was revoked" (Doorkeeper's wording). Its clock is ``now`` (``advance`` moves
 it); the ``Date`` header follows it, so the client can measure the reset against the server.
 """
 
@@ -95,6 +96,10 @@ class FakeMastodon(QuickFake):
         super().__init__(now)
         self.token = token
         self.username = username
+        self.revoked = False
+        self.public_url: str | None = None
+        """Where the instance is seen by people (``https://mastodon.social``): the host of
+        every ``url``/``uri`` it answers; None: its own loopback address."""
         self.account_id = "109000000000000001"
         self.text_limit = text_limit
         self.rate_limit = rate_limit
@@ -126,6 +131,10 @@ class FakeMastodon(QuickFake):
         with self.lock:
             return list(self.statuses.values())
 
+    @property
+    def public_base(self) -> str:
+        return self.public_url or self.base_url
+
     def mention(self, text: str, at: datetime, searchable: bool = True) -> dict[str, Any]:
         """Someone else posts ``text`` publicly at ``at``; ``searchable``: they opted in to
         full-text search (Mastodon 4.2's ``indexable``)."""
@@ -135,7 +144,7 @@ class FakeMastodon(QuickFake):
                 "id": status_id,
                 "created_at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
                 "content": render_html(text),
-                "url": f"{self.base_url}/@someone/{status_id}",
+                "url": f"{self.public_base}/@someone/{status_id}",
                 "account": {
                     "id": "209000000000000009",
                     "username": "someone",
@@ -157,6 +166,8 @@ class FakeMastodon(QuickFake):
         def run(request: Request, match: re.Match[str]) -> Response:
             if request.header("authorization") != f"Bearer {self.token}":
                 return Response(401, {"error": "The access token is invalid"})
+            if self.revoked:
+                return Response(401, {"error": "The access token was revoked"})
             window = int(self.now.timestamp()) // self.rate_period
             used = self._window[1] + 1 if self._window[0] == window else 1
             self._window = (window, used)
@@ -245,8 +256,8 @@ class FakeMastodon(QuickFake):
             "in_reply_to_account_id": self.account_id if parent else None,
             "visibility": fields.get("visibility") or "public",
             "language": fields.get("language") or "en",
-            "uri": f"{self.base_url}/users/{self.username}/statuses/{status_id}",
-            "url": f"{self.base_url}/@{self.username}/{status_id}",
+            "uri": f"{self.public_base}/users/{self.username}/statuses/{status_id}",
+            "url": f"{self.public_base}/@{self.username}/{status_id}",
             "content": render_html(text),
             "media_attachments": [self._public_media(m) for m in attached],
             "card": None,
@@ -317,7 +328,7 @@ class FakeMastodon(QuickFake):
             "id": self.account_id,
             "username": self.username,
             "acct": self.username,
-            "url": f"{self.base_url}/@{self.username}",
+            "url": f"{self.public_base}/@{self.username}",
             "followers_count": self.followers,
             "statuses_count": len(self.statuses),
         }

@@ -11,6 +11,9 @@ JSON, urlencoded or multipart, with object fields as JSON strings in the latter 
 ``getChatMemberCount {chat_id}`` (GET or POST) answers the channel's subscriber count (an
 integer ``result``, ``members``); it sends nothing, so the message limit does not apply to it.
 The Bot API has no method that reads a channel post's views or reactions, so none is here.
+
+``getMe`` (GET or POST, no parameters) answers the bot's ``User`` (``id``, ``is_bot``,
+``first_name``, ``username``): "a simple method for testing your bot's authentication token".
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ class FakeTelegram(QuickFake):
         super().__init__(START)
         self.token = token
         self.channel = channel
+        self.bot_username = "roastery_bot"
         self.messages: dict[int, dict[str, Any]] = {}
         self.sent_at: list[Any] = []
         self.files: dict[str, Part] = {}
@@ -84,6 +88,8 @@ class FakeTelegram(QuickFake):
         for method in ("sendMessage", "sendPhoto", "sendVideo", "sendMediaGroup"):
             handler = getattr(self, "_" + method)
             self.route("POST", rf"/bot(?P<token>[^/]+)/{method}", method, self._guarded(handler))
+        for verb in ("GET", "POST"):
+            self.route(verb, r"/bot(?P<token>[^/]+)/getMe", "getMe", self._get_me)
         counter = self._guarded(self._getChatMemberCount, sends=False)
         for verb in ("GET", "POST"):
             self.route(
@@ -127,6 +133,19 @@ class FakeTelegram(QuickFake):
             return Response(200, {"ok": True, "result": result})
 
         return run
+
+    def _get_me(self, request: Request, match: re.Match[str]) -> Response:
+        """No chat, no limit: only the token is checked."""
+        if match["token"] != self.token:
+            return self._error(401, "Unauthorized")
+        head = self.token.split(":", 1)[0]
+        bot = {
+            "id": int(head) if head.isdigit() else 1,
+            "is_bot": True,
+            "first_name": "Roastery",
+            "username": self.bot_username,
+        }
+        return Response(200, {"ok": True, "result": bot})
 
     def _room_for(self, count: int) -> None:
         """Raise TooManyRequests unless ``count`` more messages fit in the last minute."""

@@ -13,6 +13,7 @@ first), in pages; the Graph conventions of
 ``tests.fakes.graph``. Read back: ``GET /{media-id}/insights?metric=views,likes,replies,reposts,
 quotes,shares`` and ``GET /{user-id}/threads_insights?metric=followers_count`` (as
 ``total_value``); ``engage``, ``no_insights`` and ``followers`` set what they report.
+``GET /me?fields=id,username`` answers the token's user (Threads Profiles).
 
 Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
 """
@@ -83,13 +84,18 @@ class FakeThreads(GraphFake):
         self.containers: dict[str, Container] = {}
         self.posts: list[ThreadsPost] = []
         self.followers = 0
+        self.username = USERNAME
         self.graph("POST", r"/(?P<user>\d+)/threads", "threads", self._create)
         self.graph("GET", r"/(?P<user>\d+)/threads", "list_threads", self._list)
         self.graph("POST", r"/(?P<user>\d+)/threads_publish", "threads_publish", self._publish)
         self.graph("GET", r"/(?P<id>\d+)/replies", "replies", self._replies)
+        self.graph("GET", r"/me", "me", self._me)
         self.graph("GET", r"/(?P<id>\d+)", "read", self._read)
         self.graph("GET", r"/(?P<id>\d+)/insights", "insights", self._insights)
         self.graph("GET", r"/(?P<user>\d+)/threads_insights", "user_insights", self._user_insights)
+
+    def _me(self, call: Call) -> JSON:
+        return self._only({"id": self.account, "username": self.username}, call)
 
     def _user(self, call: Call) -> None:
         if call.params["path:user"] != self.account:
@@ -158,15 +164,14 @@ class FakeThreads(GraphFake):
     def _post(self, post_id: str) -> ThreadsPost | None:
         return next((post for post in self.posts if post.id == post_id), None)
 
-    @staticmethod
-    def _fields(post: ThreadsPost) -> JSON:
+    def _fields(self, post: ThreadsPost) -> JSON:
         return {
             "id": post.id,
             "text": post.text,
             "media_type": post.media_type,
             "permalink": post.permalink,
             "timestamp": stamp(post.created),
-            "username": USERNAME,
+            "username": self.username,
         }
 
     @staticmethod
@@ -202,7 +207,7 @@ class FakeThreads(GraphFake):
             container.fields.get("link_attachment"),
             container.id,
             self.now,
-            f"https://www.threads.net/@{USERNAME}/post/FAKE{media_id[-6:]}",
+            f"https://www.threads.net/@{self.username}/post/FAKE{media_id[-6:]}",
         )
         container.published_as = media_id
         self.posts.append(post)
@@ -233,7 +238,7 @@ class FakeThreads(GraphFake):
                 None,
                 "",
                 self.now,
-                f"https://www.threads.net/@{USERNAME}/post/FAKE{media_id[-6:]}",
+                f"https://www.threads.net/@{self.username}/post/FAKE{media_id[-6:]}",
             )
             self.posts.append(post)
             return post

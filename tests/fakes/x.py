@@ -20,6 +20,9 @@ Its clock is its own (``now``, from ``START``; ``advance`` moves it, ``reset`` p
 unless one is given (the publish scenarios keep it in step with ``POSTCAL_NOW``); the ``Date``
 header follows it, so rate-limit resets are measured on the server's clock.
 
+OAuth 1.0a user tokens never expire; ``revoked`` (the user revoked the app) makes every
+request answer 401.
+
 Guessed (not in PLATFORMS.md; see the module's ``GUESSES``): exact error bodies of 400/401/403,
 the nonce-replay check, unknown JSON fields refused, the appended media t.co link, HTML-escaped
 text in reads, the reply-to-missing-post answer, the 24-hour app limit headers, the
@@ -156,6 +159,7 @@ class FakeX(FakeServer):
             self.text_limit = 280
             self.limits = Limits()
             self.usage_capped = False
+            self.revoked = False
             self.tweets: list[Tweet] = []
             self.followers = 0
             self.post_reads = 0
@@ -207,7 +211,7 @@ class FakeX(FakeServer):
 
     def _route(self, method: str, pattern: str, name: str, handler: Handler) -> None:
         def guarded(request: Request, found: re.Match[str]) -> Response:
-            if not self._signed(request):
+            if not self._signed(request) or self.revoked:
                 return _problem(401, "Unauthorized", "Unauthorized", "about:blank")
             exhausted = self._spend(name)
             if exhausted is not None:
