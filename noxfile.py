@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import nox
 
@@ -63,12 +64,17 @@ def serve(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff (format and check), mypy on the package, and `postcal lint` on the calendar."""
+    """ruff (format and check), mypy on the package, `postcal lint` on the calendar, and the
+    GitHub workflows: zizmor (security) and check-jsonschema (GitHub's workflow schema), both
+    without the network."""
     _install(session, *LINT_DEPS)
     session.run("ruff", "format", "--check", ".")
     session.run("ruff", "check", ".")
     session.run("mypy")
     session.run("postcal", "lint", env={"POSTCAL_NOW": CALENDAR_NOW})
+    workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.y*ml"))
+    session.run("zizmor", "--offline", "--no-progress", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
 
 
 @nox.session
@@ -97,6 +103,17 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: medians of repeated runs and side-by-side ratios, never pass/fail."""
     _install(session)
     session.run("python", "tests/bench/run.py", *session.posargs)
+
+
+@nox.session(default=False)
+def simulate(session: nox.Session) -> None:
+    """Remake the demo's data/ (ledger, metrics, listening) by running the real publish and
+    metrics code against local fake networks with a seeded audience; commit it when it changed.
+    `nox -s simulate -- --seed 7` picks another audience."""
+    _install(session, *TEST_DEPS)
+    session.run(
+        "python", "-m", "tests.demo.simulate", "--until", CALENDAR_NOW, "--commit", *session.posargs
+    )
 
 
 @nox.session(default=False)

@@ -1,0 +1,310 @@
+"""The GitHub workflows stay hardened, and the publishing jobs get exactly the secrets that
+postcal.yml names: adding a channel without its secret fails here, naming the line to add."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from postcal.content.loader import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = ROOT / ".github" / "workflows"
+FILES = sorted(path.name for path in WORKFLOWS.glob("*.y*ml"))
+
+# The jobs that run postcal against the networks: workflow -> (job, the step that runs postcal).
+# They, and only they, get secrets, and exactly those postcal.yml names.
+SECRET_JOBS = {
+    "publish.yml": ("publish", "nox -s publish"),
+    "metrics.yml": ("metrics", "nox -s metrics"),
+}
+
+# Checkouts allowed to leave the token in .git/config for later steps: (workflow, job) -> why.
+# None: publish and metrics hand git the token only in the step that pushes.
+PERSISTED_CHECKOUTS: dict[tuple[str, str], str] = {}
+
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(?:/[^@\s]+)?@[0-9a-f]{40}$")
+VERSION_COMMENT = re.compile(r"#\s*v\d+\.\d+\.\d+\b")
+USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(?P<rest>.*)$")
+SECRET = re.compile(r"\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)")
+BUSY_MINUTES = {0, 30}
+
+
+class _WorkflowLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans, as GitHub reads workflows: `on:` is a key, not True."""
+
+
+_WorkflowLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_WorkflowLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _text(name: str) -> str:
+    return (WORKFLOWS / name).read_text(encoding="utf-8")
+
+
+def _workflow(name: str) -> dict[str, Any]:
+    loaded = yaml.load(_text(name), Loader=_WorkflowLoader)
+    assert isinstance(loaded, dict), f"{name} is not a YAML mapping"
+    return loaded
+
+
+def _jobs(name: str) -> dict[str, dict[str, Any]]:
+    jobs = _workflow(name).get("jobs")
+    assert isinstance(jobs, dict) and jobs, f"{name} has no jobs"
+    return jobs
+
+
+def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(job.get("steps") or [])
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _events(name: str) -> set[str]:
+    triggers = _workflow(name)["on"]
+    if isinstance(triggers, str):
+        return {triggers}
+    return set(triggers)
+
+
+def _minutes(field: str) -> set[int]:
+    """The minutes a cron minute field matches (`*`, `*/10`, `7,17`, `5-25/10`)."""
+    found: set[int] = set()
+    for part in field.split(","):
+        base, _, step = part.partition("/")
+        if base == "*":
+            low, high = 0, 59
+        elif "-" in base:
+            low, high = (int(end) for end in base.split("-"))
+        else:
+            low = int(base)
+            high = 59 if step else low
+        found.update(range(low, high + 1, int(step) if step else 1))
+    return found
+
+
+def _postcal_secret_names() -> set[str]:
+    settings, problems = load_settings(ROOT)
+    assert settings is not None, [problem.message for problem in problems]
+    return {
+        variable
+        for channel in settings.model.channels.values()
+        for variable in channel.secrets.values()
+    }
+
+
+def test_the_workflows_are_all_here() -> None:
+    assert {"checks.yml", "metrics.yml", "publish.yml", "site.yml"} <= set(FILES)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_token_starts_with_no_permissions(name: str) -> None:
+    workflow = _workflow(name)
+    assert workflow.get("permissions") == {}, (
+        f"{name}: start with a top-level `permissions: {{}}` and grant each job what it needs"
+    )
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_job_grants_its_own_permissions(name: str) -> None:
+    for job_id, job in _jobs(name).items():
+        granted = job.get("permissions")
+        assert isinstance(granted, dict), (
+            f"{name}: job {job_id} needs its own `permissions:` mapping (`{{}}` when it needs none)"
+        )
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_action_is_pinned_to_a_full_commit(name: str) -> None:
+    lines = _text(name).splitlines()
+    refs = []
+    for number, line in enumerate(lines, 1):
+        found = USES_LINE.match(line)
+        if not found:
+            continue
+        ref, rest = found["ref"].strip("'\""), found["rest"]
+        refs.append(ref)
+        if ref.startswith(("./", "$/")):
+            continue
+        assert PINNED.match(ref), (
+            f"{name}:{number}: pin `{ref}` to a full 40-character commit hash, "
+            "e.g. `actions/checkout@<sha> # v7.0.1`"
+        )
+        assert VERSION_COMMENT.search(rest), (
+            f"{name}:{number}: say which release `{ref}` is with a `# vX.Y.Z` comment"
+        )
+    parsed = []
+    for job in _jobs(name).values():
+        if "uses" in job:  # a job that calls a reusable workflow
+            parsed.append(job["uses"])
+        parsed += [step["uses"] for step in _steps(job) if "uses" in step]
+    assert sorted(refs) == sorted(parsed), f"{name}: write every `uses:` on a line of its own"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_no_expression_is_expanded_inside_a_script(name: str) -> None:
+    for job_id, job in _jobs(name).items():
+        for number, step in enumerate(_steps(job), 1):
+            script = step.get("run", "")
+            assert "${{" not in script, (
+                f"{name}: job {job_id}, step {number}: move each `${{{{ ... }}}}` in `run:` into "
+                "the step's `env:` and use the variable in the script"
+            )
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_checkouts_leave_no_credentials_behind(name: str) -> None:
+    for job_id, job in _jobs(name).items():
+        for step in _steps(job):
+            if not str(step.get("uses", "")).startswith("actions/checkout@"):
+                continue
+            if (name, job_id) in PERSISTED_CHECKOUTS:
+                continue
+            assert (step.get("with") or {}).get("persist-credentials") is False, (
+                f"{name}: job {job_id}: give actions/checkout `persist-credentials: false`; "
+                "hand a token to the one step that pushes instead"
+            )
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_no_privileged_trigger_runs_untrusted_code(name: str) -> None:
+    assert "pull_request_target" not in _events(name), (
+        f"{name}: pull_request_target runs with write access and secrets; use pull_request"
+    )
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_secrets_are_never_handed_over_wholesale(name: str) -> None:
+    squeezed = re.sub(r"\s+", "", _text(name)).lower()
+    assert "tojson(secrets)" not in squeezed, (
+        f"{name}: list each secret by name, not toJSON(secrets)"
+    )
+    assert "secrets:inherit" not in squeezed, f"{name}: pass each secret by name, not `inherit`"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_only_the_publishing_jobs_see_secrets(name: str) -> None:
+    allowed = SECRET_JOBS.get(name, ("", ""))[0]
+    for job_id, job in _jobs(name).items():
+        if job_id == allowed:
+            continue
+        used = sorted({m for text in _strings(job) for m in SECRET.findall(text)})
+        assert not used, f"{name}: job {job_id} must not read secrets, found {used}"
+
+
+@pytest.mark.parametrize("name", sorted(SECRET_JOBS))
+def test_publishing_jobs_get_exactly_the_secrets_postcal_yml_names(name: str) -> None:
+    job_id, command = SECRET_JOBS[name]
+    job = _jobs(name)[job_id]
+    runs = [step for step in _steps(job) if step.get("run") == command]
+    assert len(runs) == 1, f"{name}: job {job_id} needs exactly one step that runs `{command}`"
+    env = runs[0].get("env") or {}
+    expected = _postcal_secret_names()
+    given = {key for key, value in env.items() if value == f"${{{{ secrets.{key} }}}}"}
+    used = {m for text in _strings(job) for m in SECRET.findall(text)}
+
+    problems = [
+        f"add `{variable}: ${{{{ secrets.{variable} }}}}` to the env: of the `{command}` step in "
+        f".github/workflows/{name} (postcal.yml names it)"
+        for variable in sorted(expected - given)
+    ]
+    problems += [
+        f"remove `secrets.{variable}` from .github/workflows/{name}: no channel in postcal.yml "
+        "names it"
+        for variable in sorted(used - expected)
+    ]
+    assert not problems, "\n".join(problems)
+    assert used == given == expected
+
+
+@pytest.mark.parametrize("name", sorted(SECRET_JOBS))
+def test_publishing_jobs_are_guarded(name: str) -> None:
+    job_id, _ = SECRET_JOBS[name]
+    job = _jobs(name)[job_id]
+    environment = job.get("environment")
+    if isinstance(environment, dict):
+        environment = environment.get("name")
+    assert environment == "publishing", f"{name}: job {job_id} needs `environment: publishing`"
+    assert job.get("concurrency") == {"group": "postcal-ledger", "cancel-in-progress": False}, (
+        f"{name}: job {job_id} shares the `postcal-ledger` concurrency group, never cancelled"
+    )
+    assert "github.event.repository.fork" in str(job.get("if", "")), (
+        f"{name}: job {job_id} must not run in a fork: `if: ${{{{ !github.event.repository.fork }}}}`"
+    )
+    assert job.get("permissions") == {"contents": "write"}, (
+        f"{name}: job {job_id} needs `contents: write` (to push) and nothing else"
+    )
+    assert {"schedule", "workflow_dispatch"} <= _events(name)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_schedules_avoid_the_busiest_minutes(name: str) -> None:
+    triggers = _workflow(name)["on"]
+    schedules = triggers.get("schedule", []) if isinstance(triggers, dict) else []
+    for entry in schedules:
+        minutes = _minutes(entry["cron"].split()[0])
+        assert not minutes & BUSY_MINUTES, (
+            f"{name}: `{entry['cron']}` runs at :00 or :30, when GitHub delays and drops "
+            "scheduled runs most; pick other minutes"
+        )
+
+
+def test_minute_fields_are_read_like_cron() -> None:
+    assert _minutes("*/10") == {0, 10, 20, 30, 40, 50}
+    assert _minutes("7,17,27,37,47,57") == {7, 17, 27, 37, 47, 57}
+    assert _minutes("5-25/10") == {5, 15, 25}
+    assert _minutes("22") == {22}
+    assert _minutes("7/20") == {7, 27, 47}
+
+
+def test_publishing_redeploys_the_site() -> None:
+    assert "workflow_call" in _events("site.yml"), "site.yml must be callable (`workflow_call:`)"
+    callers = [
+        job
+        for job in _jobs("publish.yml").values()
+        if str(job.get("uses", "")).endswith(".github/workflows/site.yml")
+    ]
+    assert len(callers) == 1, "publish.yml must call site.yml once the ledger is pushed"
+    assert callers[0].get("needs") == "publish"
+    assert callers[0].get("permissions") == {
+        "contents": "read",
+        "pages": "write",
+        "id-token": "write",
+    }
+
+
+def test_pull_request_checks_are_read_only() -> None:
+    assert "pull_request" in _events("checks.yml")
+    for job_id, job in _jobs("checks.yml").items():
+        grants = job.get("permissions") or {}
+        assert set(grants.values()) <= {"read"}, f"checks.yml: job {job_id} may only read"
+    steps = [step for job in _jobs("checks.yml").values() for step in _steps(job)]
+    assert any(step.get("run") == "nox -s lint" for step in steps)
+    assert any(step.get("run") == "nox -s tests" for step in steps)
+    assert any(step.get("run") == "nox -s build" for step in steps)
+    assert any(str(step.get("uses", "")).startswith("actions/upload-artifact@") for step in steps)
+    previews = [step for step in steps if "postcal preview" in step.get("run", "")]
+    assert len(previews) == 1, "checks.yml: one step previews the pull request"
+    assert '--base "origin/$BASE_REF"' in previews[0]["run"]
+    assert '--out "$GITHUB_STEP_SUMMARY"' in previews[0]["run"]
+    assert previews[0]["env"] == {"BASE_REF": "${{ github.base_ref }}"}
