@@ -24,7 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 from postcal.text.count import x_weighted, x_weighted_reference  # noqa: E402
-from tests.bench.synth import NOW, generate  # noqa: E402
+from tests.bench.synth import (  # noqa: E402
+    NOW,
+    YEAR_ON,
+    generate,
+    metrics_year,
+    past_year,
+)
 
 
 def timed(function: Callable[[], object]) -> float:
@@ -171,6 +177,41 @@ def bench_site(sizes: list[int], repeat: int) -> None:
             print(
                 f"{label:<15} | {pages:>5} | {subject:>10.1f} s | {baseline:>24.1f} s | {subject / baseline:.2f}x"
             )
+
+
+def bench_site_metrics(repeat: int, posts: int = 1000) -> None:
+    """The same calendar a year on, built with and without a year of numbers under data/: the
+    cost of the metrics pages (home headlines, channel stats, post numbers, monthly reports)."""
+    print(
+        f"\n## Site build with a year of metrics (mkdocs build, whole process), median of {repeat}"
+    )
+    print(
+        "calendar   | pages, with / without | data/ lines (post, account, listening, spend)"
+        " | with metrics | without metrics | ratio"
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        plain = generate(Path(scratch) / "without", posts)
+        past_year(plain, YEAR_ON)
+        measured = Path(scratch) / "with"
+        shutil.copytree(plain, measured)
+        year = metrics_year(measured, YEAR_ON)
+        now = YEAR_ON.isoformat()
+        projects = [calendar_site_project(plain), calendar_site_project(measured)]
+        pages = []
+        for project in projects:
+            mkdocs_build(project, now)  # warm the file cache, and check that it builds
+            pages.append(sum(1 for _ in (project / "_site").rglob("index.html")))
+        subject, baseline = side_by_side(
+            repeat,
+            lambda: mkdocs_build(projects[1], now),
+            lambda: mkdocs_build(projects[0], now),
+        )
+        lines = f"{year.posts:,}, {year.accounts:,}, {year.mentions:,}, {year.spend:,}"
+        page_counts = f"{pages[1]} / {pages[0]}"
+        print(
+            f"{f'{posts} posts':<10} | {page_counts:>21} | {lines:>45} | {subject:>10.1f} s"
+            f" | {baseline:>13.1f} s | {subject / baseline:.2f}x"
+        )
 
 
 PUBLISH_PLATFORMS = ("mastodon", "bluesky", "x", "linkedin", "telegram")
@@ -365,7 +406,7 @@ def main() -> None:
     parser.add_argument("--site-repeat", type=int, default=3)
     parser.add_argument(
         "--only",
-        choices=("lint", "x", "site", "publish", "tick", "metrics"),
+        choices=("lint", "x", "site", "site-metrics", "publish", "tick", "metrics"),
         help="run one benchmark",
     )
     args = parser.parse_args()
@@ -376,6 +417,8 @@ def main() -> None:
         bench_x_counting(args.repeat)
     if args.only in (None, "site"):
         bench_site(sizes, args.site_repeat)
+    if args.only in (None, "site-metrics"):
+        bench_site_metrics(args.site_repeat)
     if args.only in (None, "publish"):
         bench_publish(args.site_repeat)
     if args.only in (None, "tick"):
