@@ -45,7 +45,7 @@ SOURCE_DATE_EPOCH = "1795680000"
 ZONE = ZoneInfo("Europe/Bucharest")
 FEED_HOST = "boabe.example"
 SITE_URL = "https://boabe.example/calendar/"
-DEMO_PARTS = ("postcal.yml", "calendar", "personas", "campaigns", "data")
+DEMO_PARTS = ("postcal.yml", "calendar", "personas", "campaigns", "data", ".github")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -95,6 +95,15 @@ def copy_demo(dest: Path, origin: Path = REPO) -> Path:
     return dest
 
 
+def without_numbers(root: Path) -> Path:
+    """``root`` with the demo's simulated metrics and listening removed (its ledger stays), for
+    tests that write their own numbers or check that none are invented."""
+    for name in ("metrics", "listening"):
+        shutil.rmtree(root / "data" / name, ignore_errors=True)
+    (root / "data" / "simulation.json").unlink(missing_ok=True)
+    return root
+
+
 def build_in_process(root: Path, site_dir: Path) -> Path:
     """`mkdocs build --strict` in this process; raises mkdocs.exceptions.Abort on a warning."""
     with pytest.MonkeyPatch.context() as patch:
@@ -141,6 +150,13 @@ def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_site(demo_root: Path) -> Path:
     """The demo calendar's site, built once for every test that reads it."""
     return build_in_process(demo_root, demo_root.parent / "site")
+
+
+@pytest.fixture(scope="session")
+def bare_demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's site built without any metrics or listening files."""
+    root = without_numbers(copy_demo(tmp_path_factory.mktemp("bare") / "repo"))
+    return build_in_process(root, root.parent / "site")
 
 
 # --- the demo calendar, read independently ---------------------------------------------------

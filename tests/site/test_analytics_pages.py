@@ -20,7 +20,7 @@ from postcal.lint.engine import lint
 from postcal.site.model import build_site_data
 from postcal.site.pages import produce
 
-from .conftest import NOW, build_in_process, copy_demo
+from .conftest import NOW, build_in_process, copy_demo, without_numbers
 from .test_goals_page import LINES, account_line
 
 EXTRA = [
@@ -53,7 +53,7 @@ def mention(day: str, count: int) -> str:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_demo(tmp_path_factory.mktemp("analytics") / "repo")
+    root = without_numbers(copy_demo(tmp_path_factory.mktemp("analytics") / "repo"))
     for line in [*LINES, *EXTRA]:
         path = root / "data" / "metrics" / line["channel"] / f"{line['fetched_at'][:7]}.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,8 +146,8 @@ def test_home_spike_alert_links_to_the_crisis_pause(site: Path) -> None:
     assert "pauses:" in html
 
 
-def test_demo_home_has_no_spike_and_no_invented_numbers(demo_site: Path) -> None:
-    html = (demo_site / "index.html").read_text(encoding="utf-8")
+def test_demo_home_has_no_spike_and_no_invented_numbers(bare_demo_site: Path) -> None:
+    html = (bare_demo_site / "index.html").read_text(encoding="utf-8")
     assert "pc-spike" not in html
     assert 'id="crisis-pause"' not in html
     rows = table(html, "pc-headline-table")
@@ -236,8 +236,8 @@ def test_a_later_snapshot_is_not_known_yet(site: Path) -> None:
     assert "99,999" not in html
 
 
-def test_demo_post_without_metrics_says_no_data(demo_site: Path) -> None:
-    html = (demo_site / "posts" / "gift-box-guide-carousel-gjrp" / "index.html").read_text(
+def test_demo_post_without_metrics_says_no_data(bare_demo_site: Path) -> None:
+    html = (bare_demo_site / "posts" / "gift-box-guide-carousel-gjrp" / "index.html").read_text(
         encoding="utf-8"
     )
     numbers = html[html.index('id="numbers"') :]

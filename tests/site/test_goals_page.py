@@ -19,7 +19,7 @@ from postcal.lint.engine import lint
 from postcal.site.model import build_site_data
 from postcal.site.pages import produce
 
-from .conftest import NOW, build_in_process, copy_demo
+from .conftest import NOW, build_in_process, copy_demo, without_numbers
 
 EXTRA_GOALS = """\
   - metric: engagement_rate
@@ -226,7 +226,7 @@ class GoalCells(HTMLParser):
 
 @pytest.fixture(scope="module")
 def holiday_page(tmp_path_factory: pytest.TempPathFactory) -> str:
-    root = copy_demo(tmp_path_factory.mktemp("goals") / "repo")
+    root = without_numbers(copy_demo(tmp_path_factory.mktemp("goals") / "repo"))
     campaign = root / "campaigns" / "holiday-2026.yml"
     campaign.write_text(campaign.read_text(encoding="utf-8") + EXTRA_GOALS, encoding="utf-8")
     for line in LINES:

@@ -128,6 +128,16 @@ def follower_growth(
     return _growth(_follower_counts(known), window)
 
 
+def accounts_by_channel(snapshots: Iterable[Snapshot]) -> dict[str, tuple[Snapshot, ...]]:
+    """Each channel's account (followers) snapshots: grouped once, for pages that ask per
+    channel and per month (the post snapshots far outnumber them)."""
+    grouped: dict[str, list[Snapshot]] = {}
+    for snapshot in snapshots:
+        if snapshot.kind == "account":
+            grouped.setdefault(snapshot.channel, []).append(snapshot)
+    return {channel: tuple(found) for channel, found in grouped.items()}
+
+
 def _out(
     ledger: Iterable[LedgerRecord], channels: Mapping[str, str], now: datetime
 ) -> dict[Delivery, datetime]:

@@ -14,12 +14,13 @@ follower growth, the campaigns that ran and what listening counted.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from postcal.metrics.due import MEASURED
+from postcal.metrics.snapshots import Snapshot
 from postcal.metrics.voice import share_of_voice
 from postcal.site import charts
 from postcal.site.analytics import Window, follower_growth, stamp
@@ -84,7 +85,12 @@ def bounds(data: SiteData, month: ReportMonth) -> Window:
     return Window(start - tick, min(end - tick, data.now))
 
 
-def report_context(data: SiteData, month: ReportMonth, found: Iterable[Delivery]) -> dict[str, Any]:
+def report_context(
+    data: SiteData,
+    month: ReportMonth,
+    found: Iterable[Delivery],
+    accounts: Mapping[str, Sequence[Snapshot]],
+) -> dict[str, Any]:
     """``found``: every delivery out (``postcal.site.breakdowns.deliveries``)."""
     window = bounds(data, month)
     numbers: dict[str, list[tuple[str, PostNumbers]]] = defaultdict(list)
@@ -118,7 +124,9 @@ def report_context(data: SiteData, month: ReportMonth, found: Iterable[Delivery]
     ]
     growth = []
     for channel_id in data.settings.channels:
-        change, simulated = follower_growth(data.snapshots, channel_id, window, data.now)
+        change, simulated = follower_growth(
+            accounts.get(channel_id, ()), channel_id, window, data.now
+        )
         growth.append(
             {
                 "channel": channel_id,

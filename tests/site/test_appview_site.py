@@ -1,0 +1,112 @@
+"""From the REAL Bluesky network to the page a stakeholder reads: publish on a local PDS, let a
+second account like and repost the post and follow us, fetch with `postcal metrics` from the
+real AppView, build the site from what was committed, and read the numbers in Chromium.
+
+The network comes from tests/pds/network.py (PLC, PDS, AppView with its own PostgreSQL), the
+same session fixture as tests/metrics/test_bluesky_appview.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from postcal.gitops import Git
+from postcal.metrics.run import MetricsRun
+from tests.pds import harness, network
+from tests.publish.gitrepo import Remote
+from tests.publish.scenario import AT, ChannelSpec, publish_in_process, secrets_env, write_calendar
+
+from .conftest import OpenPage, serve, write_mkdocs_yml
+
+pytestmark = [pytest.mark.slow, pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+
+bsky_network = network.bsky_network
+FETCHED = AT + timedelta(hours=1, minutes=5)
+
+
+def write(pds: str, account: harness.Account, collection: str, record: dict[str, object]) -> None:
+    reply = httpx.post(
+        f"{pds}/xrpc/com.atproto.repo.createRecord",
+        json={"repo": account.did, "collection": collection, "record": record},
+        headers={"Authorization": f"Bearer {account.access_jwt}"},
+        timeout=30,
+    )
+    assert reply.status_code == 200, reply.text
+
+
+def build_site(root: Path, site: Path) -> None:
+    write_mkdocs_yml(root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("POSTCAL_NOW", FETCHED.isoformat())
+        patch.setenv("NO_MKDOCS_2_WARNING", "1")
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site), strict=True)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+
+
+def test_the_appview_numbers_reach_the_built_site(
+    bsky_network: network.Network, tmp_path: Path, open_page: OpenPage
+) -> None:
+    pds = bsky_network.pds
+    ours, fan = harness.create_account(pds), harness.create_account(pds)
+    spec = ChannelSpec("sky", "bluesky", ours.handle, pds, {"app_password": ours.app_password})
+    write_calendar(tmp_path / "src", [spec], 1)
+    remote = Remote(tmp_path, tmp_path / "src")
+    env = secrets_env([spec])
+    assert publish_in_process(remote.clone(), AT, env).count("published") == 1
+
+    records = httpx.get(
+        f"{pds}/xrpc/com.atproto.repo.listRecords",
+        params={"repo": ours.did, "collection": "app.bsky.feed.post"},
+        timeout=30,
+    ).json()["records"]
+    [post] = records
+    subject = {"uri": post["uri"], "cid": post["cid"]}
+    moment = "2026-12-03T08:30:00.000Z"
+    write(pds, fan, "app.bsky.feed.like", {"subject": subject, "createdAt": moment})
+    write(pds, fan, "app.bsky.feed.repost", {"subject": subject, "createdAt": moment})
+    write(pds, fan, "app.bsky.graph.follow", {"subject": ours.did, "createdAt": moment})
+    bsky_network.process_all()
+
+    clone = remote.clone()
+    MetricsRun(clone, FETCHED, env, Git(clone)).run()
+
+    # What the site is built from: a fresh clone of the remote, as the site workflow does.
+    built = remote.clone()
+    [line] = [
+        json.loads(text)
+        for text in (built / "data/metrics/sky/2026-12.jsonl").read_text().splitlines()
+        if json.loads(text)["kind"] == "post"
+    ]
+    assert (line["metrics"]["likes"], line["metrics"]["shares"]) == (1, 1)
+    site = tmp_path / "site"
+    build_site(built, site)
+    [page_file] = [p for p in site.rglob("index.html") if "scenario-000" in p.parent.name]
+    path = page_file.parent.relative_to(site).as_posix()
+
+    with serve(site) as base:
+        page, _ = open_page()
+        page.goto(f"{base}{path}/")
+        table = page.locator('table.pc-numbers-table[data-channel="sky"]')
+        headers = table.locator("thead th").all_inner_texts()
+        cells = table.locator("tbody tr").first.locator("th, td").all_inner_texts()
+        text = page.locator("main").inner_text()
+    shown = dict(zip(headers, cells, strict=True))
+    assert shown["Age"] == "1h"
+    assert shown["likes"] == "1"
+    assert shown["shares"] == "1"
+    assert shown["replies"] == "0"
+    assert "impressions" not in shown  # Bluesky counts no views: named, never shown as 0
+    assert "not available on Bluesky" in text
+    shutil.rmtree(site)
