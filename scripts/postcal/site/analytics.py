@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from postcal.ledger.records import LedgerRecord
 from postcal.metrics import fields
@@ -211,8 +212,10 @@ def _growth(
     return (sum(growth), simulated) if growth else (None, False)
 
 
+@lru_cache(maxsize=65_536)
 def stamp(text: str) -> datetime | None:
-    """A stored UTC stamp; None for one that does not parse (lint reports the file)."""
+    """A stored UTC stamp; None for one that does not parse (lint reports the file). Cached:
+    pages ask for the same few thousand stamps again and again."""
     try:
         moment = parse_stamp(text)
     except ValueError:

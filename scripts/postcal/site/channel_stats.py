@@ -61,11 +61,11 @@ def follower_series(
 ) -> list[FollowerPoint]:
     days: dict[date, tuple[datetime, Snapshot]] = {}
     for snapshot in snapshots:
-        when = stamp(snapshot.fetched_at)
-        count = snapshot.metrics.get(fields.FOLLOWERS)
-        if snapshot.kind != "account" or snapshot.channel != channel or count is None:
+        if snapshot.kind != "account" or snapshot.channel != channel:
             continue
-        if when is None or when > now:
+        count = snapshot.metrics.get(fields.FOLLOWERS)
+        when = stamp(snapshot.fetched_at)
+        if count is None or when is None or when > now:
             continue
         day = when.astimezone(zone).date()
         if day not in days or when >= days[day][0]:
@@ -85,8 +85,12 @@ def post_numbers(
     zone: tzinfo,
 ) -> list[PostNumbers]:
     """Every delivery out on ``channel`` by ``now``, oldest first."""
-    known = [s for s in snapshots if (w := stamp(s.fetched_at)) is not None and w <= now]
-    latest = latest_snapshots(s for s in known if s.channel == channel)
+    known = [
+        s
+        for s in snapshots
+        if s.channel == channel and (w := stamp(s.fetched_at)) is not None and w <= now
+    ]
+    latest = latest_snapshots(known)
     followers = follower_series(known, channel, now, zone)
     formula = rate_formula(platform)
     found = []
