@@ -39,11 +39,48 @@ def _site_env(session: nox.Session) -> dict[str, str]:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Set up, lint and build the demo calendar's site into site/ (open site/index.html)."""
+    """Set up, lint and build the demo calendar's site into site/, then say how to look at it
+    and how to run postcal yourself."""
     _install(session)
     env = _site_env(session)
     session.run("postcal", "lint", env=env)
     session.run("mkdocs", "build", "--strict", *session.posargs, env=env)
+
+    site = Path("site")
+    args = list(session.posargs)
+    for index, arg in enumerate(args):
+        if arg in ("-d", "--site-dir") and index + 1 < len(args):
+            site = Path(args[index + 1])
+        elif arg.startswith("--site-dir="):
+            site = Path(arg.removeprefix("--site-dir="))
+    index_html = (site / "index.html").resolve()
+    # From the disk (file://) nothing turns a folder into its index.html, and search fetches
+    # its index, which browsers refuse there: only links that name their .html file
+    # (use_directory_urls: false) and Material's offline plugin make such a site work.
+    config = [line.split("#")[0].strip() for line in Path("mkdocs.yml").read_text().splitlines()]
+    file_links = any(line.replace(" ", "").lower() == "use_directory_urls:false" for line in config)
+    offline = any(
+        line.removeprefix("- ").removeprefix("material/").split(":")[0] == "offline"
+        for line in config
+        if line.startswith("- ")
+    )
+    if file_links and offline:
+        session.log(f"The site is built: open {index_html.as_uri()} in a browser.")
+        session.log("`nox -s serve` serves it on http://127.0.0.1:8000 and rebuilds on changes.")
+    else:
+        session.log(f"The site is built: {index_html}")
+        session.log(
+            "Opened from the disk (file://) its links show folder listings and search does not"
+            " work: look at it with `nox -s serve`, on http://127.0.0.1:8000."
+        )
+    postcal = Path(session.bin, "postcal")
+    if postcal.is_relative_to(Path.cwd()):
+        postcal = postcal.relative_to(Path.cwd())
+    session.log(
+        f"postcal itself is in this session's environment: `{postcal} --help`. To have"
+        " `postcal` on your PATH, run `python3 -m pip install -e .` in a virtual environment"
+        " (`python3 -m venv .venv && . .venv/bin/activate` first)."
+    )
 
 
 @nox.session
@@ -96,6 +133,18 @@ def metrics(session: nox.Session) -> None:
     """Fetch due metrics and push them under data/metrics (CI's scheduled job; needs secrets)."""
     _install(session)
     session.run("postcal", "metrics", *session.posargs)
+
+
+@nox.session(default=False)
+def doctor(session: nox.Session) -> None:
+    """Check every channel's credentials with read-only calls, and how long main has been
+    quiet (CI's daily job; needs secrets). The Markdown report goes to .nox/doctor/tmp/doctor.md
+    unless `-- --markdown FILE` says where."""
+    _install(session)
+    args = list(session.posargs)
+    if not any(arg == "--markdown" or arg.startswith("--markdown=") for arg in args):
+        args = ["--markdown", str(Path(session.create_tmp()) / "doctor.md"), *args]
+    session.run("postcal", "doctor", *args)
 
 
 @nox.session(default=False)

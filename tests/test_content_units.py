@@ -528,7 +528,7 @@ def test_no_link_leaves_the_text_alone(render_root: Path) -> None:
 
 
 def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args))
+    result = CliRunner().invoke(main, list(args), env={"POSTCAL_NOW": NOW.isoformat()})
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
     assert "Traceback" not in result.output
     return result
@@ -545,7 +545,7 @@ def test_new_writes_a_lint_clean_draft(calendar_root: Path) -> None:
     found = re.fullmatch(
         r"---\nid: holiday-blend-launch-([a-z0-9]{4})\ntitle: \"Holiday Blend launch\"\n"
         r"publish_at: 2026-12-10T10:00\nchannels: \[masto, sky\]\nstatus: draft\n"
-        r"campaign: winter\n---\nHoliday Blend launch: write the post here.\n",
+        r"campaign: winter\n(?:#.*\n)+---\nHoliday Blend launch: write the post here.\n",
         text,
     )
     assert found, text
@@ -588,8 +588,8 @@ def test_new_title_that_looks_like_a_marker_stays_lint_clean(calendar_root: Path
     [
         (
             ("x", "--at", "2026-12-10T10:00", "--channels", "masto,nope"),
-            "postcal: unknown channel(s) nope; postcal.yml has: "
-            "masto, sky, xx, insta, li, threads, tg\n",
+            "postcal: --channels: unknown channel 'nope' (add it, or use one of the existing "
+            "channels); postcal.yml has: masto, sky, xx, insta, li, threads, tg\n",
         ),
         (
             ("x", "--at", "2026-03-29T03:30", "--channels", "masto"),

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import sys
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 import click
 
 from postcal import collector
-from postcal.clock import resolve_now
+from postcal.clock import ENV_NOW, ClockError, resolve_now
 from postcal.content.loader import load_calendar, load_settings
 from postcal.errors import PostcalError
 from postcal.lint.engine import lint as run_lint
@@ -45,7 +45,21 @@ def _fail(message: str) -> NoReturn:
 
 
 def _now(option: str | None) -> datetime:
-    return resolve_now(option, os.environ)
+    try:
+        return resolve_now(option, os.environ)
+    except ClockError as problem:
+        chosen = option or os.environ.get(ENV_NOW, "")
+        try:
+            naive = datetime.fromisoformat(chosen)
+        except ValueError:
+            naive = None
+        if naive is None or naive.tzinfo is not None:
+            raise  # not ISO 8601: the clock's hint is a fixed, valid example
+        # No offset. The clock's hint appends "+00:00" to the text, which is no example: a
+        # date alone then still reads as midnight without an offset. Give the moment in UTC.
+        spec = "minutes" if naive.second == naive.microsecond == 0 else "auto"
+        example = naive.replace(tzinfo=UTC).isoformat(timespec=spec)
+        raise ClockError(f"'{chosen}' has no UTC offset; write it like {example}") from problem
 
 
 class ErrorBoundary(click.Group):
@@ -136,14 +150,28 @@ def schema(out: Path) -> None:
         click.echo(str(path))
 
 
+AT_EXAMPLE = "2026-12-03T10:00"
+
+
 @main.command()
 @click.argument("title")
-@click.option("--at", "at", required=True, metavar="TIME", help="Like 2026-12-03T10:00.")
+@click.option(
+    "--at",
+    "at",
+    required=True,
+    metavar="TIME",
+    help=f"Like {AT_EXAMPLE} (calendar time zone); not before now.",
+)
 @click.option("--channels", required=True, help="Comma-separated channel ids.")
 @click.option("--campaign", help="Campaign id (file stem under campaigns/).")
 @root_option
-def new(title: str, at: str, channels: str, campaign: str | None, root: Path) -> None:
-    """Create a draft post with a fresh id, in the right place under calendar/."""
+@now_option
+def new(
+    title: str, at: str, channels: str, campaign: str | None, root: Path, now: str | None
+) -> None:
+    """Create a draft post with a fresh id, in the right place under calendar/, with the
+    optional fields (type, personas, link, media) as comments to fill in."""
+    moment = _now(now)
     settings, problems = load_settings(root)
     if settings is None:
         _report_and_exit(root, problems)
@@ -152,7 +180,9 @@ def new(title: str, at: str, channels: str, campaign: str | None, root: Path) ->
         _fail(f"no campaign '{campaign}' (campaigns/{campaign}.yml)")
     chosen = [c.strip() for c in channels.split(",") if c.strip()]
     try:
-        planned = plan_post(root, settings.model, title, at, chosen, campaign, random_suffix())
+        planned = plan_post(
+            root, settings.model, title, at, chosen, campaign, random_suffix(), now=moment
+        )
         write_post(planned)
     except FileExistsError:
         _fail("that file appeared meanwhile; run again")

