@@ -13,6 +13,10 @@ from postcal.problems import Problem, error
 
 MARKER = re.compile(r"^:::[ \t]*(\S*)[ \t]*(\S*)[ \t]*(.*)$")
 DEFAULT = ""
+PLACEHOLDERS = ("{title}: write the post here.", "Write the post here: {title}")
+"""The text `postcal new` writes below a new draft's front matter, made from its title (the
+second form when the first would start with `:::`). The `placeholder-text` lint rule finds it
+in a ready post."""
 
 
 @dataclass(frozen=True, slots=True)
