@@ -20,8 +20,26 @@ FILES = sorted(path.name for path in WORKFLOWS.glob("*.y*ml"))
 # The jobs that run postcal against the networks: workflow -> (job, the step that runs postcal).
 # They, and only they, get secrets, and exactly those postcal.yml names.
 SECRET_JOBS = {
-    "publish.yml": ("publish", "nox -s publish"),
-    "metrics.yml": ("metrics", "nox -s metrics"),
+    "publish.yml": ("publish", 'nox -s publish -- --summary "$RUNNER_TEMP/publish.md"'),
+    "metrics.yml": ("metrics", 'nox -s metrics | tee "$RUNNER_TEMP/metrics.txt"'),
+    "doctor.yml": ("doctor", 'nox -s doctor -- --markdown "$RUNNER_TEMP/doctor.md"'),
+}
+
+# What each of those jobs' token may do. Publish and metrics push to main (and read whether
+# their issue is open); doctor only reads. None may write issues or touch workflows: that is
+# for the jobs below, which see no secret.
+SECRET_JOB_PERMISSIONS = {
+    "publish.yml": {"contents": "write", "issues": "read"},
+    "metrics.yml": {"contents": "write", "issues": "read"},
+    "doctor.yml": {"contents": "read"},
+}
+LEDGER_WRITERS = {"publish.yml", "metrics.yml"}
+
+# workflow -> the label of the one issue its report job opens, updates and closes.
+ISSUE_LABELS = {
+    "publish.yml": "postcal-publish",
+    "metrics.yml": "postcal-metrics",
+    "doctor.yml": "postcal-doctor",
 }
 
 # Checkouts allowed to leave the token in .git/config for later steps: (workflow, job) -> why.
@@ -114,7 +132,7 @@ def _postcal_secret_names() -> set[str]:
 
 
 def test_the_workflows_are_all_here() -> None:
-    assert {"checks.yml", "metrics.yml", "publish.yml", "site.yml"} <= set(FILES)
+    assert {"checks.yml", "doctor.yml", "metrics.yml", "publish.yml", "site.yml"} <= set(FILES)
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -245,16 +263,107 @@ def test_publishing_jobs_are_guarded(name: str) -> None:
     if isinstance(environment, dict):
         environment = environment.get("name")
     assert environment == "publishing", f"{name}: job {job_id} needs `environment: publishing`"
-    assert job.get("concurrency") == {"group": "postcal-ledger", "cancel-in-progress": False}, (
-        f"{name}: job {job_id} shares the `postcal-ledger` concurrency group, never cancelled"
-    )
+    if name in LEDGER_WRITERS:
+        assert job.get("concurrency") == {"group": "postcal-ledger", "cancel-in-progress": False}, (
+            f"{name}: job {job_id} shares the `postcal-ledger` concurrency group, never cancelled"
+        )
     assert "github.event.repository.fork" in str(job.get("if", "")), (
         f"{name}: job {job_id} must not run in a fork: `if: ${{{{ !github.event.repository.fork }}}}`"
     )
-    assert job.get("permissions") == {"contents": "write"}, (
-        f"{name}: job {job_id} needs `contents: write` (to push) and nothing else"
+    assert job.get("permissions") == SECRET_JOB_PERMISSIONS[name], (
+        f"{name}: job {job_id} may have {SECRET_JOB_PERMISSIONS[name]} and nothing else"
     )
     assert {"schedule", "workflow_dispatch"} <= _events(name)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_no_cache_where_secrets_or_write_access_are(name: str) -> None:
+    """A cache another run wrote could run code next to the secrets, or next to a token that
+    pushes or deploys (zizmor: cache-poisoning). The quick check makes a venv cache pointless."""
+    for job_id, job in _jobs(name).items():
+        grants = set((job.get("permissions") or {}).values())
+        secrets = any(SECRET.search(text) for text in _strings(job))
+        if "write" not in grants and not secrets:
+            continue
+        for step in _steps(job):
+            uses = str(step.get("uses", ""))
+            assert not uses.startswith("actions/cache"), f"{name}: job {job_id} restores a cache"
+            assert "cache" not in (step.get("with") or {}), (
+                f"{name}: job {job_id}: `{uses}` restores a cache"
+            )
+
+
+def _step_running(job: dict[str, Any], command: str) -> dict[str, Any]:
+    found = [step for step in _steps(job) if command in step.get("run", "")]
+    assert len(found) == 1, f"one step runs `{command}`"
+    return found[0]
+
+
+@pytest.mark.parametrize("name", sorted(ISSUE_LABELS))
+def test_trouble_is_one_issue_written_by_a_job_without_secrets(name: str) -> None:
+    job_id, command = SECRET_JOBS[name]
+    label = ISSUE_LABELS[name]
+    jobs = _jobs(name)
+    summary = [
+        step for step in _steps(jobs[job_id]) if "$GITHUB_STEP_SUMMARY" in step.get("run", "")
+    ]
+    assert len(summary) == 1, f"{name}: job {job_id} puts the run's summary in the job summary"
+    assert summary[0].get("if") == "${{ !cancelled() }}", "the summary is written on failure too"
+    steps = _steps(jobs[job_id])
+    assert steps.index(summary[0]) > steps.index(_step_running(jobs[job_id], command))
+
+    report = jobs["report"]
+    assert report.get("needs") == job_id
+    assert f"needs.{job_id}.result == 'failure'" in report["if"], f"{name}: a failure reports"
+    assert report.get("permissions") == {"contents": "read", "issues": "write"}, (
+        f"{name}: the report job may read the repository and write issues, nothing else"
+    )
+    assert "environment" not in report
+    sync = _step_running(report, "python3 scripts/ci/issue.py sync")
+    assert f"--label {label}" in sync["run"]
+    assert '--outcome "$OUTCOME"' in sync["run"]
+    assert "--body-file " in sync["run"]
+    assert sync["env"]["OUTCOME"] == f"${{{{ needs.{job_id}.result }}}}"
+    assert sync["env"]["GH_TOKEN"] == "${{ github.token }}"
+    if name in LEDGER_WRITERS:  # every few minutes: start the report job only when needed
+        check = _step_running(jobs[job_id], "python3 scripts/ci/issue.py check")
+        assert f"--label {label}" in check["run"]
+        assert check.get("continue-on-error") is True, "asking about issues never fails a run"
+        assert steps.index(check) == len(steps) - 1, "publishing never waits for the issues API"
+        assert f"needs.{job_id}.outputs.reported != 'false'" in report["if"]
+
+
+def test_a_tick_with_nothing_due_installs_nothing() -> None:
+    steps = _steps(_jobs("publish.yml")["publish"])
+    due = [
+        step for step in steps if step.get("run") == 'python3 scripts/ci/due.py >> "$GITHUB_OUTPUT"'
+    ]
+    assert len(due) == 1 and due[0].get("id") == "due"
+    first = steps.index(due[0])
+    assert all("uses" in step for step in steps[:first]), "the quick check comes right after setup"
+    guard = "${{ steps.due.outputs.due != 'false' || github.event_name != 'schedule' }}"
+    for step in steps:
+        if "nox" in step.get("run", "") or step.get("id") == "before":
+            assert step.get("if") == guard, f"`{step['run']}` must be skipped when nothing is due"
+
+
+def test_doctor_runs_daily_and_keeps_the_schedules_alive() -> None:
+    schedules = _workflow("doctor.yml")["on"]["schedule"]
+    assert len(schedules) == 1
+    minute, hour, *rest = schedules[0]["cron"].split()
+    assert minute.isdigit() and hour.isdigit() and rest == ["*", "*", "*"], "once a day"
+    keepalive = _jobs("doctor.yml")["keepalive"]
+    assert keepalive.get("needs") == "doctor"
+    assert "needs.doctor.outputs.quiet == 'true'" in keepalive["if"]
+    assert keepalive.get("permissions") == {"contents": "write", "actions": "write"}
+    _step_running(keepalive, "python3 scripts/ci/keepalive.py commit")
+    enable = _step_running(keepalive, "python3 scripts/ci/keepalive.py enable")
+    scheduled = {name for name in FILES if "schedule" in _events(name)}
+    assert set(enable["run"].split()[3:]) == scheduled, (
+        "doctor.yml re-enables exactly the scheduled workflows"
+    )
+    quiet = _step_running(_jobs("doctor.yml")["doctor"], "scripts/ci/keepalive.py quiet")
+    assert '--markdown "$RUNNER_TEMP/doctor.md"' in quiet["run"]
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -299,12 +299,22 @@ class Scenario:
                         f" noxfile.py does not define (it has {', '.join(sorted(self.sessions))})"
                     )
                 environ = {**self.environ, **(self.secrets if step.secrets else {})}
-                session = RecordingSession(step.session, clone, environ, step.posargs)
+                # The runner's shell expands variables like $RUNNER_TEMP in the step's line.
+                runner_temp = clone.parent / f"{clone.name}-runner-temp"
+                runner_temp.mkdir(exist_ok=True)
+                shell = {**environ, "RUNNER_TEMP": str(runner_temp)}
+                posargs = tuple(expand(arg, shell) for arg in step.posargs)
+                session = RecordingSession(step.session, clone, environ, posargs)
                 func(session)
                 done.sessions.append(session)
             done.head_after = head(clone)
             runs.append(done)
         return runs
+
+
+def expand(argument: str, environ: dict[str, str]) -> str:
+    """``$NAME`` and ``${NAME}`` as bash expands them inside the step's double quotes."""
+    return re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: environ.get(m[1], ""), argument)
 
 
 def head(clone: Path) -> str:
