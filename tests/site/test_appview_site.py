@@ -13,13 +13,13 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from postcal.gitops import Git
 from postcal.metrics.run import MetricsRun
+from tests.metrics.test_bluesky_appview import our_posts, write
 from tests.pds import harness, network
 from tests.publish.gitrepo import Remote
 from tests.publish.scenario import AT, ChannelSpec, publish_in_process, secrets_env, write_calendar
@@ -30,16 +30,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.enable_socket, pytest.mark.allow_hos
 
 bsky_network = network.bsky_network
 FETCHED = AT + timedelta(hours=1, minutes=5)
-
-
-def write(pds: str, account: harness.Account, collection: str, record: dict[str, object]) -> None:
-    reply = httpx.post(
-        f"{pds}/xrpc/com.atproto.repo.createRecord",
-        json={"repo": account.did, "collection": collection, "record": record},
-        headers={"Authorization": f"Bearer {account.access_jwt}"},
-        timeout=30,
-    )
-    assert reply.status_code == 200, reply.text
 
 
 def build_site(root: Path, site: Path) -> None:
@@ -66,12 +56,7 @@ def test_the_appview_numbers_reach_the_built_site(
     env = secrets_env([spec])
     assert publish_in_process(remote.clone(), AT, env).count("published") == 1
 
-    records = httpx.get(
-        f"{pds}/xrpc/com.atproto.repo.listRecords",
-        params={"repo": ours.did, "collection": "app.bsky.feed.post"},
-        timeout=30,
-    ).json()["records"]
-    [post] = records
+    [post] = our_posts(pds, ours.did)
     subject = {"uri": post["uri"], "cid": post["cid"]}
     moment = "2026-12-03T08:30:00.000Z"
     write(pds, fan, "app.bsky.feed.like", {"subject": subject, "createdAt": moment})
@@ -92,12 +77,12 @@ def test_the_appview_numbers_reach_the_built_site(
     assert (line["metrics"]["likes"], line["metrics"]["shares"]) == (1, 1)
     site = tmp_path / "site"
     build_site(built, site)
-    [page_file] = [p for p in site.rglob("index.html") if "scenario-000" in p.parent.name]
-    path = page_file.parent.relative_to(site).as_posix()
+    [page_file] = [p for p in site.glob("posts/*.html") if "scenario-000" in p.stem]
+    path = page_file.relative_to(site).as_posix()
 
     with serve(site) as base:
         page, _ = open_page()
-        page.goto(f"{base}{path}/")
+        page.goto(f"{base}{path}")
         table = page.locator('table.pc-numbers-table[data-channel="sky"]')
         headers = table.locator("thead th").all_inner_texts()
         cells = table.locator("tbody tr").first.locator("th, td").all_inner_texts()
