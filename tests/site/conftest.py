@@ -387,3 +387,64 @@ def open_page(browser: Browser) -> Iterator[OpenPage]:
         problems += watch.problems()
         problems += [f"request off loopback: {u}" for u in watch.requests if not is_loopback(u)]
     assert not problems, "\n".join(problems)
+
+
+OpenFilePage = Callable[..., tuple[Page, Watch]]
+
+
+@pytest.fixture
+def open_file_page(browser: Browser) -> Iterator[OpenFilePage]:
+    """`open_page` for a site opened from the disk: ``open_(site)`` allows file:// URLs inside
+    ``site`` and nothing else (no request to any server, loopback included); the test fails at
+    teardown on any other request, a console error, a page error or a dialog."""
+    opened: list[tuple[BrowserContext, Watch, str]] = []
+
+    def open_(site: Path, width: int = 1280, height: int = 900) -> tuple[Page, Watch]:
+        inside = site.resolve().as_uri() + "/"
+        watch = Watch()
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, service_workers="block"
+        )
+        context.set_default_timeout(10_000)
+        context.expose_binding(
+            "__pcReport", lambda _src, kind, text: watch.reports.append((kind, text))
+        )
+        context.add_init_script(INIT_SCRIPT)
+
+        def route(route: Route) -> None:
+            url = route.request.url
+            if url.startswith(inside):
+                route.continue_()
+            else:
+                watch.offsite.append(url)
+                route.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+
+        def console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                watch.console_errors.append(message.text)
+
+        def dialog(shown: Dialog) -> None:
+            watch.dialogs.append(shown.message)
+            shown.dismiss()
+
+        page.on("request", lambda request: watch.requests.append(request.url))
+        page.on("console", console)
+        page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
+        page.on("dialog", dialog)
+        opened.append((context, watch, inside))
+        return page, watch
+
+    yield open_
+    problems = []
+    for context, watch, inside in opened:
+        context.close()
+        problems += watch.problems()
+        problems += [
+            f"request outside the site: {u}"
+            for u in watch.requests
+            if not u.startswith(inside) and urlsplit(u).scheme not in ("data", "blob", "about")
+        ]
+    assert not problems, "\n".join(problems)

@@ -155,7 +155,7 @@ def test_demo_home_has_no_spike_and_no_invented_numbers(bare_demo_site: Path) ->
 
 
 def test_campaign_paid_pacing(site: Path) -> None:
-    html = (site / "campaigns" / "holiday-2026" / "index.html").read_text(encoding="utf-8")
+    html = (site / "campaigns" / "holiday-2026.html").read_text(encoding="utf-8")
     # RON rows: 100 + 150.50 + 60 = 310.50 by day 7 of 35; an even spread of 1500 is 300.
     assert '<span class="pc-pacing-status" data-pacing="status">on pace</span>' in html
     assert "(3 spend rows in RON)" in html
@@ -176,7 +176,7 @@ def test_campaign_paid_pacing(site: Path) -> None:
 
 
 def test_channel_numbers(site: Path) -> None:
-    html = (site / "channels" / "boabe-mastodon" / "index.html").read_text(encoding="utf-8")
+    html = (site / "channels" / "boabe-mastodon.html").read_text(encoding="utf-8")
     assert table(html, "pc-followers-table") == [
         ["Day", "Followers"],
         ["20 Sep 2026", "650"],
@@ -203,7 +203,7 @@ def test_channel_numbers(site: Path) -> None:
 
 
 def test_channel_without_a_rate_says_so(site: Path) -> None:
-    html = (site / "channels" / "boabe-telegram" / "index.html").read_text(encoding="utf-8")
+    html = (site / "channels" / "boabe-telegram.html").read_text(encoding="utf-8")
     rates = table(html, "pc-rate-table")
     assert len(rates) > 1
     assert all(row[2:] == ["not available on Telegram"] * 2 for row in rates[1:])
@@ -211,9 +211,7 @@ def test_channel_without_a_rate_says_so(site: Path) -> None:
 
 
 def test_post_numbers_per_channel_and_age(site: Path) -> None:
-    html = (site / "posts" / "gift-box-guide-carousel-gjrp" / "index.html").read_text(
-        encoding="utf-8"
-    )
+    html = (site / "posts" / "gift-box-guide-carousel-gjrp.html").read_text(encoding="utf-8")
     assert table(html, 'pc-numbers-table" data-channel="boabe-instagram') == [
         ["Age", "reach", "views", "likes", "shares", "replies", "saves"],
         ["1h", "300", "700", "25", "no data yet", "no data yet", "10"],
@@ -228,16 +226,14 @@ def test_post_numbers_per_channel_and_age(site: Path) -> None:
 
 def test_a_later_snapshot_is_not_known_yet(site: Path) -> None:
     """The holiday blend's 7d Facebook line is fetched after NOW: only its 1d row shows."""
-    html = (site / "posts" / "holiday-blend-is-back-bwxi" / "index.html").read_text(
-        encoding="utf-8"
-    )
+    html = (site / "posts" / "holiday-blend-is-back-bwxi.html").read_text(encoding="utf-8")
     rows = table(html, 'pc-numbers-table" data-channel="boabe-facebook')
     assert [row[0] for row in rows] == ["Age", "1d"]
     assert "99,999" not in html
 
 
 def test_demo_post_without_metrics_says_no_data(bare_demo_site: Path) -> None:
-    html = (bare_demo_site / "posts" / "gift-box-guide-carousel-gjrp" / "index.html").read_text(
+    html = (bare_demo_site / "posts" / "gift-box-guide-carousel-gjrp.html").read_text(
         encoding="utf-8"
     )
     numbers = html[html.index('id="numbers"') :]
@@ -249,23 +245,23 @@ def test_month_pages_link_to_their_report(site: Path) -> None:
     """November has deliveries, snapshots and mentions; December nothing yet. September and
     October have follower counts only: their reports have no month page to link back to (the
     calendar starts in November)."""
-    november = (site / "months" / "2026-11" / "index.html").read_text(encoding="utf-8")
-    december = (site / "months" / "2026-12" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="../../reports/2026-11/">Report: November 2026</a>' in november
+    november = (site / "months" / "2026-11.html").read_text(encoding="utf-8")
+    december = (site / "months" / "2026-12.html").read_text(encoding="utf-8")
+    assert '<a href="../reports/2026-11.html">Report: November 2026</a>' in november
     assert 'id="report' not in november
     assert "pc-report-link" not in december
-    assert not (site / "reports" / "2026-12").exists()
-    assert not (site / "months" / "2026-10").exists()
-    october = (site / "reports" / "2026-10" / "index.html").read_text(encoding="utf-8")
+    assert not (site / "reports" / "2026-12.html").exists()
+    assert not (site / "months" / "2026-10.html").exists()
+    october = (site / "reports" / "2026-10.html").read_text(encoding="utf-8")
     assert "months/2026-10" not in october
     assert table(october, "pc-report-growth")[1] == ["boabe-mastodon", "+50"]  # 700 - 650
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert '<a href="reports/2026-10/">October 2026</a> (the latest complete month)' in home
-    assert '<a href="reports/2026-11/">November 2026 so far</a>' in home
+    assert '<a href="reports/2026-10.html">October 2026</a> (the latest complete month)' in home
+    assert '<a href="reports/2026-11.html">November 2026 so far</a>' in home
 
 
 def test_november_report(site: Path) -> None:
-    html = (site / "reports" / "2026-11" / "index.html").read_text(encoding="utf-8")
+    html = (site / "reports" / "2026-11.html").read_text(encoding="utf-8")
     repo = site.parent / "repo"
     start = datetime.fromisoformat("2026-11-01T00:00:00+02:00")
     went_out = posts_out(repo, start - timedelta(microseconds=1), datetime.fromisoformat(NOW))

@@ -62,32 +62,34 @@ def test_strict_build_writes_every_page(
 ) -> None:
     """`demo_site` is built with strict=True: any lint error or MkDocs warning aborts it."""
     files = site_files(demo_site)
-    expected = {"index.html", "agenda/index.html", "rules/index.html", "months/index.html"}
+    # use_directory_urls is off (the site also works from file://): a page is a .html file.
+    expected = {"index.html", "agenda.html", "rules.html", "months/index.html", "404.html"}
     expected |= {f"{kind}/index.html" for kind in ("campaigns", "personas", "channels")}
-    expected |= {f"posts/{p.id}/index.html" for p in visible_posts}
-    expected |= {f"campaigns/{p.stem}/index.html" for p in (demo_root / "campaigns").glob("*.yml")}
-    expected |= {f"personas/{p.stem}/index.html" for p in (demo_root / "personas").glob("*.yml")}
+    expected |= {f"posts/{p.id}.html" for p in visible_posts}
+    expected |= {f"campaigns/{p.stem}.html" for p in (demo_root / "campaigns").glob("*.yml")}
+    expected |= {f"personas/{p.stem}.html" for p in (demo_root / "personas").glob("*.yml")}
     settings = yaml.safe_load((demo_root / "postcal.yml").read_text(encoding="utf-8"))
-    expected |= {f"channels/{c}/index.html" for c in settings["channels"]}
+    expected |= {f"channels/{c}.html" for c in settings["channels"]}
     today = datetime.fromisoformat(NOW).date()
     days = [p.day for p in visible_posts if p.day] + [today]
     month = date(min(days).year, min(days).month, 1)
     last = max(days)
     while month <= last:
-        expected.add(f"months/{month:%Y-%m}/index.html")
+        expected.add(f"months/{month:%Y-%m}.html")
         _, length = stdcalendar.monthrange(month.year, month.month)
         end = month.replace(day=length)
         monday = month - timedelta(days=month.weekday())
         while monday <= end:
             year, week, _ = monday.isocalendar()
-            expected.add(f"weeks/{year}-W{week:02d}/index.html")
+            expected.add(f"weeks/{year}-W{week:02d}.html")
             monday += timedelta(days=7)
         month = end + timedelta(days=1)
     expected.add("reports/index.html")
-    expected |= {f"reports/{month}/index.html" for month in months_with_data(demo_root)}
+    expected |= {f"reports/{month}.html" for month in months_with_data(demo_root)}
     assert sorted(expected - set(files)) == []
-    pages = {rel for rel in files if rel.endswith("index.html")} - {"index.html"}
+    pages = {rel for rel in files if rel.endswith(".html") and not rel.startswith("assets/")}
     assert sorted(pages - expected) == []
+    assert [rel for rel in files if rel.endswith("/index.html") and rel.count("/") > 1] == []
 
 
 def months_with_data(root: Path) -> set[str]:
@@ -123,9 +125,10 @@ def test_two_builds_are_byte_identical(demo_root: Path, demo_site: Path, tmp_pat
     differ = [rel for rel in first if first[rel].read_bytes() != second[rel].read_bytes()]
     assert differ == []
     kinds = {rel.split("/")[0] for rel in first}
-    assert {"posts", "months", "weeks", "reports", "agenda", "campaigns", "personas"} <= kinds
+    assert {"posts", "months", "weeks", "reports", "agenda.html", "campaigns", "personas"} <= kinds
     assert "channels" in kinds
-    assert {"rules", "feeds", "calendar.ics", "index.html", "search", "media"} <= kinds
+    assert {"rules.html", "feeds", "calendar.ics", "index.html", "search", "media"} <= kinds
+    assert "search/search_index.js" in first, "the offline plugin's index, for file://"
 
 
 def test_lint_error_fails_the_strict_build(tmp_path: Path) -> None:
@@ -164,7 +167,7 @@ def test_calendar_feed_lists_every_visible_post(
         assert post.publish_at is not None
         assert events[key]["start"] == post.publish_at.astimezone(UTC)
         assert str(events[key]["summary"]).startswith(post.title)
-        assert f"{SITE_URL}posts/{post.id}/" in str(events[key]["description"])
+        assert f"{SITE_URL}posts/{post.id}.html" in str(events[key]["description"])
 
 
 def test_channel_feeds(demo_root: Path, demo_site: Path, visible_posts: list[DemoPost]) -> None:

@@ -235,7 +235,7 @@ def holiday_page(tmp_path_factory: pytest.TempPathFactory) -> str:
         with path.open("a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
     site = build_in_process(root, root.parent / "site")
-    return (site / "campaigns" / "holiday-2026" / "index.html").read_text(encoding="utf-8")
+    return (site / "campaigns" / "holiday-2026.html").read_text(encoding="utf-8")
 
 
 def test_each_goal_shows_its_exact_numbers(holiday_page: str) -> None:

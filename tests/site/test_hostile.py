@@ -311,18 +311,19 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, canary: Canary) -> Hostile
 ALLOWED_TAGS = set(
     "a article body br button caption code dd desc details div dl dt em figcaption figure footer"
     " form h1 h2 h3 head header html img input label li link main meta nav ol option output p"
-    " path pre rect script section select span strong summary svg table tbody td text th thead"
-    " time title tr ul".split()
+    " path pre rect script section select span strong summary svg symbol table tbody td text th"
+    " thead time title tr ul use".split()
 )
-"""The tags MkDocs, Material and postcal's templates write; a payload's tag is none of these
-or comes with an attribute the checks below refuse."""
+"""The tags MkDocs, Material and postcal's templates write (network icons are <symbol>s of
+Material's SVGs, drawn with <use>); a payload's tag is none of these or comes with an attribute
+the checks below refuse."""
 
 
 def test_the_calendar_has_enough_hostile_texts(hostile: Hostile) -> None:
     assert len(PAYLOADS) >= 40 and len(hostile.posts) >= 40 + len(TITLE_ONLY)
     assert sorted(
-        p.relative_to(hostile.site).as_posix() for p in hostile.site.glob("posts/*/")
-    ) == [f"posts/{p.id}" for p in hostile.posts]
+        p.relative_to(hostile.site).as_posix() for p in hostile.site.glob("posts/*.html")
+    ) == sorted(f"posts/{p.id}.html" for p in hostile.posts)
 
 
 def test_no_markup_from_the_calendar_in_any_page(hostile: Hostile, canary: Canary) -> None:
@@ -365,7 +366,7 @@ def test_payloads_appear_only_escaped(hostile: Hostile) -> None:
     everything = "\n".join(pages.values())
     assert [raw for raw in hostile.raw() if raw in everything] == []
     for post in hostile.posts:
-        page = pages[f"posts/{post.id}/index.html"]
+        page = pages[f"posts/{post.id}.html"]
         assert f"<h1>{html.escape(post.title)}</h1>" in page
         if not any(mark in post.text for mark in ("http", "#", "@", "\n")):
             assert html.escape(post.text) in page, post.text
@@ -391,14 +392,14 @@ def test_no_page_runs_anything(hostile: Hostile, canary: Canary, open_page: Open
         page, watch = open_page()
         pages = sorted(rel for rel in site_files(hostile.site) if rel.endswith(".html"))
         for rel in pages:
-            page.goto(url + rel.removesuffix("index.html"))
+            page.goto(url + rel)
             check_page(page, hostile, rel)
         # Search renders titles and texts from the index as HTML.
         page.goto(url)
         page.locator(".md-search__input").press_sequentially("script alert", delay=10)
         page.locator(".md-search-result__item").first.wait_for()
         # The filters read the query string.
-        page.goto(f"{url}months/2026-12/?channel=%22%3E%3Cscript%3Ealert(1)%3C/script%3E")
+        page.goto(f"{url}months/2026-12.html?channel=%22%3E%3Cscript%3Ealert(1)%3C/script%3E")
         page.wait_for_timeout(300)  # time for a late onerror or timer
         page.evaluate("1")  # a round trip, so the last reports are in
         assert len(watch.requests) > len(pages)
@@ -415,7 +416,7 @@ def check_page(page: Page, hostile: Hostile, rel: str) -> None:
     """A post page shows its title and text as text, exactly."""
     if not rel.startswith("posts/"):
         return
-    post = next(p for p in hostile.posts if rel == f"posts/{p.id}/index.html")
+    post = next(p for p in hostile.posts if rel == f"posts/{p.id}.html")
     heading, title, text = page.evaluate(SHOWN)
     assert heading == post.title.replace("\x00", ""), rel
     assert squash(title).startswith(squash(post.title)), rel

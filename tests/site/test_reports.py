@@ -166,7 +166,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def page(site: Path, path: str) -> str:
-    return (site / path / "index.html").read_text(encoding="utf-8")
+    """The page at ``path`` without its .html ('' for the home page, a folder for its index)."""
+    name = f"{path}/index.html".lstrip("/") if (site / path).is_dir() else f"{path}.html"
+    return (site / name).read_text(encoding="utf-8")
 
 
 def breakdown(html: str, network: str, by: str) -> list[list[str]]:
@@ -201,14 +203,14 @@ def titles(root: Path) -> dict[str, str]:
 def test_the_report_is_a_page_of_its_own(site: Path) -> None:
     report = page(site, "reports/2026-11")
     assert "<h1>Report: November 2026</h1>" in report
-    assert '<a href="../../months/2026-11/">Calendar for November 2026</a>' in report
-    assert '<a rel="prev" href="../2026-10/">← October 2026</a>' in report
+    assert '<a href="../months/2026-11.html">Calendar for November 2026</a>' in report
+    assert '<a rel="prev" href="2026-10.html">← October 2026</a>' in report
     assert "November 2026, so far: the month is not over" in report
     month = page(site, "months/2026-11")
-    assert '<a href="../../reports/2026-11/">Report: November 2026</a>' in month
+    assert '<a href="../reports/2026-11.html">Report: November 2026</a>' in month
     assert 'id="report-out"' not in month and "pc-has-report" not in month
     # December has nothing yet: no report, and its month page says nothing of one.
-    assert not (site / "reports" / "2026-12").exists()
+    assert not (site / "reports" / "2026-12.html").exists()
     assert "pc-report-link" not in page(site, "months/2026-12")
 
 
@@ -219,7 +221,7 @@ def test_a_month_before_the_calendar_gets_a_report_without_a_calendar_link(site:
     assert "<h1>Report: October 2026</h1>" in october
     assert "months/2026-10" not in october
     assert '<p class="pc-empty">Nothing went out.</p>' in october
-    assert '<a rel="next" href="../2026-11/">November 2026 →</a>' in october
+    assert '<a rel="next" href="2026-11.html">November 2026 →</a>' in october
     assert ", so far" not in october
 
 
@@ -227,9 +229,9 @@ def test_home_links_the_latest_complete_month_and_this_one(site: Path) -> None:
     home = page(site, "")
     links = re.search(r'<p class="pc-report-links">(.*?)</p>', home, re.S)
     assert links is not None
-    assert '<a href="reports/2026-10/">October 2026</a> (the latest complete month)' in links[1]
-    assert '<a href="reports/2026-11/">November 2026 so far</a>' in links[1]
-    assert '<a href="reports/">all reports</a>' in links[1]
+    assert '<a href="reports/2026-10.html">October 2026</a> (the latest complete month)' in links[1]
+    assert '<a href="reports/2026-11.html">November 2026 so far</a>' in links[1]
+    assert '<a href="reports/index.html">all reports</a>' in links[1]
 
 
 def test_the_nav_lists_the_reports_after_the_calendar(site: Path) -> None:
@@ -240,15 +242,17 @@ def test_the_nav_lists_the_reports_after_the_calendar(site: Path) -> None:
         nav,
     )
     hrefs = [href for href, _ in labels]
-    assert ("reports/", "Reports") in labels
-    assert hrefs.index("reports/") == hrefs.index("months/") + 1
+    assert ("reports/index.html", "Reports") in labels
+    # "Calendar" opens the month of NOW.
+    assert ("months/2026-11.html", "Calendar") in labels
+    assert hrefs.index("reports/index.html") == hrefs.index("months/2026-11.html") + 1
 
 
 def test_reports_index_lists_every_report_newest_first(site: Path) -> None:
     index = page(site, "reports")
-    assert re.findall(r'<li><a href="(\d{4}-\d{2}/)">([^<]+)</a>( <span class="pc-count">so far</span>)?', index) == [
-        ("2026-11/", "November 2026", ' <span class="pc-count">so far</span>'),
-        ("2026-10/", "October 2026", ""),
+    assert re.findall(r'<li><a href="(\d{4}-\d{2}\.html)">([^<]+)</a>( <span class="pc-count">so far</span>)?', index) == [
+        ("2026-11.html", "November 2026", ' <span class="pc-count">so far</span>'),
+        ("2026-10.html", "October 2026", ""),
     ]  # fmt: skip
     assert "28 Aug – 26 Nov 2026" in index  # the last 90 days
     # Every Mastodon delivery is in those 90 days: the same groups as November's.
@@ -302,7 +306,7 @@ def test_mastodon_breakdowns(site: Path) -> None:
         "Engagement rate, in percent: Mastodon: (likes + shares + replies + quotes) / followers."
         in report
     )
-    assert '<a href="../../personas/cafe-regular/">Bianca, the café regular</a>' in report
+    assert '<a href="../personas/cafe-regular.html">Bianca, the café regular</a>' in report
 
 
 def test_x_breakdown(site: Path) -> None:

@@ -25,9 +25,12 @@ from postcal.site.analytics_pages import home_context, pacing_context
 from postcal.site.breakdown_pages import persona_context
 from postcal.site.breakdowns import deliveries
 from postcal.site.channel_pages import channel_context
+from postcal.site.display import ChannelDisplay, channel_displays
 from postcal.site.feeds import event_bytes, feed_host, ical
-from postcal.site.model import ALERT_STATUSES, STATUS_LABELS, PostView, SiteData
+from postcal.site.icons import Icons, icon
+from postcal.site.model import ALERT_STATUSES, STATUS_LABELS, ChannelView, PostView, SiteData
 from postcal.site.post_numbers import post_tables, snapshot_index
+from postcal.site.previews import link_card, link_style, media_first
 from postcal.site.report_pages import INDEX as REPORTS_INDEX
 from postcal.site.report_pages import index_context, report_pages
 from postcal.site.reports import report_months
@@ -108,6 +111,8 @@ class SiteOutput:
     Markdown is faster and leaves nothing for Markdown to reinterpret."""
     files: dict[str, bytes] = field(default_factory=dict)
     media: dict[str, Path] = field(default_factory=dict)
+    current_month: str = ""
+    """The month page of ``now``: where the nav's "Calendar" goes."""
 
 
 def _environment() -> Environment:
@@ -120,20 +125,32 @@ def _environment() -> Environment:
     )
     env.globals["labels"] = STATUS_LABELS
     env.globals["text_html"] = text_to_html
+    env.globals["icon"] = icon
+    env.globals["link_style"] = link_style
+    env.globals["media_first"] = media_first
+    env.globals["link_card"] = link_card
     return env
 
 
 class Producer:
     """Builds every page; one instance per build."""
 
-    def __init__(self, data: SiteData, root: Path, directory_urls: bool = True) -> None:
+    def __init__(
+        self,
+        data: SiteData,
+        root: Path,
+        directory_urls: bool = True,
+        icon_dirs: tuple[Path, ...] | None = None,
+    ) -> None:
         self.data = data
         self.root = root
         self.directory_urls = directory_urls
         self.env = _environment()
-        self.env.globals["channel_index"] = {
-            c: i % 12 for i, c in enumerate(data.settings.channels)
-        }
+        self.display: dict[str, ChannelDisplay] = channel_displays(data.settings.channels)
+        self.env.globals["channels"] = self.display
+        self.env.globals["channel_list"] = list(self.display.values())
+        platforms = {c.platform for c in self.display.values()} | {"web"}
+        self.icons = Icons(platforms, icon_dirs)
         self.output = SiteOutput()
         self.today = data.local_now.date()
         # Every delivery out, with its numbers: the reports and persona pages group them.
@@ -156,10 +173,9 @@ class Producer:
             data=self.data, link=self.linker(src), today=self.today, **context
         )
         safe_title = html.escape(title)
+        body = self.icons.with_sprite(BLANK_LINES.sub(chr(10), body).strip())
         self.output.pages[src] = self.page_source(safe_title, searchable)
-        self.output.bodies[src] = (
-            f"<h1>{safe_title}</h1>\n{BLANK_LINES.sub(chr(10), body).strip()}\n"
-        )
+        self.output.bodies[src] = f"<h1>{safe_title}</h1>\n{body}\n"
 
     @staticmethod
     def page_source(safe_title: str, searchable: bool) -> str:
@@ -283,7 +299,8 @@ class Producer:
                 week_of_month=week_id(focus),
                 report_page=reports.get(month.page),
             )
-        self.emit("months/index.md", "Calendar", "months.html", False, months=summaries)
+        self.emit("months/index.md", "All months", "months.html", False, months=summaries)
+        self.output.current_month = month_page(self.today)
 
     def reports(self) -> None:
         month_pages = {month.page for month in self.month_range()}
@@ -306,6 +323,7 @@ class Producer:
         while start < end:
             weeks.append(Week(start))
             start += timedelta(days=7)
+        hours = self.hour_range()
         for index, week in enumerate(weeks):
             week_days = [week.monday + timedelta(days=i) for i in range(7)]
             # The month holding the week's Thursday, unless the site has no page for it (the
@@ -316,11 +334,21 @@ class Producer:
                 f"Week {week.number}, {week.monday:%d %b} – {week_days[-1]:%d %b %Y}",
                 "week.html",
                 searchable=False,
-                days=[{"date": d, "posts": days.get(d, [])} for d in week_days],
+                days=[
+                    {"date": d, "posts": days.get(d, []), "slots": slots(days.get(d, []), hours)}
+                    for d in week_days
+                ],
+                hours=hours,
                 previous=_neighbour(weeks, index - 1),
                 following=_neighbour(weeks, index + 1),
                 month_page=month_page(shown[0]),
             )
+
+    def hour_range(self) -> list[int]:
+        """The week view's time axis: a working day, widened to the site's earliest and latest
+        posting hours, so every week page has the same rows."""
+        hours = [v.local_time.hour for v in self.data.posts if v.local_time]
+        return list(range(min([WORKDAY[0], *hours]), max([WORKDAY[1], *hours]) + 1))
 
     def agenda(self) -> None:
         days = self.by_day(list(self.data.posts))
@@ -426,6 +454,7 @@ class Producer:
                 f"{channel_id} ({spec.label})",
                 "channel.html",
                 account=account,
+                who=self.display[channel_id],
                 spec=spec,
                 limit=account.limits.text or spec.text_measures[0][1],
                 min_gap=format_duration(settings.min_gap(channel_id)),
@@ -439,11 +468,12 @@ class Producer:
                 zone=settings.timezone,
                 **channel_context(self.data, channel_id),
             )
+            shown = self.display[channel_id]
             items.append(
                 {
                     "page": src,
                     "title": f"{channel_id}",
-                    "summary": f"{spec.label} · {account.account} · {len(views)} posts",
+                    "summary": f"{spec.label} · {shown.label} · {len(views)} posts",
                 }
             )
         self.emit("channels/index.md", "Channels", "index_list.html", items=items)
@@ -486,7 +516,7 @@ class Producer:
             v for v in data.posts if v.day and monday <= v.day < monday + timedelta(days=7)
         ]
         next_up = [v for v in data.posts if v.post.publish_at and v.post.publish_at > data.now][:5]
-        alerts = [(v, c) for v in data.posts for c in v.channels if c.status in ALERT_STATUSES]
+        alerts = post_alerts(data.posts)
         quiet = [p for p in data.problems if p.rule == "cadence-gap"]
         errors = [p for p in data.problems if p.rule != "cadence-gap"]
         feeds = [
@@ -495,7 +525,7 @@ class Producer:
         feeds += [
             {
                 "path": f"feeds/channel-{c}.ics",
-                "label": f"Channel {c}",
+                "label": f"Channel: {self.display[c].short}",
                 "webcal": self.webcal(f"feeds/channel-{c}.ics"),
             }
             for c in data.settings.channels
@@ -536,6 +566,40 @@ class Producer:
 
 
 METRIC_LABELS = {"engagement_rate": "engagement rate"}
+WORKDAY = (8, 18)
+"""The hours the week view's time axis always shows, from the first to the last."""
+
+
+def slots(views: list[PostView], hours: list[int]) -> list[dict[str, Any]]:
+    """A day's posts by the hour they go out, one slot per hour of the time axis."""
+    by_hour: dict[int, list[PostView]] = defaultdict(list)
+    for view in views:
+        if view.local_time:
+            by_hour[view.local_time.hour].append(view)
+    return [{"hour": hour, "posts": by_hour.get(hour, [])} for hour in hours]
+
+
+def post_alerts(views: tuple[PostView, ...]) -> list[dict[str, Any]]:
+    """One alert per post with a channel in trouble; its channels grouped by status and error,
+    so "missed on three channels" is one line, not three."""
+    alerts = []
+    for view in views:
+        groups: dict[tuple[str, str], list[ChannelView]] = {}
+        for channel in view.channels:
+            if channel.status in ALERT_STATUSES:
+                groups.setdefault((channel.status, channel.error or ""), []).append(channel)
+        if groups:
+            ordered = sorted(groups.items(), key=lambda kv: ALERT_STATUSES.index(kv[0][0]))
+            alerts.append(
+                {
+                    "view": view,
+                    "groups": [
+                        {"status": status, "error": error, "channels": channels}
+                        for (status, error), channels in ordered
+                    ],
+                }
+            )
+    return alerts
 
 
 def _amount(value: float, percent: bool, *, target: bool = False, signed: bool = False) -> str:
@@ -552,8 +616,15 @@ def page_of(view: PostView) -> str:
     return view.page
 
 
-def produce(data: SiteData, root: Path, directory_urls: bool = True) -> SiteOutput:
-    return Producer(data, root, directory_urls).build()
+def produce(
+    data: SiteData,
+    root: Path,
+    directory_urls: bool = True,
+    icon_dirs: tuple[Path, ...] | None = None,
+) -> SiteOutput:
+    """``icon_dirs``: the `.icons` folders to take network icons from (``icons.icon_dirs``);
+    by default the installed Material theme's."""
+    return Producer(data, root, directory_urls, icon_dirs).build()
 
 
 __all__ = ["Markup", "SiteOutput", "page_of", "produce"]

@@ -11,7 +11,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
@@ -19,15 +19,17 @@ from postcal.clock import ClockError, resolve_now
 from postcal.content.loader import CAMPAIGNS_DIR, PERSONAS_DIR, POSTS_DIR, SETTINGS_FILE
 from postcal.lint.engine import lint
 from postcal.problems import Severity
+from postcal.site.icons import icon_dirs
 from postcal.site.model import build_site_data
 from postcal.site.pages import produce
 from postcal.site.simulation import simulation_banner
 
 log = get_plugin_logger(__name__)
 THEME = Path(__file__).with_name("theme")
+CALENDAR = "months/index.md"
+"""The nav entry that stands for the calendar: the plugin points it at the current month."""
 NAV_PAGES = {
     "index.md",
-    "months/index.md",
     "reports/index.md",
     "agenda.md",
     "campaigns/index.md",
@@ -35,6 +37,9 @@ NAV_PAGES = {
     "channels/index.md",
     "rules.md",
 }
+WORKER_SHIM = "assets/postcal-file-worker.js"
+"""Our stand-in for the iframe-worker script Material's offline plugin fetches from a CDN: the
+search worker from file://, where a browser refuses real workers."""
 REPORTS = ("Reports", "reports/index.md")
 """The reports section's nav entry, which the plugin puts after the calendar's in a nav that
 does not list it (mkdocs.yml may place it anywhere by listing it)."""
@@ -55,12 +60,21 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         base = Path(config.config_file_path).parent
         return (base / self.config.root).resolve() if self.config.root else base.resolve()
 
+    @event_priority(-100)  # after Material's offline plugin, whose polyfill we replace
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.nav is not None:
             config.nav = with_reports(config.nav)
         # Our page shell (theme/main.html) goes before Material's own templates.
         config.theme.dirs.insert(0, str(THEME))
         config.extra["postcal_simulation"] = simulation_banner(self._root(config))
+        polyfills = config.extra.get("polyfills")
+        if isinstance(polyfills, list):
+            # The site makes no request elsewhere: the offline plugin's CDN script is replaced
+            # by ours, which does the same job (see WORKER_SHIM).
+            kept = [p for p in polyfills if not (_offsite(str(p)) and "iframe-worker" in str(p))]
+            if len(kept) < len(polyfills) and WORKER_SHIM not in kept:
+                kept.append(WORKER_SHIM)
+            config.extra["polyfills"] = kept
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
@@ -77,10 +91,17 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         if result.calendar.settings is None:
             raise PluginError("postcal: postcal.yml is missing or invalid; run `postcal lint`")
         data = build_site_data(result.calendar, result.ledger, result.problems, now)
-        output = produce(data, root, config.use_directory_urls)
+        output = produce(data, root, config.use_directory_urls, icon_dirs(config.theme.dirs or ()))
         self.bodies = output.bodies
+        nav_pages = NAV_PAGES | {CALENDAR}
+        if config.nav is not None and output.current_month:
+            # "Calendar" opens this month's grid; the list of months stays a link away.
+            nav = pointing(config.nav, CALENDAR, output.current_month)
+            if nav != config.nav:
+                config.nav = nav
+                nav_pages = NAV_PAGES | {output.current_month}
         for src, content in sorted(output.pages.items()):
-            inclusion = InclusionLevel.INCLUDED if src in NAV_PAGES else InclusionLevel.NOT_IN_NAV
+            inclusion = InclusionLevel.INCLUDED if src in nav_pages else InclusionLevel.NOT_IN_NAV
             self._add(files, File.generated(config, src, content=content, inclusion=inclusion))
         for src, data_bytes in sorted(output.files.items()):
             self._add(files, File.generated(config, src, content=data_bytes))
@@ -111,6 +132,19 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         return server
 
 
+def _offsite(url: str) -> bool:
+    return url.startswith(("http://", "https://", "//"))
+
+
+def pointing(nav: Any, page: str, target: str) -> Any:
+    """``nav`` with every entry for ``page`` pointing at ``target`` instead."""
+    if isinstance(nav, list):
+        return [pointing(item, page, target) for item in nav]
+    if isinstance(nav, dict):
+        return {title: pointing(item, page, target) for title, item in nav.items()}
+    return target if nav == page else nav
+
+
 def with_reports(nav: list[Any]) -> list[Any]:
     """``nav`` with the reports section after the calendar's entry (or last), unless it has it."""
     title, page = REPORTS
@@ -119,7 +153,7 @@ def with_reports(nav: list[Any]) -> list[Any]:
     calendar = [
         index
         for index, item in enumerate(nav)
-        if isinstance(item, dict) and "months/index.md" in item.values()
+        if isinstance(item, dict) and CALENDAR in item.values()
     ]
     at = calendar[0] + 1 if calendar else len(nav)
     return [*nav[:at], {title: page}, *nav[at:]]

@@ -7,19 +7,25 @@ import posixpath
 
 
 def page_url(src_uri: str, directory_urls: bool = True) -> str:
-    """'posts/a.md' -> 'posts/a/'; 'index.md' -> ''; other files keep their path."""
+    """'posts/a.md' -> 'posts/a/' ('posts/a.html' without directory URLs); 'index.md' -> ''
+    ('index.html'); other files keep their path.
+
+    Without directory URLs every page link names its file, index pages too: a site opened from
+    the disk (file://) has no server to turn a folder into its index.html."""
     if not src_uri.endswith(".md"):
         return src_uri
     stem = src_uri[:-3]
+    if not directory_urls:
+        return f"{stem}.html"
     if stem == "index" or stem.endswith("/index"):
         return stem[: -len("index")]
-    return f"{stem}/" if directory_urls else f"{stem}.html"
+    return f"{stem}/"
 
 
 def relative(from_src: str, to_src: str, directory_urls: bool = True) -> str:
     """A link from the page generated from ``from_src`` to the file or page ``to_src``."""
     here = page_url(from_src, directory_urls)
-    base = here if here.endswith("/") or here == "" else posixpath.dirname(here) + "/"
+    base = here if here.endswith("/") else posixpath.dirname(here)
     target = page_url(to_src, directory_urls)
     link = posixpath.relpath(target or ".", base or ".")
     if target.endswith("/") or target == "":
