@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from postcal.content import source, yamlstrict
 from postcal.content.documents import Post
-from postcal.content.loader import load_calendar, load_post
+from postcal.content.loader import load_calendar, load_post, read_post
 from postcal.content.models import FrontMatter
 from postcal.lint.engine import lint
 from postcal.problems import Problem
@@ -334,6 +334,29 @@ BODY_LINES = st.sampled_from(
 def test_post_loader_yamlish_front_matter(fuzz_post: Path, front: str, body: list[str]) -> None:
     data = ("---\n" + front + "\n---\n" + "\n".join(body) + "\n").encode("utf-8")
     check_loaded(load_bytes(fuzz_post, data), data)
+
+
+@FUZZ
+@given(front_matter(), st.lists(BODY_LINES, max_size=8))
+def test_salvaged_posts_point_into_the_file(fuzz_post: Path, front: str, body: list[str]) -> None:
+    """A post with problems is still built from what is valid in it: every position it keeps
+    is in the file, what it left out are front-matter keys, and no problem comes twice."""
+    data = ("---\n" + front + "\n---\n" + "\n".join(body) + "\n").encode("utf-8")
+    fuzz_post.write_bytes(data)
+    post, problems = read_post(fuzz_post.parents[3], fuzz_post, ZoneInfo(ZONE_NAME))
+    lines = data.count(b"\n") + 1
+    assert len(problems) == len(set(problems))
+    if post is None:
+        check_problems(problems, lines, POST_REL)
+        return
+    if problems:
+        check_problems(problems, lines, POST_REL)
+    assert post.left_out <= set(FrontMatter.model_fields)
+    assert bool(post.left_out) <= bool(problems)
+    for line, column in post.source_map.values.values():
+        assert 1 <= line <= lines and column >= 1
+    for index, _ in enumerate(post.front.channels):
+        assert post.source_map.value(("channels", index)).line <= lines
 
 
 @FEW

@@ -32,6 +32,9 @@ class Body:
     threads: dict[str, tuple[Part, ...]] = field(default_factory=dict)
     first_comments: dict[str, Part] = field(default_factory=dict)
     marker_lines: dict[str, int] = field(default_factory=dict)
+    uncertain: bool = False
+    """A marker problem leaves open which text belongs where (an unknown or unnamed marker, a
+    variant defined twice): lint then checks nothing that depends on how the text is split."""
 
     @property
     def default(self) -> tuple[Part, ...]:
@@ -50,6 +53,7 @@ class _Builder:
         self.lines: list[str] = []
         self.start = first_line
         self.section_line = first_line
+        self.uncertain = False
 
     def flush(self) -> None:
         marker_line = self.section_line
@@ -89,28 +93,47 @@ class _Builder:
             if target:
                 self.bad(number, "'::: thread' takes no name; put it inside a '::: variant'")
             if self.comment_target is not None:
-                self.bad(number, "a first comment cannot have thread parts")
+                self.bad(number, "a first comment cannot have thread parts", uncertain=True)
             return
         if keyword == "variant":
             if not target:
-                self.bad(number, "'::: variant' needs a channel id or platform name")
+                self.bad(
+                    number, "'::: variant' needs a channel id or platform name", uncertain=True
+                )
                 target = f"?{number}"
             if target in self.threads:
-                self.bad(number, f"variant '{target}' is defined twice")
+                self.bad(number, f"variant '{target}' is defined twice", uncertain=True)
             self.threads[target] = []
             self.marker_lines[target] = number
             self.target, self.comment_target = target, None
             return
         if keyword == "first-comment":
             if target in self.comments:
-                self.bad(number, f"first comment for '{target or 'all channels'}' is defined twice")
+                self.bad(
+                    number,
+                    f"first comment for '{target or 'all channels'}' is defined twice",
+                    uncertain=True,
+                )
             self.marker_lines[f"first-comment:{target}"] = number
             self.comment_target = target
             return
-        self.bad(number, f"unknown marker '::: {keyword}'", "use thread, variant or first-comment")
+        self.bad(
+            number,
+            f"unknown marker '::: {keyword}'",
+            "use thread, variant or first-comment",
+            uncertain=True,
+        )
 
-    def bad(self, line: int, message: str, hint: str = "see the post format in the README") -> None:
+    def bad(
+        self,
+        line: int,
+        message: str,
+        hint: str = "see the post format in the README",
+        *,
+        uncertain: bool = False,
+    ) -> None:
         self.problems.append(error(self.path, line, 1, "body-marker", message, hint))
+        self.uncertain = self.uncertain or uncertain
 
 
 def parse_body(path: str, text: str, first_line: int) -> tuple[Body, list[Problem]]:
@@ -128,4 +151,5 @@ def parse_body(path: str, text: str, first_line: int) -> tuple[Body, list[Proble
     threads = {k: tuple(v) for k, v in builder.threads.items() if v or k != DEFAULT}
     if DEFAULT not in threads:
         threads[DEFAULT] = ()
-    return Body(threads, dict(builder.comments), builder.marker_lines), builder.problems
+    body = Body(threads, dict(builder.comments), builder.marker_lines, builder.uncertain)
+    return body, builder.problems

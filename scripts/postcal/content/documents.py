@@ -33,6 +33,10 @@ class Post:
     front: FrontMatter
     body: Body
     source_map: SourceMap
+    left_out: frozenset[str] = frozenset()
+    """Front-matter keys whose value (or part of it) was invalid, reported, and left out of
+    ``front``: lint treats them as unknown rather than absent. Empty for a post without
+    problems."""
 
     @property
     def id(self) -> str | None:

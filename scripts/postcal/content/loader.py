@@ -15,7 +15,7 @@ from postcal.content.body import parse_body
 from postcal.content.documents import CampaignFile, PersonaFile, Post, SettingsFile, Sourced
 from postcal.content.models import Campaign, FrontMatter, Persona, Settings
 from postcal.content.types import DEFAULT_ZONE
-from postcal.content.validation import validate
+from postcal.content.validation import refused_paths, salvage, validate
 from postcal.problems import Problem, error
 
 SETTINGS_FILE = "postcal.yml"
@@ -31,8 +31,16 @@ class Calendar:
     root: Path
     settings: SettingsFile | None
     posts: tuple[Post, ...] = ()
+    """Posts without a single load problem: the only ones the site, reviews and the publisher
+    see."""
     personas: dict[str, PersonaFile] = field(default_factory=dict)
     campaigns: dict[str, CampaignFile] = field(default_factory=dict)
+    partial: tuple[Post, ...] = ()
+    """Posts with load problems, built from what is valid in them (see `read_post`), for lint
+    only: it checks the rest of such a post in the same run."""
+    unloaded: frozenset[str] = frozenset()
+    """Persona and campaign files that exist but did not load, as `personas/<id>` and
+    `campaigns/<id>`: a reference to one is not an unknown name."""
 
 
 def relative(root: Path, path: Path | str) -> str:
@@ -101,23 +109,43 @@ def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Problem:
 
 
 def load_post(root: Path, path: Path | str, zone: ZoneInfo) -> Post | list[Problem]:
+    """The post, or its problems when it has any."""
+    post, problems = read_post(root, path, zone)
+    if problems or post is None:
+        return problems
+    return post
+
+
+def read_post(root: Path, path: Path | str, zone: ZoneInfo) -> tuple[Post | None, list[Problem]]:
+    """The post and its problems. A post with problems is still built from what is valid in
+    it, as long as its front matter is a mapping: keys with invalid values are left out (and
+    named in ``Post.left_out``), and a missing or invalid title becomes the file's path."""
     text = _read(root, path)
     if isinstance(text, Problem):
-        return [text]
+        return None, [text]
     parts = split_front_matter(text.path, text.text)
     if isinstance(parts, Problem):
-        return [parts]
+        return None, [parts]
     front_text, body_text, body_line = parts
     document = _parse_yaml(text.path, front_text, 1, allow_anchors=False)
-    if document.problems:
-        return document.problems
-    front = validate(FrontMatter, document.value, text.path, document.source_map, {"zone": zone})
     body, body_problems = parse_body(text.path, body_text, body_line)
-    if isinstance(front, list):
-        return front + body_problems
-    if body_problems:
-        return body_problems
-    return Post(text.path, front, body, document.source_map)
+    context = {"zone": zone}
+    value = {} if document.value is None and not document.problems else document.value
+    if not document.problems:
+        front = validate(FrontMatter, value, text.path, document.source_map, context)
+        if not isinstance(front, list):
+            return Post(text.path, front, body, document.source_map), body_problems
+        if not isinstance(value, dict):
+            return None, front + body_problems
+    elif not isinstance(value, dict):
+        return None, document.problems + body_problems
+    refused = refused_paths(document.source_map, document.problems)
+    fillers = {"title": text.path}
+    found = salvage(FrontMatter, value, text.path, document.source_map, context, refused, fillers)
+    problems = document.problems + found.problems + body_problems
+    if found.model is None:
+        return None, problems
+    return Post(text.path, found.model, body, found.source_map, found.left_out), problems
 
 
 def files_under(directory: Path, suffixes: tuple[str, ...]) -> list[str]:
@@ -140,8 +168,10 @@ def files_under(directory: Path, suffixes: tuple[str, ...]) -> list[str]:
 
 
 def _load_named(
-    model: type[M], root: Path, directory: str, context: dict[str, Any]
+    model: type[M], root: Path, directory: str, context: dict[str, Any], unloaded: set[str]
 ) -> tuple[dict[str, Sourced[M]], list[Problem]]:
+    """The files of one folder by id; ``unloaded`` gets `<folder>/<id>` of those that exist
+    but did not load."""
     loaded: dict[str, Sourced[M]] = {}
     problems: list[Problem] = []
     for path in files_under(root / directory, YAML_SUFFIXES):
@@ -167,6 +197,9 @@ def _load_named(
         problems.extend(found)
         if value is not None and not found:
             loaded[stem] = Sourced(stem, rel, value, source_map)
+        else:
+            unloaded.add(f"{directory}/{stem}")
+    unloaded.difference_update(f"{directory}/{stem}" for stem in loaded)
     return loaded, problems
 
 
@@ -196,24 +229,32 @@ def load_settings(root: Path) -> tuple[SettingsFile | None, list[Problem]]:
 
 
 def load_calendar(root: Path) -> tuple[Calendar, list[Problem]]:
-    """Everything under ``root``; a broken file is reported and left out, never half-loaded."""
+    """Everything under ``root``, with every problem. A file with a problem is never half-loaded
+    into ``posts``, ``personas`` or ``campaigns``; what is valid in a broken post goes to
+    ``partial``, for lint."""
     root = root.resolve()
     settings, problems = load_settings(root)
     zone = settings.model.zone if settings else DEFAULT_ZONE
     context = {"zone": zone}
-    personas, found = _load_named(Persona, root, PERSONAS_DIR, context)
+    unloaded: set[str] = set()
+    personas, found = _load_named(Persona, root, PERSONAS_DIR, context, unloaded)
     problems += found
-    campaigns, found = _load_named(Campaign, root, CAMPAIGNS_DIR, context)
+    campaigns, found = _load_named(Campaign, root, CAMPAIGNS_DIR, context, unloaded)
     problems += found
     posts = []
+    partial = []
     for path in files_under(root / POSTS_DIR, (".md",)):
-        loaded = load_post(root, path, zone)
-        if isinstance(loaded, list):
-            problems += loaded
-        else:
-            posts.append(loaded)
-    calendar = Calendar(root, settings, tuple(posts), personas, campaigns)
+        post, found = read_post(root, path, zone)
+        if found:
+            problems += found
+            if post is not None:
+                partial.append(post)
+        elif post is not None:
+            posts.append(post)
+    calendar = Calendar(
+        root, settings, tuple(posts), personas, campaigns, tuple(partial), frozenset(unloaded)
+    )
     return calendar, problems
 
 
-__all__ = ["Calendar", "files_under", "load_calendar", "load_post", "load_settings"]
+__all__ = ["Calendar", "files_under", "load_calendar", "load_post", "load_settings", "read_post"]

@@ -35,10 +35,13 @@ class MediaInfo:
 
 
 class MediaProblem(Exception):
-    def __init__(self, message: str, hint: str) -> None:
+    def __init__(self, message: str, hint: str, *, misplaced: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.misplaced = misplaced
+        """The path may never be used (absolute, `..`, outside the repository), as opposed to
+        a file that is missing or unusable for now."""
 
 
 def sniff(head: bytes) -> str | None:
@@ -63,13 +66,19 @@ def resolve(root: Path, post_dir: str, file: str) -> Path:
     reference = PurePosixPath(file)
     if "\\" in file:
         raise MediaProblem(
-            f"media path '{file}' contains a backslash", "separate folders with /: media/photo.jpg"
+            f"media path '{file}' contains a backslash",
+            "separate folders with /: media/photo.jpg",
+            misplaced=True,
         )
     if reference.is_absolute() or (file[1:2] == ":"):
-        raise MediaProblem(f"media path '{file}' is absolute", "write it relative to the post file")
+        raise MediaProblem(
+            f"media path '{file}' is absolute", "write it relative to the post file", misplaced=True
+        )
     if ".." in reference.parts:
         raise MediaProblem(
-            f"media path '{file}' climbs out with '..'", "keep media beside the post or below it"
+            f"media path '{file}' climbs out with '..'",
+            "keep media beside the post or below it",
+            misplaced=True,
         )
     real_root = root.resolve()
     candidate = root / post_dir / reference
@@ -78,9 +87,12 @@ def resolve(root: Path, post_dir: str, file: str) -> Path:
         raise MediaProblem(
             f"media file '{file}' resolves outside the repository",
             "a symlink must not point outside the calendar repository",
+            misplaced=True,
         )
     if ".git" in resolved.relative_to(real_root).parts:
-        raise MediaProblem(f"media file '{file}' is inside .git", "media belong beside the post")
+        raise MediaProblem(
+            f"media file '{file}' is inside .git", "media belong beside the post", misplaced=True
+        )
     return resolved
 
 

@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -30,6 +31,7 @@ from postcal.content.types import (
     Slug,
     TimeZoneName,
 )
+from postcal.content.validation import CHECKED, LEFT_OUT
 
 ContentType = Literal[
     "hot-take",
@@ -400,7 +402,11 @@ class FrontMatter(Model):
         return value
 
     @model_validator(mode="after")
-    def _ready_is_complete(self) -> FrontMatter:
+    def _ready_is_complete(self, info: ValidationInfo) -> FrontMatter:
+        context = info.context or {}
+        if context.get(CHECKED):
+            return self  # reported by an earlier pass of `salvage`
+        left_out = context.get(LEFT_OUT, frozenset())  # invalid, and reported as such
         if self.status == "ready":
             missing = [
                 name
@@ -409,7 +415,7 @@ class FrontMatter(Model):
                     ("publish_at", self.publish_at),
                     ("channels", self.channels),
                 )
-                if not value
+                if not value and name not in left_out
             ]
             if missing:
                 raise PydanticCustomError(

@@ -14,6 +14,7 @@ from postcal.content.media import MediaInfo, MediaProblem, probe
 from postcal.content.models import Settings
 from postcal.content.render import RenderedPost, render
 from postcal.ledger.records import LedgerEntry
+from postcal.lint.policy import planned
 
 
 @dataclass(slots=True)
@@ -22,9 +23,17 @@ class LintContext:
     settings: Settings
     now: datetime
     ledger: dict[tuple[str, str], LedgerEntry]
+    posts: tuple[Post, ...] = field(init=False)
+    """Every post to check, in file order: the sound ones and what is valid in the others."""
     _renders: dict[int, tuple[RenderedPost, ...]] = field(default_factory=dict)
     _media: dict[str, MediaInfo | MediaProblem] = field(default_factory=dict)
     _timeline: dict[str, list[tuple[datetime, Post]]] | None = None
+
+    def __post_init__(self) -> None:
+        posts, partial = self.calendar.posts, self.calendar.partial
+        if partial:  # the order files_under reads them in
+            posts = tuple(sorted((*posts, *partial), key=lambda p: p.path.split("/")))
+        self.posts = posts
 
     @property
     def root(self) -> Path:
@@ -34,14 +43,19 @@ class LintContext:
         return (c for c in post.front.channels if c in self.settings.channels)
 
     def renders(self, post: Post) -> tuple[RenderedPost, ...]:
-        """The post as each of its known channels receives it, rendered once for all rules."""
+        """The post as each of its known channels receives it, rendered once for all rules.
+
+        Nothing for a post whose body has a marker problem that leaves open which text goes
+        where: whatever the rules said about its texts could be noise."""
         key = id(post)  # posts live as long as the context, so their ids stay unique
         found = self._renders.get(key)
         if found is None:
-            found = tuple(
-                render(post, channel, self.settings, self.calendar.campaigns)
-                for channel in self.known_channels(post)
-            )
+            found = ()
+            if not post.body.uncertain:
+                found = tuple(
+                    render(post, channel, self.settings, self.calendar.campaigns)
+                    for channel in self.known_channels(post)
+                )
             self._renders[key] = found
         return found
 
@@ -64,8 +78,8 @@ class LintContext:
         return (post.front.id or "", channel) in self.ledger
 
     def scheduled(self) -> Iterator[Post]:
-        """Posts with a time that are meant to go out (ideas are only notes)."""
-        return (p for p in self.calendar.posts if p.publish_at and p.front.status != "idea")
+        """Posts with a time that are meant to go out (the status policy: not ideas)."""
+        return (p for p in self.posts if p.publish_at and planned(p))
 
     def timeline(self) -> dict[str, list[tuple[datetime, Post]]]:
         """Scheduled posts per channel in time order (shared by the scheduling rules)."""

@@ -82,11 +82,14 @@ def lint_calendar(
     *,
     parallel: bool = False,
 ) -> list[Problem]:
-    """Every problem, sorted; ``parallel`` lets a command that exits afterwards fork."""
-    problems = list(load_problems)
+    """Every problem, sorted; ``parallel`` lets a command that exits afterwards fork.
+
+    A post's `ignore:` switches off rules, never the loader's problems: a post that did not
+    load cleanly is never published, whatever it says."""
     if calendar.settings is None:
-        return sorted(problems)
+        return sorted(load_problems)
     ctx = LintContext(calendar, calendar.settings.model, now, ledger)
+    problems: list[Problem] = []
     if parallel and forked.available():
         problems.extend(
             forked.run_both(
@@ -97,12 +100,12 @@ def lint_calendar(
     else:
         problems.extend(_check(ctx, ALL))
     ignored: dict[str, set[str]] = {}
-    for post in calendar.posts:
+    for post in ctx.posts:
         problems.extend(_suppression_problems(post))
         if post.front.ignore:
             ignored[post.path] = {r for r, why in post.front.ignore.items() if why.strip()}
     kept = [p for p in problems if p.rule not in ignored.get(p.path, ())]
-    return sorted(set(kept))
+    return sorted(set(kept).union(load_problems))
 
 
 def lint(

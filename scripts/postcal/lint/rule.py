@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from postcal.lint.policy import POLICY, Finding
 from postcal.problems import Problem, Severity
 
 if TYPE_CHECKING:
@@ -18,8 +19,14 @@ if TYPE_CHECKING:
 class Rule:
     id: str
     severity: Severity
+    """What the rule reports on a ready post, or on the file it checks when that is no post."""
     check: Callable[[LintContext], Iterable[Problem]]
     doc: str
+    finding: Finding | None = None
+    """For a rule about posts: its main kind of finding, whose severity the status policy
+    decides per post."""
+    also: tuple[Finding, ...] = ()
+    """Other kinds it reports on some findings (its docstring says which)."""
 
     @property
     def summary(self) -> str:
@@ -27,9 +34,16 @@ class Rule:
 
 
 def rule_from(module: ModuleType) -> Rule:
-    """A rule module has ``ID``, ``SEVERITY``, ``check`` and a docstring that documents it."""
+    """A rule module has ``ID``, ``check``, a docstring that documents it, and either
+    ``FINDING`` (a rule about posts: the status policy decides; ``ALSO`` names other kinds it
+    reports) or ``SEVERITY`` (a rule about settings, campaigns or the ledger)."""
     doc = inspect.cleandoc(module.__doc__ or "")
-    return Rule(module.ID, module.SEVERITY, module.check, doc)
+    finding: Finding | None = getattr(module, "FINDING", None)
+    if finding is None:
+        return Rule(module.ID, module.SEVERITY, module.check, doc)
+    on_ready = POLICY[finding]["ready"]
+    assert on_ready is not None
+    return Rule(module.ID, on_ready, module.check, doc, finding, getattr(module, "ALSO", ()))
 
 
 def at(

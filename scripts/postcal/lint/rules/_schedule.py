@@ -8,12 +8,17 @@ from itertools import pairwise
 
 from postcal.content.documents import Post
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.problems import Severity
 
 
 def severity_for(post: Post) -> Severity:
-    """Ready posts block; drafts only warn, since their dates are still moving."""
-    return Severity.ERROR if post.front.status == "ready" else Severity.WARNING
+    """A clash with the schedule stops a post from going out as it is: the status policy says
+    what that is (ready posts block; drafts, whose dates still move, warn). The timeline holds
+    only the posts the policy plans, so there is always an answer."""
+    level = severity(Finding.UNPUBLISHABLE, post)
+    assert level is not None
+    return level
 
 
 def by_channel(ctx: LintContext) -> dict[str, list[tuple[datetime, Post]]]:

@@ -2,7 +2,9 @@
 
 Looking `cadence_horizon` ahead (6 weeks by default), a channel with no ready or draft post for
 longer than `cadence_gap` (7 days) goes quiet: audiences and algorithms reward consistency.
-The warning points at the channel in postcal.yml and names the empty stretch.
+The warning points at the channel in postcal.yml and names the empty stretch. A post with an
+invalid or unknown channel counts on every channel, so that its own problem does not come back
+here as a gap.
 """
 
 from __future__ import annotations
@@ -24,8 +26,19 @@ def check(ctx: LintContext) -> Iterator[Problem]:
     rules = ctx.settings.rules
     horizon_end = ctx.now + rules.cadence_horizon
     planned = by_channel(ctx)
-    for channel in ctx.settings.channels:
+    # A post with an invalid or unknown channel may be meant for any channel: counting it on
+    # every one keeps its own problem from showing up again here as a gap.
+    channels = ctx.settings.channels
+    known = channels.__contains__
+    anywhere = [
+        p.publish_at
+        for p in ctx.scheduled()
+        if "channels" in p.left_out or not all(map(known, p.front.channels))
+    ]
+    for channel in channels:
         moments = [m for m, _ in planned.get(channel, []) if ctx.now <= m <= horizon_end]
+        moments += [m for m in anywhere if m is not None and ctx.now <= m <= horizon_end]
+        moments.sort()
         edges = [ctx.now, *moments, horizon_end]
         for start, end in pairwise(edges):
             if end - start > rules.cadence_gap:

@@ -10,17 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at
-from postcal.problems import Problem, Severity
+from postcal.problems import Problem
 
 ID = "campaign-window"
-SEVERITY = Severity.WARNING
+FINDING = Finding.ADVICE
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
-    for post in ctx.calendar.posts:
+    for post in ctx.posts:
         campaign = ctx.calendar.campaigns.get(post.front.campaign or "")
-        if campaign is None or post.publish_at is None:
+        level = severity(FINDING, post)
+        if campaign is None or post.publish_at is None or level is None:
             continue
         day = post.publish_at.astimezone(ctx.settings.zone).date()
         start, end = campaign.model.start, campaign.model.end
@@ -29,7 +31,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                 post,
                 ("publish_at",),
                 ID,
-                SEVERITY,
+                level,
                 f"{day} is outside campaign '{campaign.id}' ({start} to {end})",
                 "move the post, or change its campaign",
             )

@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from datetime import date
 
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding
 from postcal.lint.rule import at
 from postcal.lint.rules._schedule import by_channel, local, severity_for
-from postcal.problems import Problem, Severity
+from postcal.problems import Problem
 
 ID = "daily-cap"
-SEVERITY = Severity.ERROR
+FINDING = Finding.UNPUBLISHABLE
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:

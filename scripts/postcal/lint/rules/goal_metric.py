@@ -25,7 +25,7 @@ SEVERITY = Severity.ERROR
 def check(ctx: LintContext) -> Iterator[Problem]:
     networks = {channel_id: c.platform for channel_id, c in ctx.settings.channels.items()}
     posts: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for post in ctx.calendar.posts:
+    for post in ctx.posts:
         if post.front.campaign:
             posts[post.front.campaign].append(post.front.channels)
     for campaign in ctx.calendar.campaigns.values():

@@ -11,19 +11,23 @@ from collections.abc import Iterator
 import regex
 
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at_line
 from postcal.networks import network
-from postcal.problems import Problem, Severity
+from postcal.problems import Problem
 
 ID = "hashtag-limit"
-SEVERITY = Severity.ERROR
+FINDING = Finding.UNPUBLISHABLE
 HASHTAG = regex.compile(r"(?<![\w&])#(\w*\p{L}\w*)")
 MENTION = regex.compile(r"(?<![\w@])@\w+")
 LINK = regex.compile(r"https?://\S+")
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
-    for post in ctx.calendar.posts:
+    for post in ctx.posts:
+        level = severity(FINDING, post)
+        if level is None:
+            continue
         for rendered in ctx.renders(post):
             spec = network(rendered.platform)
             for part in rendered.parts:
@@ -40,7 +44,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                             post.path,
                             part.line,
                             ID,
-                            SEVERITY,
+                            level,
                             f"{found} {what} on {rendered.channel}; {spec.label} allows {limit}",
                             f"keep the best {limit}, or add a `::: variant {rendered.channel}`",
                         )

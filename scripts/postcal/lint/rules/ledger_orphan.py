@@ -17,7 +17,7 @@ SEVERITY = Severity.WARNING
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
-    ids = {p.front.id for p in ctx.calendar.posts}
+    ids = {p.front.id for p in ctx.posts}
     for (post_id, channel), entry in sorted(ctx.ledger.items()):
         if post_id not in ids:
             yield Problem(

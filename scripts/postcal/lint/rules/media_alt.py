@@ -10,19 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at
 from postcal.networks import network
-from postcal.problems import Problem, Severity
+from postcal.problems import Problem
 from postcal.text.count import graphemes
 
 ID = "media-alt"
+FINDING = Finding.UNPUBLISHABLE
 MIN_ALT_LIMIT = 500
 """No network's alt-text limit is lower; shorter code point counts need no grapheme count."""
-SEVERITY = Severity.ERROR
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
-    for post in ctx.calendar.posts:
+    for post in ctx.posts:
+        level = severity(FINDING, post)
+        if level is None:
+            continue
         for index, item in enumerate(post.front.media):
             alt = (item.alt or "").strip()
             if not alt:
@@ -30,7 +34,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                     post,
                     ("media", index, "alt"),  # the empty alt, else the item that lacks one
                     ID,
-                    SEVERITY,
+                    level,
                     f"{item.file} has no alt text",
                     "add `alt:` describing what the image shows",
                 )
@@ -38,7 +42,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
             loc = ("media", index, "alt")
             if alt == item.file or alt.lower() == item.file.rsplit("/", 1)[-1].lower():
                 yield at(
-                    post, loc, ID, SEVERITY, "alt text is just the file name", "describe the image"
+                    post, loc, ID, level, "alt text is just the file name", "describe the image"
                 )
             length = len(alt) if len(alt) < MIN_ALT_LIMIT else graphemes(alt)
             for channel in ctx.known_channels(post):
@@ -48,7 +52,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                         post,
                         loc,
                         ID,
-                        SEVERITY,
+                        level,
                         f"alt text has {length} characters; {spec.label} takes {spec.alt_text_limit}",
                         "shorten it",
                     )

@@ -11,17 +11,19 @@ from collections.abc import Iterator
 
 from postcal.content.media import MediaInfo
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at
 from postcal.networks import network
-from postcal.problems import Problem, Severity
+from postcal.problems import Problem
 
 ID = "media-count"
-SEVERITY = Severity.ERROR
+FINDING = Finding.UNPUBLISHABLE
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
-    for post in ctx.calendar.posts:
-        if post.front.status == "idea":
+    for post in ctx.posts:
+        level = severity(FINDING, post)
+        if level is None or "media" in post.left_out:  # an invalid item: the count is unknown
             continue
         infos = [ctx.media(post, item.file) for item in post.front.media]
         known = [i for i in infos if isinstance(i, MediaInfo)]
@@ -42,4 +44,4 @@ def check(ctx: LintContext) -> Iterator[Problem]:
             elif images > spec.max_images:
                 message = f"{images} images; {spec.label} takes {spec.max_images} ({channel})"
             if message:
-                yield at(post, loc, ID, SEVERITY, message, f"or give {channel} its own post")
+                yield at(post, loc, ID, level, message, f"or give {channel} its own post")

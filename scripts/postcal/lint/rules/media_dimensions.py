@@ -1,7 +1,7 @@
 """Images have a shape the network accepts.
 
 Instagram rejects images outside the 4:5 to 1.91:1 aspect ratio range; Threads outside 1:10 to
-10:1. Images smaller than 320 pixels on a side look broken everywhere (warning).
+10:1. Images smaller than 320 pixels on a side look broken everywhere (advice).
 """
 
 from __future__ import annotations
@@ -10,31 +10,39 @@ from collections.abc import Iterator
 
 from postcal.content.media import MediaInfo
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at
 from postcal.networks import network
-from postcal.problems import Problem, Severity
+from postcal.problems import Problem
 
 ID = "media-dimensions"
-SEVERITY = Severity.ERROR
+FINDING = Finding.UNPUBLISHABLE
+ALSO = (Finding.ADVICE,)
 MIN_SIDE = 320
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
-    for post in ctx.calendar.posts:
+    for post in ctx.posts:
+        level = severity(FINDING, post)
+        advice = severity(Finding.ADVICE, post)
+        if level is None and advice is None:
+            continue
         for index, item in enumerate(post.front.media):
             info = ctx.media(post, item.file)
             if not isinstance(info, MediaInfo) or not info.width or not info.height:
                 continue
             loc = ("media", index, "file")
-            if min(info.width, info.height) < MIN_SIDE:
+            if min(info.width, info.height) < MIN_SIDE and advice is not None:
                 yield at(
                     post,
                     loc,
                     ID,
-                    Severity.WARNING,
+                    advice,
                     f"{item.file} is only {info.width}x{info.height} pixels",
                     f"use at least {MIN_SIDE} pixels on each side",
                 )
+            if level is None:
+                continue
             ratio = info.width / info.height
             for channel in ctx.known_channels(post):
                 spec = network(ctx.settings.channels[channel].platform)
@@ -46,7 +54,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                         post,
                         loc,
                         ID,
-                        SEVERITY,
+                        level,
                         f"{item.file} is {info.width}x{info.height} (ratio {ratio:.2f});"
                         f" {spec.label} takes {low:.2f} to {high:.2f} ({channel})",
                         "crop it, for example to 1080x1350 (4:5) or 1080x1080",

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 
 from postcal.content.times import format_duration
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding
 from postcal.lint.rule import at
 from postcal.lint.rules._schedule import by_channel, pairs, severity_for
-from postcal.problems import Problem, Severity
+from postcal.problems import Problem
 
 ID = "min-gap"
-SEVERITY = Severity.ERROR
+FINDING = Finding.UNPUBLISHABLE
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:

@@ -16,11 +16,12 @@ import regex
 from postcal.content.body import DEFAULT
 from postcal.content.documents import Post
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at_line
 from postcal.problems import Problem, Severity
 
 ID = "near-duplicate"
-SEVERITY = Severity.WARNING
+FINDING = Finding.ADVICE
 WORD = regex.compile(r"\w+")
 URL = regex.compile(r"https?://\S+|\{link\}")
 MIN_WORDS = 6
@@ -43,7 +44,13 @@ def main_text(post: Post) -> tuple[str, int]:
 
 def check(ctx: LintContext) -> Iterator[Problem]:
     threshold = ctx.settings.rules.near_duplicate
-    posts = [p for p in ctx.calendar.posts if p.front.status != "idea"]
+    levels: list[Severity] = []
+    posts = []  # ideas are not compared: a recycled post starts as a copy
+    for post in ctx.posts:
+        level = severity(FINDING, post)
+        if level is not None and not post.body.uncertain:
+            posts.append(post)
+            levels.append(level)
     sets = [shingles(main_text(p)[0]) for p in posts]
     earlier: dict[int, list[int]] = {}
     for number, found in enumerate(sets):
@@ -68,7 +75,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                 post.path,
                 main_text(post)[1],
                 ID,
-                SEVERITY,
+                levels[number],
                 f"text is {best[0]:.0%} like {posts[best[1]].path}",
                 "rewrite it, or add `ignore: {near-duplicate: <reason>}` if the repeat is deliberate",
             )

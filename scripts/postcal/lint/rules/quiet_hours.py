@@ -10,12 +10,13 @@ from collections.abc import Iterator
 
 from postcal.content.times import parse_clock
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding
 from postcal.lint.rule import at
 from postcal.lint.rules._schedule import by_channel, local, severity_for
-from postcal.problems import Problem, Severity
+from postcal.problems import Problem
 
 ID = "quiet-hours"
-SEVERITY = Severity.ERROR
+FINDING = Finding.UNPUBLISHABLE
 
 
 def inside(minute: int, start: int, end: int) -> bool:

@@ -4,7 +4,8 @@ A post's `channels` must be channel ids from `postcal.yml`, its `campaign` a fil
 `campaigns/` and its `personas` file stems under `personas/`. The same holds for a persona's
 `preferred_channels`, a campaign's `personas` and goal `channels`, and the `listening`
 channels of `postcal.yml`. A `::: variant` must name one of the post's channels or the platform
-of one of them, or it would never be used.
+of one of them, or it would never be used. A name is wrong whatever the post's status; a
+persona or campaign file that exists but does not load is reported there, not where it is named.
 """
 
 from __future__ import annotations
@@ -13,36 +14,52 @@ import difflib
 from collections.abc import Iterable, Iterator
 
 from postcal.content.body import DEFAULT
+from postcal.content.loader import CAMPAIGNS_DIR, PERSONAS_DIR
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at, at_line
 from postcal.problems import Problem, Severity
 
 ID = "reference"
-SEVERITY = Severity.ERROR
+FINDING = Finding.WRONG
+IN_OTHER_FILES = Severity.ERROR
+"""In personas, campaigns and postcal.yml, which have no status."""
 
 
 def _missing(
-    owner: object, loc: tuple[str | int, ...], kind: str, name: str, known: Iterable[str]
+    owner: object,
+    loc: tuple[str | int, ...],
+    kind: str,
+    name: str,
+    known: Iterable[str],
+    level: Severity = IN_OTHER_FILES,
 ) -> Problem:
     close = difflib.get_close_matches(name, list(known), n=1)
     hint = f"did you mean '{close[0]}'?" if close else f"add it, or use one of the existing {kind}s"
-    return at(owner, loc, ID, SEVERITY, f"unknown {kind} '{name}'", hint)
+    return at(owner, loc, ID, level, f"unknown {kind} '{name}'", hint)
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
     channels = ctx.settings.channels
     personas = ctx.calendar.personas
     campaigns = ctx.calendar.campaigns
-    for post in ctx.calendar.posts:
+    unloaded = ctx.calendar.unloaded
+    for post in ctx.posts:
+        level = severity(FINDING, post)
+        if level is None:
+            continue
         front = post.front
         for index, channel in enumerate(front.channels):
             if channel not in channels:
-                yield _missing(post, ("channels", index), "channel", channel, channels)
-        if front.campaign and front.campaign not in campaigns:
-            yield _missing(post, ("campaign",), "campaign", front.campaign, campaigns)
+                yield _missing(post, ("channels", index), "channel", channel, channels, level)
+        campaign = front.campaign
+        if campaign and campaign not in campaigns and f"{CAMPAIGNS_DIR}/{campaign}" not in unloaded:
+            yield _missing(post, ("campaign",), "campaign", campaign, campaigns, level)
         for index, persona in enumerate(front.personas):
-            if persona not in personas:
-                yield _missing(post, ("personas", index), "persona", persona, personas)
+            if persona not in personas and f"{PERSONAS_DIR}/{persona}" not in unloaded:
+                yield _missing(post, ("personas", index), "persona", persona, personas, level)
+        if post.body.uncertain or "channels" in post.left_out:
+            continue  # which text is a variant, or which channels there are, is unclear
         targets = set(front.channels) | {
             channels[c].platform for c in front.channels if c in channels
         }
@@ -56,7 +73,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                     post.path,
                     line,
                     ID,
-                    SEVERITY,
+                    level,
                     f"'{variant}' is neither a channel of this post nor its platform",
                     "name a channel id from `channels:` or its platform (x, bluesky, ...)",
                 )
@@ -66,7 +83,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                 yield _missing(persona, ("preferred_channels", index), "channel", channel, channels)
     for campaign in campaigns.values():
         for index, persona_id in enumerate(campaign.model.personas):
-            if persona_id not in personas:
+            if persona_id not in personas and f"{PERSONAS_DIR}/{persona_id}" not in unloaded:
                 yield _missing(campaign, ("personas", index), "persona", persona_id, personas)
         for g, goal in enumerate(campaign.model.goals):
             for index, channel in enumerate(goal.channels):

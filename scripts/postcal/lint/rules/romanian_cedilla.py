@@ -12,11 +12,12 @@ from collections.abc import Iterator
 
 from postcal.content.documents import Post
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at
-from postcal.problems import Problem, Severity
+from postcal.problems import Problem
 
 ID = "romanian-cedilla"
-SEVERITY = Severity.WARNING
+FINDING = Finding.ADVICE
 FIXES = {"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"}
 CEDILLA = re.compile("[şţŞŢ]")
 
@@ -31,7 +32,10 @@ def _texts(post: Post) -> Iterator[tuple[str, int, int]]:
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
-    for post in ctx.calendar.posts:
+    for post in ctx.posts:
+        level = severity(FINDING, post)
+        if level is None:
+            continue
         for text, line, _ in _texts(post):
             if not CEDILLA.search(text):
                 continue
@@ -43,12 +47,13 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                             line + offset,
                             column,
                             ID,
-                            SEVERITY,
+                            level,
                             f"'{char}' (cedilla) where Romanian needs '{FIXES[char]}' (comma below)",
                             f"replace it with {FIXES[char]}",
                         )
                         break
-        for loc, value in [(("title",), post.front.title)] + [
+        title = [] if "title" in post.left_out else [(("title",), post.front.title)]
+        for loc, value in title + [
             (("media", i, "alt"), m.alt or "") for i, m in enumerate(post.front.media)
         ]:
             bad = next((c for c in value if c in FIXES), None)
@@ -57,7 +62,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                     post,
                     loc,
                     ID,
-                    SEVERITY,
+                    level,
                     f"'{bad}' (cedilla) where Romanian needs '{FIXES[bad]}' (comma below)",
                     f"replace it with {FIXES[bad]}",
                 )

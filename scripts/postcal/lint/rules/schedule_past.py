@@ -2,7 +2,8 @@
 
 A ready post more than `max_lateness` (or past its `not_after`) behind schedule with no record
 in the publishing ledger will never go out: the publisher skips it rather than post stale news.
-Move it to a new time or mark it draft. Drafts and ideas dated in the past get a warning.
+Move it to a new time or mark it draft. A draft dated in the past gets a warning; an idea's
+date is only a note.
 """
 
 from __future__ import annotations
@@ -10,25 +11,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at
-from postcal.problems import Problem, Severity
+from postcal.problems import Problem
 
 ID = "schedule-past"
-SEVERITY = Severity.ERROR
+FINDING = Finding.UNPUBLISHABLE
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
     lateness = ctx.settings.rules.max_lateness
-    for post in ctx.calendar.posts:
+    for post in ctx.posts:
         at_time = post.publish_at
-        if at_time is None or at_time > ctx.now:
+        level = severity(FINDING, post)
+        if at_time is None or at_time > ctx.now or level is None:
             continue
         if post.front.status != "ready":
             yield at(
                 post,
                 ("publish_at",),
                 ID,
-                Severity.WARNING,
+                level,
                 f"this {post.front.status} is dated {at_time:%Y-%m-%d %H:%M}, which has passed",
                 "move it to a future date, or delete it",
             )
@@ -42,7 +45,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                 post,
                 ("publish_at",),
                 ID,
-                SEVERITY,
+                level,
                 f"was due {at_time:%Y-%m-%d %H:%M} but never published on {', '.join(missing)}:"
                 " it is too late and will be skipped",
                 "move publish_at to a future time, or set status: draft",

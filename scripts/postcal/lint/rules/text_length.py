@@ -16,17 +16,24 @@ from collections.abc import Iterator
 
 from postcal.content.body import Part
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at_line
 from postcal.networks import network
 from postcal.problems import Problem, Severity
 from postcal.text.measure import measure, surely_fits
 
 ID = "text-length"
-SEVERITY = Severity.ERROR
+FINDING = Finding.UNPUBLISHABLE
 
 
 def _check_part(
-    path: str, part: Part, what: str, platform: str, channel: str, limit: int | None
+    path: str,
+    part: Part,
+    what: str,
+    platform: str,
+    channel: str,
+    limit: int | None,
+    level: Severity,
 ) -> Problem | None:
     if surely_fits(part.text, platform, limit=limit):
         return None  # exact counting (twitter-text, grapheme clusters) is the slow part of lint
@@ -38,14 +45,17 @@ def _check_part(
         path,
         part.line,
         ID,
-        SEVERITY,
+        level,
         f"{what} is too long for {channel}: {measured.describe()}",
         f"shorten it by {over}, or add a `::: variant {channel}` with a shorter text",
     )
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
-    for post in ctx.calendar.posts:
+    for post in ctx.posts:
+        level = severity(FINDING, post)
+        if level is None:
+            continue
         for rendered in ctx.renders(post):
             spec = network(rendered.platform)
             limit = ctx.settings.channels[rendered.channel].limits.text
@@ -55,7 +65,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                     part_limit = spec.caption_limit
                 what = "text" if len(rendered.parts) == 1 else f"thread part {index + 1}"
                 found = _check_part(
-                    post.path, part, what, rendered.platform, rendered.channel, part_limit
+                    post.path, part, what, rendered.platform, rendered.channel, part_limit, level
                 )
                 if found:
                     yield found
@@ -67,6 +77,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                     rendered.platform,
                     rendered.channel,
                     limit,
+                    level,
                 )
                 if found:
                     yield found

@@ -10,16 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at
 from postcal.networks import network
-from postcal.problems import Problem, Severity
+from postcal.problems import Problem
 
 ID = "thread"
-SEVERITY = Severity.ERROR
+FINDING = Finding.UNPUBLISHABLE
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
-    for post in ctx.calendar.posts:
+    for post in ctx.posts:
+        level = severity(FINDING, post)
+        if level is None:
+            continue
         for rendered in ctx.renders(post):
             spec = network(rendered.platform)
             if len(rendered.parts) > 1 and not spec.threads:
@@ -27,7 +31,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                     post,
                     ("channels",),
                     ID,
-                    SEVERITY,
+                    level,
                     f"{spec.label} has no threads: {len(rendered.parts) - 1} part(s) would be lost"
                     f" on {rendered.channel}",
                     f"add `::: variant {rendered.channel}` with a single text",
@@ -37,7 +41,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                     post,
                     ("channels",),
                     ID,
-                    SEVERITY,
+                    level,
                     f"{spec.label} cannot take a first comment ({rendered.channel})",
                     "use `::: first-comment <channel>` for the channels that can",
                 )

@@ -10,25 +10,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at
-from postcal.problems import Problem, Severity
+from postcal.problems import Problem
 
 ID = "unique-id"
-SEVERITY = Severity.ERROR
+FINDING = Finding.WRONG
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
     first_seen: dict[str, str] = {}
-    for post in ctx.calendar.posts:
+    for post in ctx.posts:
         if post.front.id is None:
             continue
         other = first_seen.setdefault(post.front.id, post.path)
-        if other != post.path:
+        level = severity(FINDING, post)
+        if other != post.path and level is not None:
             yield at(
                 post,
                 ("id",),
                 ID,
-                SEVERITY,
+                level,
                 f"id '{post.front.id}' is already used by {other}",
                 "give this post a new id (postcal new prints one)",
             )
