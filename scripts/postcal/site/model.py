@@ -157,6 +157,9 @@ def build_site_data(
     hidden: list[Post] = []
     if snapshots is None:
         snapshots = read_snapshots(calendar.root)[0]
+    # A post file that does not fully load is never shown; what lint says about it is listed
+    # only when what did load says it may be public (ready, not embargoed).
+    hidden += [p for p in calendar.partial if not _visible(p, settings, published=False)]
     for post in calendar.posts:
         entries = {c: ledger.get((post.front.id or "", c)) for c in post.front.channels}
         published = any(
