@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nox
@@ -16,11 +15,6 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 TEST_DEPS = nox.project.dependency_groups(PYPROJECT, "test")
 LINT_DEPS = nox.project.dependency_groups(PYPROJECT, "lint")
 
-# The demo calendar is a snapshot taken on 26 November 2026: posts before then are recorded as
-# published in data/. When you replace the demo with your own calendar, delete this line and
-# postcal uses the clock.
-CALENDAR_NOW = os.environ.get("POSTCAL_NOW", "2026-11-26T09:00:00+02:00")
-
 
 def _install(session: nox.Session, *groups: str) -> None:
     session.install("-e", ".", *groups)
@@ -28,7 +22,7 @@ def _install(session: nox.Session, *groups: str) -> None:
 
 def _site_env(session: nox.Session) -> dict[str, str]:
     """Same input, same bytes: the build time is the last commit's, not the clock's."""
-    env = {"POSTCAL_NOW": CALENDAR_NOW, "NO_MKDOCS_2_WARNING": "1"}
+    env = {"NO_MKDOCS_2_WARNING": "1"}
     stamp = session.run(
         "git", "log", "-1", "--format=%ct", external=True, silent=True, success_codes=[0, 128]
     )
@@ -108,7 +102,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     session.run("ruff", "check", ".")
     session.run("mypy")
-    session.run("postcal", "lint", env={"POSTCAL_NOW": CALENDAR_NOW})
+    session.run("postcal", "lint")
     workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.y*ml"))
     session.run("zizmor", "--offline", "--no-progress", *workflows)
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
@@ -160,9 +154,7 @@ def simulate(session: nox.Session) -> None:
     metrics code against local fake networks with a seeded audience; commit it when it changed.
     `nox -s simulate -- --seed 7` picks another audience."""
     _install(session, *TEST_DEPS)
-    session.run(
-        "python", "-m", "tests.demo.simulate", "--until", CALENDAR_NOW, "--commit", *session.posargs
-    )
+    session.run("python", "-m", "tests.demo.simulate", "--commit", *session.posargs)
 
 
 @nox.session(default=False)

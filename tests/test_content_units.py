@@ -528,7 +528,8 @@ def test_no_link_leaves_the_text_alone(render_root: Path) -> None:
 
 
 def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args), env={"POSTCAL_NOW": NOW.isoformat()})
+    pinned = [*args, "--now", NOW.isoformat()] if args[:1] == ("new",) else list(args)
+    result = CliRunner().invoke(main, pinned, env={"POSTCAL_NOW": None})
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
     assert "Traceback" not in result.output
     return result

@@ -79,6 +79,9 @@ def test_postcal_now_sets_now_and_now_itself_is_not_the_past(calendar_root: Path
     refused = new(calendar_root, "Late", "--at", "2026-11-26T08:00", "--channels", "masto", env=env)
     assert (refused.exit_code, refused.stderr) == (
         2,
+        # POSTCAL_NOW is not typed on the command line: postcal says it is in force.
+        "postcal: as of Thursday 26 November 2026, 09:00 (Europe/Bucharest), from POSTCAL_NOW,"
+        " not the clock\n"
         "postcal: --at: 2026-11-26 08:00 is in the past: it is now 2026-11-26 09:00 in"
         " Europe/Bucharest (choose a later time)\n",
     )

@@ -137,6 +137,15 @@ def post_due(path: str, root: Path, now: datetime, zone: ZoneInfo) -> bool:
     return any(not (root / LEDGER_DIR / post_id / f"{name}.json").is_file() for name in names)
 
 
+PINNED = re.compile(r"^as_of:", re.MULTILINE)
+
+
+def pinned(root: Path) -> bool:
+    """postcal.yml pins ``as_of``: a snapshot (the demo), which postcal never publishes."""
+    settings = root / "postcal.yml"
+    return settings.is_file() and bool(PINNED.search(settings.read_text(encoding="utf-8")))
+
+
 def reason_due(root: Path, now: datetime) -> str | None:
     """Why the full run is needed, or None when nothing is due."""
     zone = read_zone(root)
@@ -155,7 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=Path())
     parser.add_argument("--now", help="pretend it is this time (ISO 8601 with an offset)")
+    parser.add_argument(
+        "--pinned-only", action="store_true", help="only ask whether postcal.yml pins as_of"
+    )
     args = parser.parse_args(argv)
+    if pinned(args.root):
+        print("due: postcal.yml pins as_of: a snapshot is never published", file=sys.stderr)
+        print("due=false")
+        return 0
+    if args.pinned_only:
+        print("due=true")
+        return 0
     try:
         why = reason_due(args.root, read_now(args.now))
     except Doubt as exc:

@@ -12,7 +12,7 @@ from typing import NoReturn, TextIO
 import click
 
 from postcal import collector
-from postcal.clock import ENV_NOW, ClockError, resolve_now
+from postcal.clock import resolve_moment
 from postcal.content.loader import load_calendar, load_settings
 from postcal.errors import PostcalError
 from postcal.lint.engine import lint as run_lint
@@ -35,7 +35,9 @@ root_option = click.option(
     help="The calendar repository.",
 )
 now_option = click.option(
-    "--now", metavar="ISO", help="Pretend it is this time (also POSTCAL_NOW). Default: the clock."
+    "--now",
+    metavar="ISO",
+    help="Pretend it is this time (also POSTCAL_NOW). Default: postcal.yml as_of, else the clock.",
 )
 
 
@@ -44,22 +46,27 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-def _now(option: str | None) -> datetime:
-    try:
-        return resolve_now(option, os.environ)
-    except ClockError as problem:
-        chosen = option or os.environ.get(ENV_NOW, "")
-        try:
-            naive = datetime.fromisoformat(chosen)
-        except ValueError:
-            naive = None
-        if naive is None or naive.tzinfo is not None:
-            raise  # not ISO 8601: the clock's hint is a fixed, valid example
-        # No offset. The clock's hint appends "+00:00" to the text, which is no example: a
-        # date alone then still reads as midnight without an offset. Give the moment in UTC.
-        spec = "minutes" if naive.second == naive.microsecond == 0 else "auto"
-        example = naive.replace(tzinfo=UTC).isoformat(timespec=spec)
-        raise ClockError(f"'{chosen}' has no UTC offset; write it like {example}") from problem
+class PinnedCalendar(PostcalError):
+    """postcal.yml pins ``as_of``: the calendar is a snapshot and must not go out."""
+
+
+def _now(option: str | None, root: Path, *, live: bool = False) -> datetime:
+    """The moment to work at: ``--now``, POSTCAL_NOW, postcal.yml's ``as_of`` or the clock.
+    Anything but the clock is said on stderr; ``live`` (publish, metrics) refuses ``as_of``."""
+    settings_file = load_settings(root)[0] if root.is_dir() else None
+    settings = settings_file.model if settings_file else None
+    as_of = settings.as_of if settings else None
+    if live and as_of is not None:
+        raise PinnedCalendar(
+            f"postcal.yml pins as_of: {as_of.isoformat()}: this calendar is a snapshot shown as"
+            " of that moment, and nothing is published or fetched for it. Delete the as_of line"
+            " to go live (or pass --dry-run to see what would go out)"
+        )
+    moment = resolve_moment(option, os.environ, as_of)
+    note = moment.note(settings.zone if settings else UTC)
+    if note:
+        click.echo(f"postcal: {note}", err=True)
+    return moment.at
 
 
 class ErrorBoundary(click.Group):
@@ -96,7 +103,7 @@ def lint(paths: tuple[str, ...], root: Path, now: str | None, output_format: str
     is always loaded so references can be checked. Exit 0: clean (warnings allowed), 1: errors,
     2: usage or configuration error.
     """
-    moment = _now(now)
+    moment = _now(now, root)
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "human"
     if not root.is_dir():
@@ -171,7 +178,7 @@ def new(
 ) -> None:
     """Create a draft post with a fresh id, in the right place under calendar/, with the
     optional fields (type, personas, link, media) as comments to fill in."""
-    moment = _now(now)
+    moment = _now(now, root)
     settings, problems = load_settings(root)
     if settings is None:
         _report_and_exit(root, problems)
@@ -216,7 +223,7 @@ def publish(
     from postcal.publish.runner import Publisher
     from postcal.secrets import secrets_environment
 
-    moment = _now(now)
+    moment = _now(now, root, live=not dry_run)
     environ = secrets_environment(os.environ)
     git = None if (no_git or dry_run) else Git(root.resolve())
     publisher = Publisher(
@@ -258,7 +265,9 @@ def metrics(root: Path, now: str | None, no_git: bool) -> None:
 
     git = None if no_git else Git(root.resolve())
     environ = secrets_environment(os.environ)
-    report = MetricsRun(root.resolve(), _now(now), environ, git, sleep=time.sleep).run()
+    report = MetricsRun(
+        root.resolve(), _now(now, root, live=True), environ, git, sleep=time.sleep
+    ).run()
     click.echo(report.text(), nl=False)
     sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)
 
@@ -334,7 +343,7 @@ def preview(base: str, root: Path, now: str | None, out: Path | None) -> None:
 
     if not root.is_dir():
         _fail(f"{root} is not a directory")
-    text = preview_markdown(root.resolve(), base, _now(now))
+    text = preview_markdown(root.resolve(), base, _now(now, root))
     if out is None:
         click.echo(text, nl=False)
         return
@@ -419,7 +428,7 @@ def doctor(root: Path, now: str | None, warn_days: int, markdown_file: Path | No
         _fail(f"{root} is not a directory")
     report = diagnose(
         root.resolve(),
-        _now(now),
+        _now(now, root),
         secrets_environment(os.environ),
         warn_days=warn_days,
         git=Git(root.resolve()),

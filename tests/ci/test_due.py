@@ -5,6 +5,8 @@ generated front matter. Where it cannot read the time zone it says "due"."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -205,12 +207,22 @@ def run(gh: FakeGh, *args: str) -> tuple[str, str]:
 
 def test_the_output_is_for_github_output_and_never_a_failure(tmp_path: Path) -> None:
     gh = FakeGh(tmp_path)  # no gh call is made: this only runs the script the same way
+    # The demo pins as_of: a snapshot is never published, whatever the moment.
+    snapshot = ("due=false\n", "due: postcal.yml pins as_of: a snapshot is never published\n")
+    assert run(gh, "--root", str(ROOT), "--now", "2027-03-01T09:00:00+02:00") == snapshot
+    assert run(gh, "--root", str(ROOT), "--pinned-only") == snapshot
+    live = tmp_path / "live"
+    for part in ("calendar", "data"):
+        shutil.copytree(ROOT / part, live / part)
+    text = (ROOT / "postcal.yml").read_text(encoding="utf-8")
+    (live / "postcal.yml").write_text(re.sub(r"(?m)^as_of:.*\n", "", text), encoding="utf-8")
     quiet = "2026-11-26T09:00:00+02:00"
-    assert run(gh, "--root", str(ROOT), "--now", quiet) == ("due=false\n", "due: nothing due\n")
-    out, err = run(gh, "--root", str(ROOT), "--now", "2027-03-01T09:00:00+02:00")
+    assert run(gh, "--root", str(live), "--now", quiet) == ("due=false\n", "due: nothing due\n")
+    assert run(gh, "--root", str(live), "--pinned-only")[0] == "due=true\n"
+    out, err = run(gh, "--root", str(live), "--now", "2027-03-01T09:00:00+02:00")
     assert out == "due=true\n"
     assert err.startswith("due: calendar/") and err.endswith(" may be due\n")
-    assert run(gh, "--root", str(ROOT), "--now", "2026-11-26T09:00")[0] == "due=true\n"
+    assert run(gh, "--root", str(live), "--now", "2026-11-26T09:00")[0] == "due=true\n"
     assert run(gh, "--root", str(tmp_path / "missing"))[0] == "due=true\n"
     (tmp_path / "postcal.yml").mkdir()
     assert run(gh, "--root", str(tmp_path))[0] == "due=true\n"

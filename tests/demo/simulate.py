@@ -32,7 +32,6 @@ from postcal.publish.runner import Publisher
 from tests.demo.world import FOLLOWING, Engagement, Potential, Station, potential, stations
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_NOW = "2026-11-26T09:00:00+02:00"
 SEED = 2026
 CALENDAR_PARTS = ("postcal.yml", "calendar", "personas", "campaigns")
 MADE = ("ledger", "metrics", "listening")
@@ -110,10 +109,13 @@ def seed_mentions(
 
 
 def point_at(text: str, places: dict[str, Station]) -> str:
-    """``api_base`` of every channel block under ``channels:`` set to its station's."""
+    """``api_base`` of every channel block under ``channels:`` set to its station's, and no
+    ``as_of``: the simulated runs are live at their simulated moments."""
     lines, out, channel = text.splitlines(), [], None
     in_channels = False
     for line in lines:
+        if line.startswith("as_of:"):
+            continue
         if not line.startswith(" ") and line.strip():
             in_channels = line.startswith("channels:")
             channel = None
@@ -264,17 +266,26 @@ def simulate(repo: Path, until: datetime, seed: int, scratch: Path) -> Outcome:
     return outcome
 
 
+def demo_moment(repo: Path) -> datetime:
+    """The demo's ``as_of``: the moment its data runs up to."""
+    settings = yaml.safe_load((repo / "postcal.yml").read_text(encoding="utf-8"))
+    moment = settings.get("as_of")
+    if moment is None:
+        raise SystemExit("postcal.yml has no as_of: pass --until")
+    return moment if isinstance(moment, datetime) else datetime.fromisoformat(str(moment))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repo", type=Path, default=REPO)
     parser.add_argument(
-        "--until", default=DEMO_NOW, help="the demo's moment (ISO 8601 with offset)"
+        "--until", help="the demo's moment (ISO 8601 with offset); default: postcal.yml as_of"
     )
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--commit", action="store_true", help="commit data/ when it changed")
     options = parser.parse_args(argv)
-    until = datetime.fromisoformat(options.until)
     repo = options.repo.resolve()
+    until = datetime.fromisoformat(options.until) if options.until else demo_moment(repo)
     with tempfile.TemporaryDirectory(prefix="postcal-demo-") as scratch:
         outcome = simulate(repo, until, options.seed, Path(scratch))
     sys.stdout.write(outcome.text())

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from tests.demo.simulate import DEMO_NOW, MADE, MARKER, SEED, Outcome, simulate
+from tests.demo.simulate import MADE, MARKER, SEED, Outcome, demo_moment, simulate
 from tests.demo.world import FOLLOWING, potential
 
 pytestmark = [
@@ -24,7 +24,7 @@ pytestmark = [
 ]
 
 REPO = Path(__file__).resolve().parents[2]
-NOW = datetime.fromisoformat(DEMO_NOW)
+NOW = demo_moment(REPO)
 LIKES_FIELD = {
     "mastodon": "favourites_count",
     "bluesky": "likeCount",

@@ -192,14 +192,16 @@ def pull_request(root: Path) -> None:
     commit(root, "pr")
 
 
+PREVIEW = (sys.executable, "-m", "postcal", "preview")
+
+
 def run_preview(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "postcal", "preview", "--root", str(root), *args],
+        [*PREVIEW, "--root", str(root), "--now", NOW.isoformat(), *args],
         env={
             **GIT_ENV,
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "PYTHONPATH": str(REPO / "scripts"),
-            "POSTCAL_NOW": NOW.isoformat(),
         },
         capture_output=True,
         text=True,

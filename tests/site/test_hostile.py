@@ -309,13 +309,14 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, canary: Canary) -> Hostile
 # --- static checks -------------------------------------------------------------------------------
 
 ALLOWED_TAGS = set(
-    "a article body br button caption code dd desc details div dl dt em figcaption figure footer"
+    "a article aside body br button caption code dd desc details div dl dt em figcaption figure"
+    " footer"
     " form h1 h2 h3 head header html img input label li link main meta nav ol option output p"
     " path pre rect script section select span strong summary svg symbol table tbody td text th"
     " thead time title tr ul use".split()
 )
 """The tags MkDocs, Material and postcal's templates write (network icons are <symbol>s of
-Material's SVGs, drawn with <use>); a payload's tag is none of these or comes with an attribute
+Material's SVGs, drawn with <use>; the snapshot bar is Material's <aside>); a payload's tag is none of these or comes with an attribute
 the checks below refuse."""
 
 

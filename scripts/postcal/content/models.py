@@ -27,6 +27,7 @@ from postcal.content.types import (
     EnvName,
     Language,
     LocalDateTime,
+    Moment,
     NetworkName,
     Slug,
     TimeZoneName,
@@ -267,6 +268,12 @@ class Settings(Model):
         default=(),
         description="Default reviewers: every file no campaign or channel routes (postcal.yml,"
         " personas/), and beside a campaign's reviewers on its own file",
+    )
+    as_of: Moment | None = Field(
+        default=None,
+        description="Show the calendar as of this moment instead of the clock: a snapshot, like"
+        " the demo. Lint, the site and previews use it; publish and metrics refuse to run while"
+        " it is set. Delete it to go live.",
     )
 
     @property

@@ -57,6 +57,23 @@ def _datetime(value: Any, info: ValidationInfo) -> datetime:
         raise _fail("time", exc.args[0], exc.args[1]) from None
 
 
+def _moment(value: Any) -> datetime:
+    text = _text(value, "a date and time with its UTC offset like 2026-11-26T09:00+02:00")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _fail(
+            "time", f"'{text}' is not an ISO 8601 time", "write it like 2026-11-26T09:00+02:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise _fail(
+            "time",
+            f"'{text}' has no UTC offset",
+            f"write it with one, like {moment.isoformat(timespec='minutes')}+02:00",
+        )
+    return moment
+
+
 def _date(value: Any) -> date:
     text = _text(value, "a date like 2026-12-03")
     try:
@@ -128,6 +145,17 @@ LocalDateTime = Annotated[
             "type": "string",
             "description": "ISO 8601 date and time; without an offset it is in the calendar's zone",
             "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?$",
+        }
+    ),
+]
+Moment = Annotated[
+    datetime,
+    PlainValidator(_moment, json_schema_input_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "ISO 8601 date and time with its UTC offset",
+            "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$",
         }
     ),
 ]

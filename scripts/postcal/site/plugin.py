@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,14 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from postcal.clock import ClockError, resolve_now
-from postcal.content.loader import CAMPAIGNS_DIR, PERSONAS_DIR, POSTS_DIR, SETTINGS_FILE
+from postcal.clock import ClockError, resolve_moment
+from postcal.content.loader import (
+    CAMPAIGNS_DIR,
+    PERSONAS_DIR,
+    POSTS_DIR,
+    SETTINGS_FILE,
+    load_settings,
+)
 from postcal.lint.engine import lint
 from postcal.problems import Severity
 from postcal.site.icons import icon_dirs
@@ -49,7 +56,8 @@ class PostcalConfig(Config):  # type: ignore[no-untyped-call]
     root = c.Optional(c.Type(str))
     """The calendar repository; default: the folder of mkdocs.yml."""
     now = c.Optional(c.Type(str))
-    """Build as if it were this time (ISO 8601 with offset); default: POSTCAL_NOW or the clock."""
+    """Build as if it were this time (ISO 8601 with offset); default: POSTCAL_NOW, postcal.yml's
+    as_of, or the clock."""
 
 
 class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
@@ -79,10 +87,18 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         root = self._root(config)
+        settings_file = load_settings(root)[0]
+        settings = settings_file.model if settings_file else None
         try:
-            now = resolve_now(self.config.now, os.environ)
+            as_of = settings.as_of if settings else None
+            moment = resolve_moment(self.config.now, os.environ, as_of)
         except ClockError as exc:
             raise PluginError(f"postcal: {exc}") from None
+        note = moment.note(settings.zone if settings else UTC)
+        if note:
+            log.info(f"showing the calendar {note}")
+        config.extra["postcal_as_of"] = note
+        now = moment.at
         result = lint(root, now)
         for problem in result.problems:
             text = f"{problem.location}: [{problem.rule}] {problem.message}"
