@@ -20,6 +20,7 @@ from typing import Any
 from tests.fakes import facebook, instagram, mastodon, telegram, threads
 from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.facebook import FakeFacebook
+from tests.fakes.graph import GraphFake
 from tests.fakes.httpkit import QuickFake
 from tests.fakes.instagram import FakeInstagram
 from tests.fakes.linkedin import FakeLinkedIn
@@ -118,9 +119,7 @@ def _mastodon(channel: str, spec: dict[str, Any]) -> Station:
             quotes_count=now.quotes,
         )
 
-    def followers(count: int) -> None:
-        with fake.lock:
-            fake.followers = count
+    followers = counting(fake, "followers")
 
     def mention(text: str, at: datetime) -> None:
         fake.mention(text, at)
@@ -194,9 +193,7 @@ def _x(channel: str, spec: dict[str, Any]) -> Station:
             bookmark_count=now.saves - before.saves,
         )
 
-    def followers(count: int) -> None:
-        with fake.lock:
-            fake.followers = count
+    followers = counting(fake, "followers")
 
     return Station(
         channel, "x", fake, fake.base_url, dict(X_SECRETS), engage, followers, None, station_clock
@@ -224,9 +221,7 @@ def _linkedin(channel: str, spec: dict[str, Any]) -> Station:
             shareCount=now.shares,
         )
 
-    def followers(count: int) -> None:
-        with fake.lock:
-            fake.followers = count
+    followers = counting(fake, "followers")
 
     return Station(
         channel, "linkedin", fake, fake.base_url, {"token": token}, engage, followers, None,
@@ -234,95 +229,93 @@ def _linkedin(channel: str, spec: dict[str, Any]) -> Station:
     )  # fmt: skip
 
 
-def _facebook(channel: str, spec: dict[str, Any], site: SiteFiles) -> Station:
-    fake = FakeFacebook(page=str(spec["account"]))
+def counting(fake: FakeServer, *names: str) -> Callable[[int], None]:
+    """Sets the fake's follower count attribute(s)."""
+
+    def set_count(count: int) -> None:
+        with fake.lock:
+            for name in names:
+                setattr(fake, name, count)
+
+    return set_count
+
+
+def _meta(
+    channel: str,
+    platform: str,
+    fake: GraphFake,
+    version: str,
+    token: str,
+    insights: Callable[[Engagement], dict[str, int]],
+    site: SiteFiles,
+) -> Station:
+    """A Graph API network: media fetched from the site, numbers set as the fake's insights."""
+    fake.processing_reads = 0
     fake.public_files = site
     fake.start()
 
     def engage(remote: str, now: Engagement, before: Engagement) -> None:
-        fake.engage(
-            remote,
-            reactions=now.likes,
-            comments=now.replies,
-            shares=now.shares,
-            post_media_view=now.impressions,
-            post_total_media_view_unique=now.reach,
-            post_clicks=now.clicks,
-        )
+        fake.engage(remote, **insights(now))  # type: ignore[attr-defined]
 
-    def followers(count: int) -> None:
-        with fake.lock:
-            fake.followers = count
-            fake.fans = count
-
+    followers = counting(fake, "followers", "fans") if platform == "facebook" else None
     return Station(
-        channel, "facebook", fake, f"{fake.base_url}/v25.0", {"token": facebook.TOKEN}, engage,
-        followers,
+        channel, platform, fake, f"{fake.base_url}/{version}", {"token": token}, engage,
+        followers or counting(fake, "followers"),
     )  # fmt: skip
+
+
+def _facebook(channel: str, spec: dict[str, Any], site: SiteFiles) -> Station:
+    def insights(now: Engagement) -> dict[str, int]:
+        return {
+            "reactions": now.likes,
+            "comments": now.replies,
+            "shares": now.shares,
+            "post_media_view": now.impressions,
+            "post_total_media_view_unique": now.reach,
+            "post_clicks": now.clicks,
+        }
+
+    fake = FakeFacebook(page=str(spec["account"]))
+    return _meta(channel, "facebook", fake, "v25.0", facebook.TOKEN, insights, site)
 
 
 def _instagram(channel: str, spec: dict[str, Any], site: SiteFiles) -> Station:
+    def insights(now: Engagement) -> dict[str, int]:
+        interactions = now.likes + now.replies + now.shares + now.saves
+        return {
+            "views": now.impressions,
+            "reach": now.reach,
+            "likes": now.likes,
+            "comments": now.replies,
+            "shares": now.shares,
+            "saved": now.saves,
+            "total_interactions": interactions,
+        }
+
     fake = FakeInstagram(user=str(spec["account"]))
-    fake.processing_reads = 0
-    fake.public_files = site
-    fake.start()
-
-    def engage(remote: str, now: Engagement, before: Engagement) -> None:
-        fake.engage(
-            remote,
-            views=now.impressions,
-            reach=now.reach,
-            likes=now.likes,
-            comments=now.replies,
-            shares=now.shares,
-            saved=now.saves,
-            total_interactions=now.likes + now.replies + now.shares + now.saves,
-        )
-
-    def followers(count: int) -> None:
-        with fake.lock:
-            fake.followers = count
-
-    return Station(
-        channel, "instagram", fake, f"{fake.base_url}/v25.0", {"token": instagram.TOKEN}, engage,
-        followers,
-    )  # fmt: skip
+    return _meta(channel, "instagram", fake, "v25.0", instagram.TOKEN, insights, site)
 
 
 def _threads(channel: str, spec: dict[str, Any], site: SiteFiles) -> Station:
+    def insights(now: Engagement) -> dict[str, int]:
+        return {
+            "views": now.impressions,
+            "likes": now.likes,
+            "replies": now.replies,
+            "reposts": now.shares,
+            "quotes": now.quotes,
+        }
+
     fake = FakeThreads(user=str(spec["account"]))
     fake.username = THREADS_USERNAME
-    fake.processing_reads = 0
-    fake.public_files = site
-    fake.start()
-
-    def engage(remote: str, now: Engagement, before: Engagement) -> None:
-        fake.engage(
-            remote,
-            views=now.impressions,
-            likes=now.likes,
-            replies=now.replies,
-            reposts=now.shares,
-            quotes=now.quotes,
-        )
-
-    def followers(count: int) -> None:
-        with fake.lock:
-            fake.followers = count
-
-    return Station(
-        channel, "threads", fake, f"{fake.base_url}/v1.0", {"token": threads.TOKEN}, engage,
-        followers,
-    )  # fmt: skip
+    return _meta(channel, "threads", fake, "v1.0", threads.TOKEN, insights, site)
 
 
 def _telegram(channel: str, spec: dict[str, Any]) -> Station:
     fake = FakeTelegram(channel=str(spec["account"]))
     fake.start()
 
-    def followers(count: int) -> None:
-        with fake.lock:
-            fake.members = count
+    followers = counting(fake, "members")
 
     return Station(
         channel, "telegram", fake, fake.base_url, {"token": telegram.TOKEN}, set_followers=followers
