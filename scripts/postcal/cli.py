@@ -52,7 +52,8 @@ class PinnedCalendar(PostcalError):
 
 def _now(option: str | None, root: Path, *, live: bool = False) -> datetime:
     """The moment to work at: ``--now``, POSTCAL_NOW, postcal.yml's ``as_of`` or the clock.
-    Anything but the clock is said on stderr; ``live`` (publish, metrics) refuses ``as_of``."""
+    POSTCAL_NOW and ``as_of`` (nothing on the command line shows them) are said on stderr;
+    ``live`` (publish, metrics) refuses ``as_of``."""
     settings_file = load_settings(root)[0] if root.is_dir() else None
     settings = settings_file.model if settings_file else None
     as_of = settings.as_of if settings else None
