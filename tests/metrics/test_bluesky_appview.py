@@ -53,9 +53,11 @@ def our_posts(pds: str, did: str) -> list[dict[str, Any]]:
     return records
 
 
-def test_likes_reposts_and_followers_come_from_the_appview(
+def published_and_liked(
     bsky_network: network.Network, tmp_path: Path
-) -> None:
+) -> tuple[Remote, dict[str, str], dict[str, Any]]:
+    """One post published on the real PDS; a second account likes and reposts it and follows
+    us, and the AppView has indexed all of it. The remote, the secrets, the post's record."""
     pds = bsky_network.pds
     ours, fan = harness.create_account(pds), harness.create_account(pds)
     spec = ChannelSpec("sky", "bluesky", ours.handle, pds, {"app_password": ours.app_password})
@@ -71,6 +73,13 @@ def test_likes_reposts_and_followers_come_from_the_appview(
     write(pds, fan, "app.bsky.feed.repost", {"subject": subject, "createdAt": now})
     write(pds, fan, "app.bsky.graph.follow", {"subject": ours.did, "createdAt": now})
     bsky_network.process_all()
+    return remote, env, post
+
+
+def test_likes_reposts_and_followers_come_from_the_appview(
+    bsky_network: network.Network, tmp_path: Path
+) -> None:
+    remote, env, post = published_and_liked(bsky_network, tmp_path)
 
     clone = remote.clone()
     report = MetricsRun(clone, FETCHED, env, Git(clone), run_id=RUN).run()

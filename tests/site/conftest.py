@@ -337,6 +337,47 @@ def browser() -> Iterator[Browser]:
 OpenPage = Callable[..., tuple[Page, Watch]]
 
 
+def watched_page(
+    browser: Browser, allowed: Callable[[str], bool], width: int, height: int
+) -> tuple[BrowserContext, Page, Watch]:
+    """A page in a fresh context that records its requests, console errors, page errors and
+    dialogs, and refuses every request ``allowed`` does not accept."""
+    watch = Watch()
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, service_workers="block"
+    )
+    context.set_default_timeout(10_000)
+    context.expose_binding(
+        "__pcReport", lambda _src, kind, text: watch.reports.append((kind, text))
+    )
+    context.add_init_script(INIT_SCRIPT)
+
+    def route(route: Route) -> None:
+        url = route.request.url
+        if allowed(url):
+            route.continue_()
+        else:
+            watch.offsite.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            watch.console_errors.append(message.text)
+
+    def dialog(shown: Dialog) -> None:
+        watch.dialogs.append(shown.message)
+        shown.dismiss()
+
+    page.on("request", lambda request: watch.requests.append(request.url))
+    page.on("console", console)
+    page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
+    page.on("dialog", dialog)
+    return context, page, watch
+
+
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[OpenPage]:
     """Opens a page in a fresh context that records requests, console errors and dialogs;
@@ -344,39 +385,7 @@ def open_page(browser: Browser) -> Iterator[OpenPage]:
     opened: list[tuple[BrowserContext, Watch]] = []
 
     def open_(width: int = 1280, height: int = 900) -> tuple[Page, Watch]:
-        watch = Watch()
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, service_workers="block"
-        )
-        context.set_default_timeout(10_000)
-        context.expose_binding(
-            "__pcReport", lambda _src, kind, text: watch.reports.append((kind, text))
-        )
-        context.add_init_script(INIT_SCRIPT)
-
-        def route(route: Route) -> None:
-            url = route.request.url
-            if is_loopback(url):
-                route.continue_()
-            else:
-                watch.offsite.append(url)
-                route.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-
-        def console(message: ConsoleMessage) -> None:
-            if message.type == "error":
-                watch.console_errors.append(message.text)
-
-        def dialog(opened: Dialog) -> None:
-            watch.dialogs.append(opened.message)
-            opened.dismiss()
-
-        page.on("request", lambda request: watch.requests.append(request.url))
-        page.on("console", console)
-        page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
-        page.on("dialog", dialog)
+        context, page, watch = watched_page(browser, is_loopback, width, height)
         opened.append((context, watch))
         return page, watch
 
@@ -401,39 +410,7 @@ def open_file_page(browser: Browser) -> Iterator[OpenFilePage]:
 
     def open_(site: Path, width: int = 1280, height: int = 900) -> tuple[Page, Watch]:
         inside = site.resolve().as_uri() + "/"
-        watch = Watch()
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, service_workers="block"
-        )
-        context.set_default_timeout(10_000)
-        context.expose_binding(
-            "__pcReport", lambda _src, kind, text: watch.reports.append((kind, text))
-        )
-        context.add_init_script(INIT_SCRIPT)
-
-        def route(route: Route) -> None:
-            url = route.request.url
-            if url.startswith(inside):
-                route.continue_()
-            else:
-                watch.offsite.append(url)
-                route.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-
-        def console(message: ConsoleMessage) -> None:
-            if message.type == "error":
-                watch.console_errors.append(message.text)
-
-        def dialog(shown: Dialog) -> None:
-            watch.dialogs.append(shown.message)
-            shown.dismiss()
-
-        page.on("request", lambda request: watch.requests.append(request.url))
-        page.on("console", console)
-        page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
-        page.on("dialog", dialog)
+        context, page, watch = watched_page(browser, lambda u: u.startswith(inside), width, height)
         opened.append((context, watch, inside))
         return page, watch
 

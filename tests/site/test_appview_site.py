@@ -19,10 +19,9 @@ from mkdocs.config import load_config
 
 from postcal.gitops import Git
 from postcal.metrics.run import MetricsRun
-from tests.metrics.test_bluesky_appview import our_posts, write
-from tests.pds import harness, network
-from tests.publish.gitrepo import Remote
-from tests.publish.scenario import AT, ChannelSpec, publish_in_process, secrets_env, write_calendar
+from tests.metrics.test_bluesky_appview import published_and_liked
+from tests.pds import network
+from tests.publish.scenario import AT
 
 from .conftest import OpenPage, serve, write_mkdocs_yml
 
@@ -48,21 +47,7 @@ def build_site(root: Path, site: Path) -> None:
 def test_the_appview_numbers_reach_the_built_site(
     bsky_network: network.Network, tmp_path: Path, open_page: OpenPage
 ) -> None:
-    pds = bsky_network.pds
-    ours, fan = harness.create_account(pds), harness.create_account(pds)
-    spec = ChannelSpec("sky", "bluesky", ours.handle, pds, {"app_password": ours.app_password})
-    write_calendar(tmp_path / "src", [spec], 1)
-    remote = Remote(tmp_path, tmp_path / "src")
-    env = secrets_env([spec])
-    assert publish_in_process(remote.clone(), AT, env).count("published") == 1
-
-    [post] = our_posts(pds, ours.did)
-    subject = {"uri": post["uri"], "cid": post["cid"]}
-    moment = "2026-12-03T08:30:00.000Z"
-    write(pds, fan, "app.bsky.feed.like", {"subject": subject, "createdAt": moment})
-    write(pds, fan, "app.bsky.feed.repost", {"subject": subject, "createdAt": moment})
-    write(pds, fan, "app.bsky.graph.follow", {"subject": ours.did, "createdAt": moment})
-    bsky_network.process_all()
+    remote, env, _ = published_and_liked(bsky_network, tmp_path)
 
     clone = remote.clone()
     MetricsRun(clone, FETCHED, env, Git(clone)).run()

@@ -20,6 +20,7 @@ from postcal.site.model import build_site_data
 from postcal.site.pages import produce
 
 from .conftest import NOW, build_in_process, copy_demo, without_numbers
+from .metric_lines import account_line, post_line
 
 EXTRA_GOALS = """\
   - metric: engagement_rate
@@ -29,43 +30,9 @@ EXTRA_GOALS = """\
     target: 500
     channels: [boabe-mastodon, boabe-facebook]
 """
-HOLIDAY_BLEND = "holiday-blend-is-back-bwxi"  # out 2026-11-20T06:30:04Z
-BLEND = "blend-de-sarbatori-m2p6"  # out 2026-11-20T11:00:04Z
-GIFT_BOX = "gift-box-guide-carousel-gjrp"  # out 2026-11-23T06:30:04Z
-NETWORKS = {
-    "boabe-facebook": "facebook",
-    "boabe-instagram": "instagram",
-    "boabe-linkedin": "linkedin",
-    "ana-linkedin": "linkedin",
-    "boabe-x": "x",
-    "boabe-mastodon": "mastodon",
-}
-
-
-def post_line(post: str, channel: str, age: str, fetched: str, **metrics: Any) -> dict[str, Any]:
-    simulated = metrics.pop("simulated", False)
-    line = {
-        "kind": "post",
-        "post": post,
-        "channel": channel,
-        "network": NETWORKS[channel],
-        "age": age,
-        "fetched_at": fetched,
-        "run": "hand",
-        "metrics": metrics,
-    }
-    return {**line, "simulated": True} if simulated else line
-
-
-def account_line(channel: str, fetched: str, followers: int) -> dict[str, Any]:
-    return {
-        "kind": "account",
-        "channel": channel,
-        "network": NETWORKS[channel],
-        "fetched_at": fetched,
-        "run": "hand",
-        "metrics": {"followers": followers},
-    }
+HOLIDAY_BLEND = "holiday-blend-is-back-bwxi"  # out 2026-11-20T06:30:00Z
+BLEND = "blend-de-sarbatori-m2p6"  # out 2026-11-20T11:00:00Z
+GIFT_BOX = "gift-box-guide-carousel-gjrp"  # out 2026-11-23T06:30:00Z
 
 
 LINES = [

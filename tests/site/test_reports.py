@@ -36,6 +36,7 @@ from postcal.site.model import build_site_data
 from postcal.site.pages import produce
 
 from .conftest import NOW, ZONE, build_in_process, copy_demo, read_post
+from .metric_lines import account_line, post_line
 from .test_analytics_pages import table
 
 GRIND = "grind-before-you-brew-kod1"
@@ -46,41 +47,7 @@ V60 = "v60-recipe-thread-4xto"
 TRANSILVANIA = "transilvania-coffee-days-takeaways-ystq"
 HOLIDAY_BLEND = "holiday-blend-is-back-bwxi"
 OFFICES = "what-offices-taught-us-nczd"
-NETWORKS = {
-    "boabe-mastodon": "mastodon",
-    "boabe-x": "x",
-    "boabe-linkedin": "linkedin",
-    "ana-linkedin": "linkedin",
-    "boabe-telegram": "telegram",
-}
 NA_TELEGRAM = "not available on Telegram"
-
-
-def post_line(
-    post: str, channel: str, age: str, fetched: str, simulated: bool = False, **metrics: int | None
-) -> dict[str, Any]:
-    line: dict[str, Any] = {
-        "kind": "post",
-        "post": post,
-        "channel": channel,
-        "network": NETWORKS[channel],
-        "age": age,
-        "fetched_at": fetched,
-        "run": "hand",
-        "metrics": metrics,
-    }
-    return {**line, "simulated": True} if simulated else line
-
-
-def account_line(channel: str, fetched: str, followers: int) -> dict[str, Any]:
-    return {
-        "kind": "account",
-        "channel": channel,
-        "network": NETWORKS[channel],
-        "fetched_at": fetched,
-        "run": "hand",
-        "metrics": {"followers": followers},
-    }
 
 
 def toot(
