@@ -16,8 +16,8 @@ from postcal.lint.context import LintContext
 from postcal.lint.load_rules import LOAD_RULES
 from postcal.lint.rule import Rule, at
 from postcal.lint.rules import ALL, BY_ID
-from postcal.metrics.snapshots import read_snapshots
-from postcal.metrics.spend import read_spend
+from postcal.metrics.snapshots import Snapshot, read_snapshots
+from postcal.metrics.spend import SpendRow, read_spend
 from postcal.problems import Problem, Severity
 
 KNOWN_IDS = frozenset(BY_ID) | frozenset(LOAD_RULES)
@@ -32,6 +32,9 @@ class LintResult:
     ledger: dict[tuple[str, str], LedgerEntry]
     problems: tuple[Problem, ...]
     files: int
+    snapshots: tuple[Snapshot, ...] = ()
+    """The metrics snapshots lint read (to check them), for the site to reuse."""
+    spend: tuple[SpendRow, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -115,8 +118,8 @@ def lint(
     with collector.paused():
         calendar, problems = load_calendar(root)
         ledger, ledger_problems = read_ledger(calendar.root)
-        _, metrics_problems = read_snapshots(calendar.root)
-        _, spend_problems = read_spend(calendar.root)
+        snapshots, metrics_problems = read_snapshots(calendar.root)
+        spend, spend_problems = read_spend(calendar.root)
         problems += ledger_problems + metrics_problems + spend_problems
         found = lint_calendar(calendar, now, ledger, problems, parallel=parallel)
     if paths:
@@ -125,4 +128,4 @@ def lint(
             p for p in found if any(p.path == x or p.path.startswith(x + "/") for x in prefixes)
         ]
     files = 1 + len(calendar.posts) + len(calendar.personas) + len(calendar.campaigns)
-    return LintResult(calendar, ledger, tuple(found), files)
+    return LintResult(calendar, ledger, tuple(found), files, tuple(snapshots), tuple(spend))

@@ -106,7 +106,14 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             (log.warning if problem.severity is Severity.ERROR else log.info)(text)
         if result.calendar.settings is None:
             raise PluginError("postcal: postcal.yml is missing or invalid; run `postcal lint`")
-        data = build_site_data(result.calendar, result.ledger, result.problems, now)
+        data = build_site_data(
+            result.calendar,
+            result.ledger,
+            result.problems,
+            now,
+            snapshots=result.snapshots,
+            spend=result.spend,
+        )
         output = produce(data, root, config.use_directory_urls, icon_dirs(config.theme.dirs or ()))
         self.bodies = output.bodies
         nav_pages = NAV_PAGES | {CALENDAR}
