@@ -166,7 +166,7 @@ def bench_site(sizes: list[int], repeat: int) -> None:
         for label, project, now in cases:
             mkdocs_build(project, now)
             site = project / "_site"
-            pages = sum(1 for _ in site.rglob("index.html"))
+            pages = sum(1 for _ in site.rglob("*.html"))
             plain = plain_material_project(Path(scratch) / f"plain-{label.split()[0]}", pages)
             subject, baseline = side_by_side(
                 repeat,
@@ -200,7 +200,7 @@ def bench_site_metrics(repeat: int, posts: int = 1000) -> None:
         pages = []
         for project in projects:
             mkdocs_build(project, now)  # warm the file cache, and check that it builds
-            pages.append(sum(1 for _ in (project / "_site").rglob("index.html")))
+            pages.append(sum(1 for _ in (project / "_site").rglob("*.html")))
         subject, baseline = side_by_side(
             repeat,
             lambda: mkdocs_build(projects[1], now),
