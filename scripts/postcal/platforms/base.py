@@ -14,7 +14,18 @@ import httpx
 
 from postcal import faults
 from postcal.errors import PostcalError
+from postcal.networks import VIDEO_FORMATS
 from postcal.secrets import REDACTOR, Secrets
+
+
+@dataclass(frozen=True, slots=True)
+class Captions:
+    """A subtitle file sent with a video, where the network takes them."""
+
+    path: Path
+    language: str
+    format: str
+    """"srt" or "vtt"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +39,22 @@ class MediaFile:
     height: int | None = None
     public_url: str | None = None
     """Where the published site serves it; Instagram and Threads fetch media by URL."""
+    duration: float | None = None
+    """Seconds; videos only, as are the fields below."""
+    video_codec: str | None = None
+    audio_codec: str | None = None
+    """None when the video has no sound."""
+    frame_rate: float | None = None
+    bit_rate: int | None = None
+    cover: Path | None = None
+    """An image file to show before the video plays (a thumbnail), confined like the media."""
+    cover_time: float | None = None
+    """Or the moment of the video, in seconds, whose frame is the cover."""
+    captions: tuple[Captions, ...] = ()
+
+    @property
+    def is_video(self) -> bool:
+        return self.format in VIDEO_FORMATS
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +74,9 @@ class Outgoing:
     idempotency_key: str
     """Deterministic per (post, channel); adapters derive per-part keys from it."""
     scheduled_at: datetime
+    options: Mapping[str, object] = field(default_factory=dict)
+    """The post's block for this channel's network (``youtube:``, ``tiktok:``, ``pinterest:``),
+    as plain data: a YouTube title and privacy, a Pinterest board."""
 
 
 @dataclass(frozen=True, slots=True)
