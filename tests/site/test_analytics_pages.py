@@ -310,3 +310,18 @@ def test_reports_print_cleanly() -> None:
     assert ".pc-scroll { overflow: visible !important; }" in printing
     assert ".pc-scroll thead { display: table-header-group; }" in printing
     assert "break-inside: avoid" in printing
+
+
+def test_post_numbers_are_on_the_page_but_not_in_search(site: Path) -> None:
+    """Search finds a post by its title and text; its table of figures is put in after search
+    has read the page, so the index carries no numbers and the page carries them once."""
+    html = (site / "posts" / "gift-box-guide-carousel-gjrp.html").read_text(encoding="utf-8")
+    assert html.count('id="numbers"') == 1
+    assert "postcal:unindexed" not in html
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    entries = [d for d in index["docs"] if d["location"].startswith("posts/gift-box-guide")]
+    assert entries[0]["title"] == "Carousel: four gift boxes"
+    everything = " ".join(d["text"] for d in entries)
+    assert "Four gift boxes, four kinds of people" in everything
+    assert "not available on Instagram" not in everything
+    assert "Numbers" not in everything

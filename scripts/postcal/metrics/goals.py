@@ -118,13 +118,15 @@ class _Measured:
 
 
 @dataclass(frozen=True, slots=True)
-class _Evidence:
-    """The campaign's deliveries out by now, their latest snapshots, follower counts."""
+class Evidence:
+    """Deliveries out by now (a campaign's, or all), their latest snapshots, follower counts."""
 
     deliveries: tuple[Delivery, ...]
     latest: Mapping[Delivery, Snapshot]
     accounts: Mapping[str, tuple[tuple[datetime, date, Snapshot], ...]]
     """Per channel, (fetched, local day, snapshot) with a count, oldest first."""
+    zone: tzinfo = UTC
+    """The calendar's zone: what "today" is for the pace of a goal."""
 
 
 def rate_formula(platform: str) -> RateFormula | None:
@@ -180,9 +182,22 @@ def campaign_goals(
 
     ``posts`` are the campaign's posts (by id) with the channels they list; ``channels`` maps
     each channel id of postcal.yml to its network."""
-    evidence = _evidence(posts, ledger, snapshots, now, zone)
+    return goals_of(campaign, posts, known_numbers(ledger, snapshots, now, zone), channels, now)
+
+
+def goals_of(
+    campaign: Campaign,
+    posts: Mapping[str, Sequence[str]],
+    known: Evidence,
+    channels: Mapping[str, str],
+    now: datetime,
+) -> tuple[GoalProgress, ...]:
+    """``campaign_goals`` from numbers gathered once for every campaign of a calendar."""
+    evidence = Evidence(
+        tuple(d for d in known.deliveries if d[0] in posts), known.latest, known.accounts
+    )
     used = used_channels(posts.values(), channels)
-    today = now.astimezone(zone).date()
+    today = now.astimezone(known.zone).date()
     return tuple(
         _goal(goal, campaign, evidence, goal_channels(goal, used, channels), channels, today)
         for goal in campaign.goals
@@ -192,7 +207,7 @@ def campaign_goals(
 def _goal(
     goal: Goal,
     campaign: Campaign,
-    evidence: _Evidence,
+    evidence: Evidence,
     scope: list[str],
     channels: Mapping[str, str],
     today: date,
@@ -255,7 +270,7 @@ def _pace(
 def _measure(
     metric: str,
     counted: tuple[str, ...],
-    evidence: _Evidence,
+    evidence: Evidence,
     channels: Mapping[str, str],
     campaign: Campaign,
 ) -> _Measured:
@@ -275,7 +290,7 @@ def _measure(
     return _Measured(sum(v for v, _ in values), simulated=any(s.simulated for _, s in values))
 
 
-def _followers(counted: tuple[str, ...], evidence: _Evidence, campaign: Campaign) -> _Measured:
+def _followers(counted: tuple[str, ...], evidence: Evidence, campaign: Campaign) -> _Measured:
     growth: list[int] = []
     used: list[Snapshot] = []
     for channel in counted:
@@ -292,7 +307,7 @@ def _followers(counted: tuple[str, ...], evidence: _Evidence, campaign: Campaign
     return _Measured(sum(growth), simulated=any(s.simulated for s in used))
 
 
-def _rate(out: list[Delivery], evidence: _Evidence, channels: Mapping[str, str]) -> _Measured:
+def _rate(out: list[Delivery], evidence: Evidence, channels: Mapping[str, str]) -> _Measured:
     engagements = denominator = 0
     used: list[Snapshot] = []
     for delivery in out:
@@ -318,19 +333,13 @@ def _rate(out: list[Delivery], evidence: _Evidence, channels: Mapping[str, str])
     return _Measured(100 * engagements / denominator, simulated=any(s.simulated for s in used))
 
 
-def _evidence(
-    posts: Mapping[str, Sequence[str]],
-    ledger: Iterable[LedgerRecord],
-    snapshots: Iterable[Snapshot],
-    now: datetime,
-    zone: tzinfo,
-) -> _Evidence:
+def known_numbers(
+    ledger: Iterable[LedgerRecord], snapshots: Iterable[Snapshot], now: datetime, zone: tzinfo
+) -> Evidence:
+    """Every delivery out by ``now``, its latest snapshot, and each channel's follower counts:
+    read once, then shared by every campaign's goals."""
     deliveries = tuple(
-        sorted(
-            (r.post_id, r.channel)
-            for r in ledger
-            if r.post_id in posts and r.status in MEASURED and _out_by(r, now)
-        )
+        sorted((r.post_id, r.channel) for r in ledger if r.status in MEASURED and _out_by(r, now))
     )
     wanted = set(deliveries)
     latest: dict[Delivery, Snapshot] = {}
@@ -350,7 +359,7 @@ def _evidence(
         if key not in latest or recency(snapshot) >= recency(latest[key]):
             latest[key] = snapshot
     ordered = {c: tuple(sorted(p, key=lambda p: p[0])) for c, p in accounts.items()}
-    return _Evidence(deliveries, latest, ordered)
+    return Evidence(deliveries, latest, ordered, zone)
 
 
 def _out_by(record: LedgerRecord, now: datetime) -> bool:

@@ -13,7 +13,7 @@ from postcal.content.loader import Calendar
 from postcal.content.models import Channel, Settings
 from postcal.content.render import RenderedPost, render
 from postcal.ledger.records import LedgerEntry, LedgerRecord
-from postcal.metrics.goals import GoalProgress, campaign_goals
+from postcal.metrics.goals import GoalProgress, goals_of, known_numbers
 from postcal.metrics.listening import MentionDay, read_mentions
 from postcal.metrics.snapshots import Snapshot, read_snapshots
 from postcal.metrics.spend import SpendRow, read_spend
@@ -247,10 +247,9 @@ def _goals(
     for post in calendar.posts:
         if post.front.campaign:
             posts[post.front.campaign][post.front.id or post.path] = post.front.channels
+    known = known_numbers(records, snapshots, now, settings.zone)
     return {
-        campaign_id: campaign_goals(
-            campaign.model, posts[campaign_id], records, snapshots, networks, now, settings.zone
-        )
+        campaign_id: goals_of(campaign.model, posts[campaign_id], known, networks, now)
         for campaign_id, campaign in calendar.campaigns.items()
     }
 

@@ -38,6 +38,8 @@ from postcal.site.richtext import text_to_html
 from postcal.site.urls import relative
 
 BLANK_LINES = re.compile(r"\n\s*\n")
+UNINDEXED = "<!--postcal:unindexed-->"
+"""Where a page's ``SiteOutput.unindexed`` HTML goes, after search has indexed the page."""
 YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 """Characters JSON leaves alone that YAML refuses in a document (MkDocs would then drop the
 whole front matter, title included) or reads as a line break."""
@@ -109,6 +111,9 @@ class SiteOutput:
     bodies: dict[str, str] = field(default_factory=dict)
     """Finished HTML by src_uri, put in place of the rendered Markdown. Keeping our HTML out of
     Markdown is faster and leaves nothing for Markdown to reinterpret."""
+    unindexed: dict[str, str] = field(default_factory=dict)
+    """HTML by src_uri that goes in place of the page's UNINDEXED mark once search has read the
+    page (post numbers): what search should not find, it need not parse."""
     files: dict[str, bytes] = field(default_factory=dict)
     media: dict[str, Path] = field(default_factory=dict)
     current_month: str = ""
@@ -166,14 +171,18 @@ class Producer:
 
         return link
 
-    def emit(
-        self, src: str, title: str, template: str, searchable: bool = True, **context: Any
-    ) -> None:
+    def render(self, src: str, template: str, **context: Any) -> str:
         body = self.env.get_template(template).render(
             data=self.data, link=self.linker(src), today=self.today, **context
         )
+        return BLANK_LINES.sub(chr(10), body).strip()
+
+    def emit(
+        self, src: str, title: str, template: str, searchable: bool = True, **context: Any
+    ) -> None:
+        body = self.render(src, template, **context)
         safe_title = html.escape(title)
-        body = self.icons.with_sprite(BLANK_LINES.sub(chr(10), body).strip())
+        body = self.icons.with_sprite(body)
         self.output.pages[src] = self.page_source(safe_title, searchable)
         self.output.bodies[src] = f"<h1>{safe_title}</h1>\n{body}\n"
 
@@ -252,7 +261,9 @@ class Producer:
                 month_page=month_page(day),
                 week_page=week_page(day),
                 media_src=self.media_src(post_dir),
-                **post_tables(index, view),
+            )
+            self.output.unindexed[src] = self.render(
+                src, "post_numbers.html", **post_tables(index, view)
             )
 
     def month_range(self) -> list[Month]:

@@ -28,7 +28,7 @@ from postcal.lint.engine import lint
 from postcal.problems import Severity
 from postcal.site.icons import icon_dirs
 from postcal.site.model import build_site_data
-from postcal.site.pages import produce
+from postcal.site.pages import UNINDEXED, produce
 from postcal.site.simulation import simulation_banner
 
 log = get_plugin_logger(__name__)
@@ -63,6 +63,7 @@ class PostcalConfig(Config):  # type: ignore[no-untyped-call]
 class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.bodies: dict[str, str] = {}
+        self.unindexed: dict[str, str] = {}
 
     def _root(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path).parent
@@ -116,6 +117,7 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         )
         output = produce(data, root, config.use_directory_urls, icon_dirs(config.theme.dirs or ()))
         self.bodies = output.bodies
+        self.unindexed = output.unindexed
         nav_pages = NAV_PAGES | {CALENDAR}
         if config.nav is not None and output.current_month:
             # "Calendar" opens this month's grid; the list of months stays a link away.
@@ -136,6 +138,10 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         return self.bodies.get(page.file.src_uri, html)
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        late = self.unindexed.get(page.file.src_uri)
+        return output if late is None else output.replace(UNINDEXED, late, 1)
 
     @staticmethod
     def _add(files: Files, file: File) -> None:
