@@ -325,3 +325,15 @@ def test_post_numbers_are_on_the_page_but_not_in_search(site: Path) -> None:
     assert "Four gift boxes, four kinds of people" in everything
     assert "not available on Instagram" not in everything
     assert "Numbers" not in everything
+
+
+def test_channel_numbers_are_on_the_page_but_not_in_search(site: Path) -> None:
+    html = (site / "channels" / "boabe-telegram.html").read_text(encoding="utf-8")
+    assert html.count('class="pc-rate-table"') == 1
+    assert "postcal:unindexed" not in html
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    entries = [d for d in index["docs"] if d["location"].startswith("channels/boabe-telegram")]
+    assert entries[0]["title"] == "boabe-telegram (Telegram)"
+    everything = " ".join(d["text"] for d in entries)
+    assert "Posting rhythm" in everything
+    assert "not available on Telegram" not in everything

@@ -103,9 +103,15 @@ class Icons:
             f'xmlns="http://www.w3.org/2000/svg">{symbols}</svg>'
         )
 
-    def with_sprite(self, body: str) -> str:
-        """``body`` with the sprite of the icons it uses put first."""
-        used = {self.platforms[name] for name in USES.findall(body) if name in self.platforms}
+    def with_sprite(self, body: str, later: str = "") -> str:
+        """``body`` with the sprite of the icons it and ``later`` (HTML that goes in after
+        search has read the page) use put first."""
+        used = {
+            self.platforms[name]
+            for part in (body, later)
+            for name in USES.findall(part)
+            if name in self.platforms
+        }
         sprite = self.sprite(used)
         return sprite + "\n" + body if sprite else body
 

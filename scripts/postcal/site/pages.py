@@ -178,11 +178,20 @@ class Producer:
         return BLANK_LINES.sub(chr(10), body).strip()
 
     def emit(
-        self, src: str, title: str, template: str, searchable: bool = True, **context: Any
+        self,
+        src: str,
+        title: str,
+        template: str,
+        searchable: bool = True,
+        unindexed: str = "",
+        **context: Any,
     ) -> None:
+        """A page from ``template``; ``unindexed`` is HTML for its UNINDEXED mark."""
         body = self.render(src, template, **context)
         safe_title = html.escape(title)
-        body = self.icons.with_sprite(body)
+        body = self.icons.with_sprite(body, unindexed)
+        if unindexed:
+            self.output.unindexed[src] = unindexed
         self.output.pages[src] = self.page_source(safe_title, searchable)
         self.output.bodies[src] = f"<h1>{safe_title}</h1>\n{body}\n"
 
@@ -261,9 +270,7 @@ class Producer:
                 month_page=month_page(day),
                 week_page=week_page(day),
                 media_src=self.media_src(post_dir),
-            )
-            self.output.unindexed[src] = self.render(
-                src, "post_numbers.html", **post_tables(index, view)
+                unindexed=self.render(src, "post_numbers.html", **post_tables(index, view)),
             )
 
     def month_range(self) -> list[Month]:
@@ -460,10 +467,14 @@ class Producer:
             weekly = Counter(week_id(v.day) for v in views if v.day)
             quiet = settings.quiet_hours(channel_id)
             src = f"channels/{channel_id}.md"
+            numbers = channel_context(self.data, channel_id)
             self.emit(
                 src,
                 f"{channel_id} ({spec.label})",
                 "channel.html",
+                unindexed=self.render(
+                    src, "channel_numbers.html", zone=settings.timezone, **numbers
+                ),
                 account=account,
                 who=self.display[channel_id],
                 spec=spec,
@@ -477,7 +488,6 @@ class Producer:
                 upcoming=upcoming,
                 recent=recent,
                 zone=settings.timezone,
-                **channel_context(self.data, channel_id),
             )
             shown = self.display[channel_id]
             items.append(
