@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from postcal.metrics.goals import RateFormula, rate_formula
+from postcal.metrics.snapshots import Snapshot
 from postcal.site.analytics import Window
 from postcal.site.channel_stats import PostNumbers, post_numbers
 from postcal.site.model import PostView, SiteData
@@ -73,9 +74,12 @@ def deliveries(data: SiteData) -> tuple[Delivery, ...]:
     """Every delivery out by ``now`` of a post the site shows, channel by channel (in
     postcal.yml's order), oldest first."""
     found = []
+    by_channel: dict[str, list[Snapshot]] = defaultdict(list)
+    for snapshot in data.snapshots:
+        by_channel[snapshot.channel].append(snapshot)
     for channel_id, account in data.settings.channels.items():
         for item in post_numbers(
-            data.records, data.snapshots, channel_id, account.platform, data.now, data.zone
+            data.records, by_channel[channel_id], channel_id, account.platform, data.now, data.zone
         ):
             view = data.by_id.get(item.post)
             if view is not None:

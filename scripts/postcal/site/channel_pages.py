@@ -3,18 +3,15 @@ its top posts and its best posting hours (``postcal.site.channel_stats``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from postcal.metrics import fields
 from postcal.metrics.goals import rate_formula
+from postcal.metrics.snapshots import Snapshot
 from postcal.site import charts
-from postcal.site.channel_stats import (
-    PostNumbers,
-    best_hours,
-    follower_series,
-    post_numbers,
-    top_posts,
-)
+from postcal.site.breakdowns import Delivery
+from postcal.site.channel_stats import PostNumbers, best_hours, follower_series, top_posts
 from postcal.site.model import SiteData
 
 NO_DATA = "no data yet"
@@ -32,16 +29,14 @@ def _row(data: SiteData, item: PostNumbers, unavailable: str | None) -> dict[str
     }
 
 
-def channel_context(data: SiteData, channel_id: str) -> dict[str, Any]:
+def channel_context(
+    data: SiteData, channel_id: str, found: Iterable[Delivery], accounts: Iterable[Snapshot]
+) -> dict[str, Any]:
+    """``found``: every delivery out (``postcal.site.breakdowns.deliveries``); ``accounts``:
+    the channel's follower snapshots."""
     platform = data.settings.channels[channel_id].platform
-    followers = follower_series(data.snapshots, channel_id, data.now, data.zone)
-    numbers = [
-        n
-        for n in post_numbers(
-            data.records, data.snapshots, channel_id, platform, data.now, data.zone
-        )
-        if n.post in data.by_id
-    ]
+    followers = follower_series(accounts, channel_id, data.now, data.zone)
+    numbers = [d.numbers for d in found if d.channel == channel_id]
     formula = rate_formula(platform)
     unavailable = None if formula else f"not available on {fields.label(platform)}"
     first = followers[0].day if followers else None

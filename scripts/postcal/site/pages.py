@@ -21,6 +21,7 @@ from postcal.lint.rules_doc import rules_markdown
 from postcal.metrics.goals import TOLERANCE
 from postcal.networks import NETWORKS
 from postcal.site import charts
+from postcal.site.analytics import accounts_by_channel
 from postcal.site.analytics_pages import home_context, pacing_context
 from postcal.site.breakdown_pages import persona_context
 from postcal.site.breakdowns import deliveries
@@ -160,6 +161,7 @@ class Producer:
         self.today = data.local_now.date()
         # Every delivery out, with its numbers: the reports and persona pages group them.
         self.deliveries = deliveries(data)
+        self.accounts = accounts_by_channel(data.snapshots)
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -467,7 +469,9 @@ class Producer:
             weekly = Counter(week_id(v.day) for v in views if v.day)
             quiet = settings.quiet_hours(channel_id)
             src = f"channels/{channel_id}.md"
-            numbers = channel_context(self.data, channel_id)
+            numbers = channel_context(
+                self.data, channel_id, self.deliveries, self.accounts.get(channel_id, ())
+            )
             self.emit(
                 src,
                 f"{channel_id} ({spec.label})",
