@@ -38,7 +38,7 @@ def new(root: Path, *args: str, env: dict[str, str | None] | None = None) -> Res
 
 @pytest.fixture(autouse=True)
 def fixed_suffix(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("postcal.cli.random_suffix", lambda: SUFFIX)
+    monkeypatch.setattr("postcal.scaffold.random_suffix", lambda: SUFFIX)
 
 
 def zone_of(root: Path) -> ZoneInfo:

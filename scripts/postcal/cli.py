@@ -1,29 +1,30 @@
-"""The command line: the only module that prints and exits."""
+"""The command line: the only module that prints and exits.
+
+Each command imports what it needs when it runs: the common cron tick (``postcal publish``
+with nothing due) must not pay for the content model, lint and every network's client.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import click
 
 from postcal import collector
-from postcal.clock import resolve_moment
-from postcal.content.loader import load_calendar, load_settings
+from postcal.clock import Moment, resolve_moment
 from postcal.errors import PostcalError
-from postcal.lint.engine import lint as run_lint
 from postcal.lint.output import FORMATS, FORMATTERS, line_reader, summary
-from postcal.lint.rules_doc import rules_markdown
 from postcal.networks import NETWORKS
 from postcal.problems import Problem
-from postcal.scaffold import plan_post, random_suffix, write_post
-from postcal.schema import write_schemas
 from postcal.secrets import REDACTOR
-from postcal.text.measure import measure as measure_text
+
+if TYPE_CHECKING:
+    from postcal.gitops import Git
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -54,6 +55,8 @@ def _now(option: str | None, root: Path, *, live: bool = False) -> datetime:
     """The moment to work at: ``--now``, POSTCAL_NOW, postcal.yml's ``as_of`` or the clock.
     POSTCAL_NOW and ``as_of`` (nothing on the command line shows them) are said on stderr;
     ``live`` (publish, metrics) refuses ``as_of``."""
+    from postcal.content.loader import load_settings
+
     settings_file = load_settings(root)[0] if root.is_dir() else None
     settings = settings_file.model if settings_file else None
     as_of = settings.as_of if settings else None
@@ -63,8 +66,11 @@ def _now(option: str | None, root: Path, *, live: bool = False) -> datetime:
             " of that moment, and nothing is published or fetched for it. Delete the as_of line"
             " to go live (or pass --dry-run to see what would go out)"
         )
-    moment = resolve_moment(option, os.environ, as_of)
-    note = moment.note(settings.zone if settings else UTC)
+    return _announced(resolve_moment(option, os.environ, as_of), settings.zone if settings else UTC)
+
+
+def _announced(moment: Moment, zone: tzinfo) -> datetime:
+    note = moment.note(zone)
     if note:
         click.echo(f"postcal: {note}", err=True)
     return moment.at
@@ -116,6 +122,8 @@ def lint(paths: tuple[str, ...], root: Path, now: str | None, output_format: str
 def _lint_and_report(
     root: Path, moment: datetime, paths: tuple[str, ...], output_format: str
 ) -> NoReturn:
+    from postcal.lint.engine import lint as run_lint
+
     relative = [p.replace(os.sep, "/").removeprefix("./") for p in paths]
     result = run_lint(root, moment, relative, parallel=True)
     text = FORMATTERS[output_format](result.problems, line_reader(result.calendar.root))
@@ -136,6 +144,8 @@ def _lint_and_report(
 )
 def measure(platform: str, limit: int | None) -> None:
     """Measure the text on stdin as PLATFORM counts it. Exit 1 when it is too long."""
+    from postcal.text.measure import measure as measure_text
+
     text = sys.stdin.read()
     if text.endswith("\n"):
         text = text[:-1]  # the newline that ends the terminal input is not part of the text
@@ -154,6 +164,8 @@ def measure(platform: str, limit: int | None) -> None:
 )
 def schema(out: Path) -> None:
     """Write JSON Schemas for postcal.yml, posts, personas and campaigns."""
+    from postcal.schema import write_schemas
+
     for path in write_schemas(out):
         click.echo(str(path))
 
@@ -179,6 +191,9 @@ def new(
 ) -> None:
     """Create a draft post with a fresh id, in the right place under calendar/, with the
     optional fields (type, personas, link, media) as comments to fill in."""
+    from postcal.content.loader import load_settings
+    from postcal.scaffold import plan_post, random_suffix, write_post
+
     moment = _now(now, root)
     settings, problems = load_settings(root)
     if settings is None:
@@ -221,12 +236,39 @@ def publish(
     """
     from postcal.gitops import Git
     from postcal.publish import summary
+    from postcal.publish.quickscan import plain_zone
+    from postcal.publish.report import Report
+    from postcal.publish.tick import nothing_to_do
+
+    git = None if (no_git or dry_run) else Git(root.resolve())
+    target = summary_file or (
+        Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
+    )
+    zone = None if dry_run else plain_zone(root)
+    if zone is not None:
+        moment = resolve_moment(now, os.environ, None)
+        if nothing_to_do(root, moment.at, git):
+            _announced(moment, zone)
+            _write_summaries(summary.text(Report()), summary.markdown(Report()), target)
+            sys.exit(EXIT_OK)
+    _publish(root, _now(now, root, live=not dry_run), dry_run, git, target)
+
+
+def _write_summaries(text: str, markdown: str, target: Path | None) -> None:
+    click.echo(text, nl=False)
+    if target is not None:
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write(markdown)
+
+
+def _publish(
+    root: Path, moment: datetime, dry_run: bool, git: Git | None, target: Path | None
+) -> NoReturn:
+    from postcal.publish import summary
     from postcal.publish.runner import Publisher
     from postcal.secrets import secrets_environment
 
-    moment = _now(now, root, live=not dry_run)
     environ = secrets_environment(os.environ)
-    git = None if (no_git or dry_run) else Git(root.resolve())
     publisher = Publisher(
         root.resolve(),
         moment,
@@ -237,13 +279,7 @@ def publish(
         progress=lambda line: click.echo(line, err=True),
     )
     report = publisher.run()
-    click.echo(summary.text(report), nl=False)
-    target = summary_file or (
-        Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
-    )
-    if target is not None:
-        with target.open("a", encoding="utf-8") as handle:
-            handle.write(summary.markdown(report))
+    _write_summaries(summary.text(report), summary.markdown(report), target)
     sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)
 
 
@@ -296,6 +332,7 @@ def export(root: Path, start: datetime, end: datetime, out: TextIO) -> None:
 
     Empty number cells are unknown (not given by the network, or not fetched yet), never 0.
     """
+    from postcal.content.loader import load_calendar
     from postcal.ledger.records import read_ledger
     from postcal.metrics.export import export_rows, write_csv
     from postcal.metrics.snapshots import read_snapshots
@@ -357,6 +394,8 @@ def preview(base: str, root: Path, now: str | None, out: Path | None) -> None:
 @main.command()
 def rules() -> None:
     """Print the documentation of every lint rule (Markdown)."""
+    from postcal.lint.rules_doc import rules_markdown
+
     click.echo(rules_markdown(), nl=False)
 
 
@@ -370,6 +409,7 @@ def codeowners(root: Path, check: bool) -> None:
     file is then left alone), 1 when --check finds it out of step, 2 when the calendar does
     not load completely (fix what lint reports first).
     """
+    from postcal.content.loader import load_calendar
     from postcal.review import codeowners as owners
 
     calendar, problems = load_calendar(root)

@@ -10,7 +10,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from postcal.cli import main
-from postcal.ledger.records import LedgerRecord, record_path
+from postcal.ledger.paths import record_path
+from postcal.ledger.records import LedgerRecord
 from tests.publish.scenario import ChannelSpec, write_calendar
 
 

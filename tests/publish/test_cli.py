@@ -91,3 +91,42 @@ def test_summary_and_exit_codes(tmp_path: Path, fake: FakeMastodon) -> None:
     quiet = publish_subprocess(remote.clone(), AT, env)
     assert quiet.returncode == 0
     assert "nothing due" in quiet.stdout
+
+
+def test_a_tick_with_nothing_due_syncs_and_loads_no_content_model(
+    tmp_path: Path, fake: FakeMastodon
+) -> None:
+    """The common tick answers from the quick scan after syncing: nothing of the content
+    model, lint or the network clients is imported. A post merged after the runner's checkout
+    is still found, because the sync comes first."""
+    remote, env = make_remote(tmp_path, fake, posts=1)
+    assert publish_subprocess(remote.clone(), AT, env).returncode == 0
+    stale = remote.clone()
+    summary = tmp_path / "quiet.md"
+    quiet = publish_subprocess(
+        stale, AT, {**env, "GITHUB_STEP_SUMMARY": str(summary), "PYTHONPROFILEIMPORTTIME": "1"}
+    )
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout == "nothing due\n"
+    assert summary.read_text(encoding="utf-8").startswith("## postcal publish\n\n**nothing due**")
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in quiet.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "postcal.publish.quickscan" in imported
+    heavy = {"pydantic", "httpx", "yaml", "postcal.content.models", "postcal.lint.engine"}
+    assert heavy & imported == set()
+
+    editor = remote.clone()
+    spec = ChannelSpec("masto", "mastodon", "@r@mastodon.example", fake.base_url, {"token": TOKEN})
+    write_calendar(editor, [spec], posts=1, prefix="merged-later")
+    from tests.publish.gitrepo import git
+
+    git(editor, "add", "-A")
+    git(editor, "commit", "--quiet", "-m", "a post merged after the tick's checkout")
+    git(editor, "push", "--quiet", "origin", "HEAD:main")
+    late = publish_subprocess(stale, AT, env)
+    assert late.returncode == 0, late.stderr
+    assert "1 published" in late.stdout
+    assert ledger_statuses(remote)[("merged-later-000", "masto")] == "published"

@@ -6,8 +6,10 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from postcal.ledger.records import LedgerRecord, write_record
-from postcal.publish.quickscan import anything_to_do
+from postcal.publish.quickscan import anything_to_do, plain_zone
 from tests.conftest import WriteFile, post_text
 from tests.publish.test_schedule import AT
 
@@ -61,3 +63,30 @@ def test_files_the_loader_skips_do_not_force_the_full_run(
     write_file("calendar/README.md", "How we plan posts: one file per post.\n")
     write_file("calendar/2026/index.md", "Notes for December.\n")
     assert not anything_to_do(calendar_root, AT, ZONE)
+
+
+@pytest.mark.parametrize(
+    ("settings", "zone"),
+    [
+        ("timezone: Europe/Bucharest\nchannels: {}\n", "Europe/Bucharest"),
+        ("timezone: 'Europe/Bucharest'  # local\nchannels: {}\n", "Europe/Bucharest"),
+        ("channels: {}\n", None),  # the default zone is the full run's to apply
+        ("timezone: Europe/Bucharest\nas_of: 2026-11-26T09:00\n", None),  # a snapshot
+        ("timezone: Europe/Bucharest\n? odd\n: key\n", None),
+        ("base: &b {x: 1}\ntimezone: Europe/Bucharest\n", "Europe/Bucharest"),
+        ("<<: {timezone: UTC}\ntimezone: Europe/Bucharest\n", None),  # a merge key
+        ("{timezone: Europe/Bucharest}\n", None),
+        ("---\ntimezone: Europe/Bucharest\n", None),
+        ("timezone: Europe/Bucharest\ntimezone: UTC\n", None),
+        ("timezone: Mars/Olympus\n", None),
+    ],
+)
+def test_the_zone_is_read_only_from_a_plain_settings_file(
+    tmp_path: Path, settings: str, zone: str | None
+) -> None:
+    (tmp_path / "postcal.yml").write_text(settings, encoding="utf-8")
+    assert plain_zone(tmp_path) == (ZoneInfo(zone) if zone else None)
+
+
+def test_no_settings_file_has_no_plain_zone(tmp_path: Path) -> None:
+    assert plain_zone(tmp_path) is None

@@ -10,9 +10,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from postcal.content.source import position_of_byte
+from postcal.ledger.paths import LEDGER_DIR, record_path
 from postcal.problems import Problem, error
 
-LEDGER_DIR = "data/ledger"
 LedgerStatus = Literal[
     "attempting", "published", "partial", "failed", "unknown", "unconfirmed", "skipped"
 ]
@@ -54,10 +54,6 @@ class LedgerRecord(BaseModel):
 class LedgerEntry:
     path: str
     record: LedgerRecord
-
-
-def record_path(post_id: str, channel: str) -> str:
-    return f"{LEDGER_DIR}/{post_id}/{channel}.json"
 
 
 def read_ledger(root: Path) -> tuple[dict[tuple[str, str], LedgerEntry], list[Problem]]:

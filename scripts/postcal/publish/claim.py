@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from postcal import faults
-from postcal.ledger.records import LedgerRecord, record_path, write_record
+from postcal.ledger.paths import record_path
+from postcal.ledger.records import LedgerRecord, write_record
 from postcal.publish.run import Run
 
 

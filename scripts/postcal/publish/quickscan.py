@@ -3,6 +3,8 @@
 A full load and lint of a large calendar takes seconds; this scan reads only the few front
 matter lines that decide whether a post could be due, and looks at ledger files as bytes. It
 is conservative: anything it cannot read plainly counts as "maybe", and the full run decides.
+It imports the standard library and postcal's own standard-library modules only: a tick that
+finds nothing due never loads the content model.
 """
 
 from __future__ import annotations
@@ -12,14 +14,40 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from postcal.content.loader import POSTS_DIR, files_under
+from postcal.content.paths import POSTS_DIR, SETTINGS_FILE, files_under
 from postcal.content.times import TimeProblem, parse_datetime
-from postcal.ledger.records import LEDGER_DIR, record_path
+from postcal.ledger.paths import LEDGER_DIR, record_path
 
 FIELD = re.compile(r"^(id|status|publish_at|channels):[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 FLOW_LIST = re.compile(r"^\[([A-Za-z0-9, \t-]*)\]$")
 PENDING = (b'"attempting"', b'"unknown"', b'"failed"', b'"partial"')
 """Records the full run must look at: reconcile them, or retry a failure."""
+TIMEZONE = re.compile(
+    r"^timezone:[ \t]*(?P<quote>[\"']?)(?P<name>[A-Za-z0-9_+/-]+)(?P=quote)[ \t]*(?:#.*)?$",
+    re.MULTILINE,
+)
+PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*:(?:[ \t]|$)")
+
+
+def plain_zone(root: Path) -> ZoneInfo | None:
+    """The calendar's time zone, when postcal.yml says it on one plain top-level line and pins
+    no ``as_of``; None for anything else (the full run reads the file and reports on it)."""
+    try:
+        text = (root / SETTINGS_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    top_level = [line for line in text.splitlines() if line[:1] not in ("", " ", "\t", "#")]
+    if any(not PLAIN_KEY.match(line) for line in top_level):
+        return None  # merge keys, flow mappings, "? " keys, documents: not plain
+    if any(line.startswith("as_of:") for line in top_level):
+        return None  # a snapshot: the full run refuses to publish it, and says so
+    found = TIMEZONE.findall(text)
+    if len(found) != 1:
+        return None
+    try:
+        return ZoneInfo(found[0][1])
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return None
 
 
 def _maybe_due(path: str, root: Path, now: datetime, zone: ZoneInfo) -> bool:
