@@ -14,14 +14,29 @@ from postcal.content import source, yamlfast, yamlstrict
 from postcal.content.body import parse_body
 from postcal.content.documents import CampaignFile, PersonaFile, Post, SettingsFile, Sourced
 from postcal.content.models import Campaign, FrontMatter, Persona, Settings
+from postcal.content.paths import (
+    CAMPAIGNS_DIR as CAMPAIGNS_DIR,
+)
+from postcal.content.paths import (
+    PERSONAS_DIR as PERSONAS_DIR,
+)
+from postcal.content.paths import (
+    POSTS_DIR as POSTS_DIR,
+)
+from postcal.content.paths import (
+    SETTINGS_FILE as SETTINGS_FILE,
+)
+from postcal.content.paths import (
+    SKIPPED_NAMES as SKIPPED_NAMES,
+)
+from postcal.content.paths import (
+    files_under as files_under,
+)
 from postcal.content.types import DEFAULT_ZONE
 from postcal.content.validation import refused_paths, salvage, validate
 from postcal.problems import Problem, error
 
-SETTINGS_FILE = "postcal.yml"
-POSTS_DIR, PERSONAS_DIR, CAMPAIGNS_DIR = "calendar", "personas", "campaigns"
 YAML_SUFFIXES = (".yml", ".yaml")
-SKIPPED_NAMES = {"README.md", "index.md"}
 EXTENSION_PREFIX = "x-"
 M = TypeVar("M", bound=BaseModel)
 
@@ -146,25 +161,6 @@ def read_post(root: Path, path: Path | str, zone: ZoneInfo) -> tuple[Post | None
     if found.model is None:
         return None, problems
     return Post(text.path, found.model, body, found.source_map, found.left_out), problems
-
-
-def files_under(directory: Path, suffixes: tuple[str, ...]) -> list[str]:
-    """The files postcal reads under ``directory``, as absolute path strings in the order of
-    their parts (a Path per file costs more than parsing a small post)."""
-    if not directory.is_dir():
-        return []
-    found: list[str] = []
-    for folder, dirs, names in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(
-            f"{folder}{os.sep}{name}"
-            for name in names
-            if name.endswith(suffixes)
-            and not name.startswith((".", "_"))
-            and name not in SKIPPED_NAMES
-        )
-    found.sort(key=lambda path: path.split(os.sep))  # noqa: PTH206 (the same order, faster)
-    return found
 
 
 def _load_named(

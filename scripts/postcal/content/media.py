@@ -1,4 +1,5 @@
-"""Media files referenced by posts: confined to the repository, typed by their magic bytes."""
+"""Media files referenced by posts: confined to the repository, typed by their magic bytes,
+measured by Pillow (images) or PyAV (videos, see `postcal.content.video`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from PIL import Image
 
+from postcal.content.video import UnreadableVideo, probe_video
 from postcal.networks import AVIF, GIF, HEIC, JPEG, MOV, MP4, PNG, WEBM, WEBP
 
 VIDEO_FORMATS = frozenset({MP4, MOV, WEBM})
@@ -28,10 +30,24 @@ class MediaInfo:
     size: int
     width: int | None = None
     height: int | None = None
+    """Of a video: as shown, after its rotation."""
+    video_codec: str | None = None
+    """Videos only, as are the fields below; FFmpeg's codec names (h264, hevc, vp9)."""
+    audio_codec: str | None = None
+    """None when the video has no sound."""
+    duration: float | None = None
+    """Seconds."""
+    frame_rate: float | None = None
+    bit_rate: int | None = None
 
     @property
     def is_video(self) -> bool:
         return self.format in VIDEO_FORMATS
+
+    @property
+    def container(self) -> str:
+        """The file format (mp4, mov, webm), from its first bytes."""
+        return self.format
 
 
 class MediaProblem(Exception):
@@ -139,4 +155,23 @@ def _probe(root: Path, post_dir: str, file: str) -> MediaInfo:
             raise MediaProblem(
                 f"'{file}' cannot be read as {kind}: {exc}", "re-export the image"
             ) from None
+    if kind in VIDEO_FORMATS:
+        try:
+            video = probe_video(path)
+        except UnreadableVideo as exc:
+            raise MediaProblem(
+                f"'{file}' cannot be read as {kind}: {exc}", "re-export the video"
+            ) from None
+        return MediaInfo(
+            rel,
+            kind,
+            size,
+            video.width,
+            video.height,
+            video.video_codec,
+            video.audio_codec,
+            video.duration,
+            video.frame_rate,
+            video.bit_rate,
+        )
     return MediaInfo(rel, kind, size, width, height)

@@ -21,6 +21,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from postcal.content.types import (
+    BoardId,
     Clock,
     Date,
     Duration,
@@ -160,6 +161,11 @@ class Channel(Model):
     daily_cap: int | None = Field(default=None, gt=0)
     quiet_hours: QuietHours | None = None
     reviewers: tuple[Reviewer, ...] = Field(default=(), description=REVIEWERS_DOC)
+    audited: bool = Field(
+        default=False,
+        description="TikTok: the app passed TikTok's audit. Until then TikTok shows every post"
+        " it receives only to its author (SELF_ONLY), whatever the post asks.",
+    )
 
 
 UTM_PLACEHOLDERS = ("platform", "channel", "campaign", "post_id")
@@ -373,9 +379,99 @@ class Campaign(Model):
 # --- posts ------------------------------------------------------------------------------
 
 
+def _cover(value: Any) -> str | float:
+    """An image file (a path) or a moment of the video (seconds, not negative)."""
+    hint = "name an image beside the post (cover: cover.jpg) or a moment in seconds (cover: 2.5)"
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value >= 0 and value == value:  # not NaN
+            return float(value)
+        message = f"cover time {value} is not a moment of the video"
+    else:
+        message = "expected an image file or a number of seconds"
+    raise PydanticCustomError("schema", "{message}", {"message": message, "hint": hint})
+
+
+Cover = Annotated[
+    str | float,
+    PlainValidator(_cover, json_schema_input_type=str | float),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "minLength": 1}, {"type": "number", "minimum": 0}],
+            "description": "The video's cover: an image file relative to the post, or the"
+            " moment of the video in seconds whose frame is the cover",
+            "examples": ["cover.jpg", 2.5],
+        }
+    ),
+]
+
+
+class CaptionsFile(Model):
+    """A subtitle file for a video, for the networks that take one."""
+
+    file: str = Field(min_length=1, description="A .srt or .vtt file, relative to the post file")
+    language: Language = Field(description="The language spoken in the captions: en, ro, pt-BR")
+
+
 class MediaItem(Model):
     file: str = Field(min_length=1, description="Path relative to the post file")
-    alt: str | None = Field(default=None, description="Alt text: what the image shows")
+    alt: str | None = Field(
+        default=None, description="Alt text: what the image or video shows (its description)"
+    )
+    cover: Cover | None = None
+    captions: tuple[CaptionsFile, ...] = Field(
+        default=(), description="Subtitle files of a video (.srt or .vtt), one per language"
+    )
+
+
+YouTubePrivacy = Literal["public", "unlisted", "private"]
+TikTokPrivacy = Literal[
+    "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"
+]
+
+
+class YouTubeOptions(Model):
+    """What a YouTube channel needs beside the video (lint requires title, privacy and
+    made_for_kids on a ready post with a YouTube channel)."""
+
+    title: str | None = Field(default=None, description="Up to 100 characters, no < or >")
+    description: str | None = Field(
+        default=None, description="Up to 5,000 bytes; default: the post's text"
+    )
+    privacy: YouTubePrivacy | None = None
+    category: int = Field(
+        default=22, ge=1, description="YouTube video category id (22: People & Blogs)"
+    )
+    made_for_kids: bool | None = Field(
+        default=None, description="Whether the video is made for children (COPPA); required"
+    )
+    tags: tuple[str, ...] = ()
+
+
+class TikTokOptions(Model):
+    """What a TikTok channel needs beside the video (lint requires privacy)."""
+
+    privacy: TikTokPrivacy | None = None
+    allow_comments: bool = True
+    allow_duet: bool = True
+    allow_stitch: bool = True
+    brand_organic: bool = Field(
+        default=False, description="Promotes the creator's own business (commercial content)"
+    )
+    brand_content: bool = Field(
+        default=False, description="A paid partnership: branded content for a third party"
+    )
+
+
+class PinterestOptions(Model):
+    """Where a Pin goes (lint requires board)."""
+
+    board: BoardId | None = None
+    title: str | None = Field(default=None, description="Up to 100 characters")
+    link: str | None = Field(
+        default=None, description="Where the Pin leads (default: the post's link)"
+    )
 
 
 class FrontMatter(Model):
@@ -392,6 +488,9 @@ class FrontMatter(Model):
     language: Language | None = None
     link: str | None = None
     media: tuple[MediaItem, ...] = ()
+    youtube: YouTubeOptions | None = None
+    tiktok: TikTokOptions | None = None
+    pinterest: PinterestOptions | None = None
     not_after: LocalDateTime | None = None
     tags: tuple[str, ...] = ()
     embargo: bool = False

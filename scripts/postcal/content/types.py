@@ -194,4 +194,6 @@ EnvName = _pattern(
     "the NAME of an environment variable (never the secret itself)",
     "BOABE_X_TOKEN",
 )
+BoardId = _pattern(r"[0-9]{1,30}", "a Pinterest board id (its digits)", "1234567890")
+"""As the Pinterest API names a board: the number in its ``board_id``."""
 Language = _pattern(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", "a language tag", "en or ro")

@@ -1,7 +1,7 @@
 """Every image and video has alt text.
 
 Alt text is what screen-reader users get instead of the picture: say what it shows, not "image
-of". It is required, must not repeat the file name, and must fit the network (Mastodon 1500,
+of". A video needs one too: its description (what happens in it) for those who cannot see it. It is required, must not repeat the file name, and must fit the network (Mastodon 1500,
 X 1000, Discord 1024, Pinterest 500 characters).
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from postcal.content.documents import Post
+from postcal.content.media import MediaInfo
 from postcal.lint.context import LintContext
 from postcal.lint.policy import Finding, severity
 from postcal.lint.rule import at
@@ -36,7 +38,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                     ID,
                     level,
                     f"{item.file} has no alt text",
-                    "add `alt:` describing what the image shows",
+                    f"add `alt:` describing what the {_kind(ctx, post, item.file)} shows",
                 )
                 continue
             loc = ("media", index, "alt")
@@ -56,3 +58,8 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                         f"alt text has {length} characters; {spec.label} takes {spec.alt_text_limit}",
                         "shorten it",
                     )
+
+
+def _kind(ctx: LintContext, post: Post, file: str) -> str:
+    info = ctx.media(post, file)
+    return "video" if isinstance(info, MediaInfo) and info.is_video else "image"

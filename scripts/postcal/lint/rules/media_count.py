@@ -2,7 +2,9 @@
 
 Mastodon, Bluesky and X take up to 4 images or one video; Instagram needs at least one image
 and takes up to 10; LinkedIn up to 20; Pinterest, TikTok and YouTube need media (YouTube a
-video). Images and a video cannot be mixed in one post.
+video). Most networks take one video per post and no images beside it; Threads carousels (up
+to 20), Telegram albums and Discord messages (up to 10) may hold several videos and mix them
+with images, within the same count.
 """
 
 from __future__ import annotations
@@ -37,11 +39,16 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                 message = f"{spec.label} needs at least {spec.min_media} media file(s) ({channel})"
             elif spec.requires_video and not videos:
                 message = f"{spec.label} needs a video ({channel})"
-            elif videos and images:
+            elif videos and images and not spec.mixes_media:
                 message = f"{spec.label} cannot mix images and video in one post ({channel})"
             elif videos > spec.max_videos:
                 message = f"{videos} videos; {spec.label} takes {spec.max_videos} ({channel})"
             elif images > spec.max_images:
                 message = f"{images} images; {spec.label} takes {spec.max_images} ({channel})"
+            elif videos and images and len(known) > spec.max_images:
+                message = (
+                    f"{len(known)} images and videos; {spec.label} takes {spec.max_images}"
+                    f" in one post ({channel})"
+                )
             if message:
                 yield at(post, loc, ID, level, message, f"or give {channel} its own post")
