@@ -4,7 +4,11 @@ It follows PLATFORMS.md section 3 and what @atproto/pds 0.5.35 does (the contrac
 same adapter tests against both): sessions from handle + password or App Password, Bearer
 access tokens (``ExpiredToken``/``InvalidToken`` are 400, a missing token 401), blobs by content
 hash, posts validated like the lexicon (300 graphemes and 3000 bytes, at most 4 images with
-``alt``, blob refs that exist, well-formed facets and reply refs, TID record keys), and
+``alt``, blob refs that exist, well-formed facets and reply refs, TID record keys; a video
+embed as ``app.bsky.embed.video`` has it: a ``video/mp4`` blob of at most 300,000,000 bytes,
+``alt`` a string, ``aspectRatio`` whole numbers >= 1, at most 20 ``captions`` of ``{lang,
+file}`` with a ``text/vtt`` blob of at most 20,000 bytes, and no other field than
+``presentation``; a blob ref's ``mimeType`` and ``size`` must be the stored blob's), and
 ``putRecord`` with ``swapRecord`` semantics: ``null`` means create-if-absent, an identical
 record is a no-op (no ``commit`` in the answer), a different one is 400 ``InvalidSwap``;
 without ``swapRecord`` it overwrites. Per-account write points (putRecord costs 2) and
@@ -17,7 +21,8 @@ and ``active`` (with ``status`` when an account is not active). App Passwords ne
 
 Readers: ``getRecord`` (400 ``RecordNotFound``), ``listRecords``, ``sync.getBlob`` and
 ``identity.resolveHandle`` (400 ``Unable to resolve handle``). Tests count with
-``posts(did)`` and ``writes``; ``expire_sessions()`` makes every issued token expired.
+``posts(did)``, ``writes`` and ``uploaded`` (bytes of every uploadBlob, repeats counted
+again); ``expire_sessions()`` makes every issued token expired.
 
 Numbers (PLATFORMS.md section 3, "Metrics"), read through the PDS with the session's token as
 the adapter does: ``app.bsky.feed.getPosts`` takes repeated ``uris`` (1 to 25 AT-URIs, more is
@@ -60,6 +65,11 @@ MAX_BYTES = 3000
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 2_000_000
 MAX_BLOB_BYTES = 50_000_000
+MAX_VIDEO_BYTES = 300_000_000
+MAX_CAPTION_BYTES = 20_000
+MAX_CAPTIONS = 20
+VIDEO_FIELDS = frozenset({"$type", "video", "captions", "alt", "aspectRatio", "presentation"})
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 MAX_URIS = 25
 COUNTS = ("likeCount", "repostCount", "replyCount", "quoteCount", "bookmarkCount")
 ENGAGEMENT = {
@@ -156,6 +166,8 @@ class FakeBluesky(FakeServer):
             self.sessions: dict[str, str] = {}
             self.expired: set[str] = set()
             self.writes: list[tuple[str, str, dict[str, Any]]] = []
+            self.uploaded = 0
+            """Bytes of every uploadBlob the fake took, the same file sent twice counted twice."""
             """Every putRecord that changed a repo: (did, rkey, record)."""
             self.limits = {
                 "repo-write-hour": Limit(5000, 3600),
@@ -328,6 +340,7 @@ class FakeBluesky(FakeServer):
             return error(400, "BlobTooLarge", "This file is too large")
         cid = cid_of(request.body, 0x55)
         account.blobs[cid] = (request.body, mime)
+        self.uploaded += len(request.body)
         blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(request.body)}
         return Response(200, {"blob": blob})
 
@@ -445,14 +458,7 @@ class FakeBluesky(FakeServer):
                 where = f"Record/embed/images/{number}"
                 if not isinstance(image, dict) or not isinstance(image.get("alt"), str):
                     raise Invalid(f'{where} must have the property "alt"')
-                blob = image.get("image")
-                ref = blob.get("ref") if isinstance(blob, dict) else None
-                cid = ref.get("$link") if isinstance(ref, dict) else None
-                if not isinstance(blob, dict) or blob.get("$type") != "blob" or cid is None:
-                    raise Invalid(f"{where}/image should be a blob ref")
-                if cid not in account.blobs:
-                    raise Invalid(f"Could not find blob: {cid}", "BlobNotFound")
-                data, mime = account.blobs[cid]
+                data, mime = self._blob_ref(account, image.get("image"), f"{where}/image")
                 if not mime.startswith("image/"):
                     raise Invalid(f"{where}/image mime type {mime} is not accepted")
                 if len(data) > MAX_IMAGE_BYTES:
@@ -465,6 +471,8 @@ class FakeBluesky(FakeServer):
                     )
                 ):
                     raise Invalid(f"{where}/aspectRatio must have width and height >= 1")
+        elif kind == "app.bsky.embed.video":
+            self._validate_video(account, embed)
         elif kind == "app.bsky.embed.external":
             external = embed.get("external") if isinstance(embed, dict) else None
             if not isinstance(external, dict) or not all(
@@ -473,6 +481,51 @@ class FakeBluesky(FakeServer):
                 raise Invalid("Record/embed/external must have uri, title and description")
         else:
             raise Invalid(f"Record/embed has an unsupported $type {kind}")
+
+    @staticmethod
+    def _blob_ref(account: Account, blob: Any, where: str) -> tuple[bytes, str]:
+        """The stored (bytes, mime) a blob ref names; the ref must describe it truly."""
+        ref = blob.get("ref") if isinstance(blob, dict) else None
+        cid = ref.get("$link") if isinstance(ref, dict) else None
+        if not isinstance(blob, dict) or blob.get("$type") != "blob" or cid is None:
+            raise Invalid(f"{where} should be a blob ref")
+        if cid not in account.blobs:
+            raise Invalid(f"Could not find blob: {cid}", "BlobNotFound")
+        data, mime = account.blobs[cid]
+        if blob.get("mimeType") != mime or blob.get("size") != len(data):
+            raise Invalid(f"{where} does not match the uploaded blob {cid}")
+        return data, mime
+
+    def _validate_video(self, account: Account, embed: dict[str, Any]) -> None:
+        where = "Record/embed"
+        if set(embed) - VIDEO_FIELDS:
+            raise Invalid(f"{where} has an unknown property {sorted(set(embed) - VIDEO_FIELDS)[0]}")
+        data, mime = self._blob_ref(account, embed.get("video"), f"{where}/video")
+        if mime != "video/mp4":
+            raise Invalid(f"{where}/video mime type {mime} is not accepted")
+        if len(data) > MAX_VIDEO_BYTES:
+            raise Invalid(f"{where}/video is too big ({len(data)} bytes)")
+        if "alt" in embed and not isinstance(embed["alt"], str):
+            raise Invalid(f"{where}/alt must be a string")
+        ratio = embed.get("aspectRatio")
+        if ratio is not None and not (
+            isinstance(ratio, dict)
+            and set(ratio) == {"width", "height"}
+            and all(isinstance(ratio[k], int) and ratio[k] >= 1 for k in ratio)
+        ):
+            raise Invalid(f"{where}/aspectRatio must have width and height >= 1")
+        captions = embed.get("captions", [])
+        if not isinstance(captions, list) or len(captions) > MAX_CAPTIONS:
+            raise Invalid(f"{where}/captions must be an array of at most {MAX_CAPTIONS}")
+        for number, caption in enumerate(captions):
+            at = f"{where}/captions/{number}"
+            if not isinstance(caption, dict) or not LANGUAGE.match(str(caption.get("lang"))):
+                raise Invalid(f"{at}/lang must be a language tag")
+            data, mime = self._blob_ref(account, caption.get("file"), f"{at}/file")
+            if mime != "text/vtt":
+                raise Invalid(f"{at}/file mime type {mime} is not accepted")
+            if len(data) > MAX_CAPTION_BYTES:
+                raise Invalid(f"{at}/file is too big ({len(data)} bytes)")
 
     def _get(self, request: Request, _: re.Match[str]) -> Response:
         query = {k: v[0] for k, v in request.query.items()}

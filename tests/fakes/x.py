@@ -6,6 +6,8 @@ identical to one of the account's posts, at most 4 ``media_ids``, the 280 weight
 (twitter-text), ``POST /2/media/upload`` and ``/2/media/metadata`` (alt text <= 1,000),
 ``GET /2/users/me`` and ``GET /2/users/:id/tweets``, links rewritten to t.co, and 15-minute
 windows with ``x-rate-limit-*`` headers in epoch seconds and 429 (code 88) when exhausted.
+Video: the chunked upload (initialize, append, finalize, STATUS) of ``tests/fakes/x_uploads``,
+kept in ``uploads``; a post takes one processed video alone, or up to 4 images.
 
 Numbers (section 5, "Metrics"): ``GET /2/tweets?ids=`` (1 to 100 comma-separated ids, more is
 a 400) with ``tweet.fields=public_metrics`` gives each post's ``public_metrics``
@@ -50,6 +52,7 @@ from twitter_text import extract_urls_with_indices, parse_tweet
 
 from tests.fakes.httpkit import START
 from tests.fakes.server import FakeServer, Handler, Request, Response
+from tests.fakes.x_uploads import Uploads
 
 GUESSES = (
     "400 invalid-request body shape for validation errors",
@@ -116,6 +119,10 @@ class Limits:
             "create_tweet": 100,
             "media_upload": 500,
             "media_metadata": 500,
+            "media_initialize": 1875,
+            "media_append": 1875,
+            "media_finalize": 1875,
+            "media_status": 1875,
             "users_me": 75,
             "user_tweets": 900,
             "tweets_lookup": 5000,
@@ -146,6 +153,30 @@ class FakeX(FakeServer):
         self.reset()
         self._route("POST", r"/2/tweets", "create_tweet", self._create_tweet)
         self._route("POST", r"/2/media/upload", "media_upload", self._upload)
+        self._route(
+            "POST",
+            r"/2/media/upload/initialize",
+            "media_initialize",
+            lambda request, _: self.uploads.initialize(request),
+        )
+        self._route(
+            "POST",
+            r"/2/media/upload/(?P<id>\d+)/append",
+            "media_append",
+            lambda request, found: self.uploads.append(request, found["id"]),
+        )
+        self._route(
+            "POST",
+            r"/2/media/upload/(?P<id>\d+)/finalize",
+            "media_finalize",
+            lambda _, found: self.uploads.finalize(found["id"]),
+        )
+        self._route(
+            "GET",
+            r"/2/media/upload",
+            "media_status",
+            lambda request, _: self.uploads.status(request),
+        )
         self._route("POST", r"/2/media/metadata", "media_metadata", self._metadata)
         self._route("GET", r"/2/users/me", "users_me", self._me)
         self._route("GET", r"/2/users/(?P<id>\d+)/tweets", "user_tweets", self._user_tweets)
@@ -167,6 +198,9 @@ class FakeX(FakeServer):
             self.repost_field = "retweet_count"
             """What ``public_metrics`` calls reposts: the newest OpenAPI says ``repost_count``."""
             self.media: dict[str, Media] = {}
+            self.uploads = Uploads(self.clock)
+            self.video_alts: dict[str, str] = {}
+            """Chunked (video) uploads; tests set ``processing_secs`` or ``fail_processing``."""
             self.nonces: set[str] = set()
             self.windows: dict[str, Window] = {}
             self.daily = Window(0)
@@ -327,8 +361,13 @@ class FakeX(FakeServer):
             return _invalid("$.text: Tweet text is too long")
         if not isinstance(media_ids, list) or len(media_ids) > 4:
             return _invalid("$.media.media_ids: at most 4 media ids")
-        if any(not isinstance(m, str) or m not in self.media for m in media_ids):
+        if any(
+            not isinstance(m, str) or (m not in self.media and not self.uploads.ready(m))
+            for m in media_ids
+        ):
             return _invalid("Your media IDs are invalid.")
+        if len(media_ids) > 1 and any(self.uploads.known(m) for m in media_ids):
+            return _invalid("$.media.media_ids: a video goes alone in a post")
         reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
         if reply_to is not None and not any(t.id == reply_to for t in self.tweets):
             return _problem(
@@ -349,7 +388,7 @@ class FakeX(FakeServer):
             text,
             self.clock(),
             reply_to,
-            [(m, self.media[m].alt) for m in media_ids],
+            [(m, self._alt(m)) for m in media_ids],
         )
         self.tweets.append(tweet)
         shown = self._shown(tweet)
@@ -383,15 +422,22 @@ class FakeX(FakeServer):
         }
         return Response(200, {"data": data})
 
+    def _alt(self, media_id: str) -> str | None:
+        held = self.media.get(media_id)
+        return held.alt if held is not None else self.video_alts.get(media_id)
+
     def _metadata(self, request: Request, found: re.Match[str]) -> Response:
         body = request.json()
         media_id = body.get("id")
         alt = ((body.get("metadata") or {}).get("alt_text") or {}).get("text")
-        if media_id not in self.media:
+        if media_id not in self.media and not self.uploads.known(media_id):
             return _invalid("$.id: media not found")
         if not isinstance(alt, str) or not alt or len(alt) > 1000:
             return _invalid("$.metadata.alt_text.text: must be 1 to 1000 characters")
-        self.media[media_id].alt = alt
+        if media_id in self.media:
+            self.media[media_id].alt = alt
+        else:
+            self.video_alts[media_id] = alt
         return Response(200, {"data": {"id": media_id, "associated_metadata": body["metadata"]}})
 
     def _me(self, request: Request, found: re.Match[str]) -> Response:

@@ -288,12 +288,13 @@ def test_unknown_blob_is_refused_by_the_fake(fake: FakeBluesky, client: httpx.Cl
     assert answer.json()["error"] == "BlobNotFound"
 
 
-def test_video_and_too_many_images_are_permanent_before_any_request(
+def test_too_many_images_and_a_video_among_images_are_permanent_before_any_request(
     fake: FakeBluesky, sky: BlueskyAdapter, tmp_path: Path
 ) -> None:
+    """Video itself: test_bluesky_video.py."""
     pictures = tuple(image(tmp_path, f"{n}.png", (4, 4), f"picture {n}") for n in range(5))
     video = MediaFile(tmp_path / "clip.mp4", "mp4", "a short clip", 10)
-    for post in (outgoing(media=pictures), outgoing(media=(video,))):
+    for post in (outgoing(media=pictures), outgoing(media=(pictures[0], video))):
         with pytest.raises(PublishError) as caught:
             sky.publish(post, {}, Recorder())
         assert caught.value.kind is Failure.PERMANENT

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from postcal.platforms.base import Failure, Found, Published, PublishError, Reconciled
+from postcal.platforms.base import Captions, Failure, Found, Published, PublishError, Reconciled
 from postcal.platforms.bluesky import BlueskyAdapter
 from tests.fakes.bluesky import FakeBluesky, cid_of
 from tests.pds import harness
@@ -40,9 +40,11 @@ from tests.platforms.bluesky_support import (
     span,
 )
 from tests.platforms.support import started
+from tests.platforms.video_x_bluesky import srt, video, vtt
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1", "localhost"])]
 
+VIDEO_ALT = "A slow pour of filter coffee into a white cup, steam rising"
 pds_server = harness.pds_server
 fake_server = started(FakeBluesky, scope="module")
 
@@ -144,6 +146,49 @@ def test_images_with_alt_text_and_blobs(world: World, tmp_path: Path) -> None:
         assert blob["mimeType"] == f"image/{media.format}"
         assert blob["size"] == media.size
         assert world.read.blob(world.account.did, blob["ref"]["$link"]) == media.path.read_bytes()
+
+
+def test_video_post_reads_back_with_its_blob_aspect_ratio_alt_and_captions(
+    world: World, tmp_path: Path
+) -> None:
+    """A 64x36 H.264 MP4 with a WebVTT track (sent) and an SRT track (left out, with a note);
+    what getRecord gives back is computed here from the files' bytes."""
+    english = Captions(vtt(tmp_path, "clip.en.vtt", "Steam rises from the cup."), "en", "vtt")
+    romanian = Captions(srt(tmp_path, "clip.ro.srt", "Aburul se ridică."), "ro", "srt")
+    clip = video(tmp_path, "clip.mp4", VIDEO_ALT, (64, 36), (english, romanian))
+    post = outgoing(parts=("Slow pour, fresh beans.",), media=(clip,), link="https://example.com")
+    published = world.adapter().publish(post, {}, Recorder())
+
+    record = world.read.record(world.account.did, rkey_of(published))
+    assert record is not None
+    movie, track = clip.path.read_bytes(), english.path.read_bytes()
+    assert record["value"]["embed"] == {
+        "$type": "app.bsky.embed.video",
+        "video": {
+            "$type": "blob",
+            "ref": {"$link": cid_of(movie, 0x55)},
+            "mimeType": "video/mp4",
+            "size": len(movie),
+        },
+        "alt": VIDEO_ALT,
+        "aspectRatio": {"width": 64, "height": 36},
+        "captions": [
+            {
+                "lang": "en",
+                "file": {
+                    "$type": "blob",
+                    "ref": {"$link": cid_of(track, 0x55)},
+                    "mimeType": "text/vtt",
+                    "size": len(track),
+                },
+            }
+        ],
+    }
+    assert world.read.blob(world.account.did, cid_of(movie, 0x55)) == movie
+    assert world.read.blob(world.account.did, cid_of(track, 0x55)) == track
+    assert published.notes == (
+        "captions clip.ro.srt not sent: Bluesky takes WebVTT (.vtt) captions only",
+    )
 
 
 def test_link_card_is_built_by_the_client(world: World) -> None:

@@ -215,15 +215,17 @@ def test_images_with_alt_text_go_on_the_first_part(h: Harness, tmp_path: Path) -
     assert h.fake.count("media_upload") == 2 and h.fake.count("media_metadata") == 2
 
 
-def test_video_is_refused_before_anything_is_sent(h: Harness, tmp_path: Path) -> None:
+def test_video_beside_an_image_is_refused_before_anything_is_sent(
+    h: Harness, tmp_path: Path
+) -> None:
+    """One video alone, or images: video itself is test_x_video.py's."""
     cup = image(tmp_path, "cup.jpg", "jpeg", "A cup")
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"\x00\x00\x00\x18ftypmp42")
     error = h.fails(outgoing(media=(cup, MediaFile(clip, "mp4", "clip", 12))))
     assert error.kind is Failure.PERMANENT
     assert error.message == (
-        "X: clip.mp4 is mp4; only images (GIF, JPEG, PNG, WEBP) are uploaded by postcal"
-        " (video needs X's chunked upload)"
+        "X: a post takes one video alone; this one has 1 video(s) among 2 media files"
     )
     assert h.fake.posts() == [] and h.fake.requests == []
 

@@ -14,7 +14,10 @@ What it relies on (../shared/PLATFORMS.md, section 3, checked against @atproto/p
   and the publish gets a note.
 - Images: ``com.atproto.repo.uploadBlob`` with the raw bytes and their media type (from the
   catalogue); the returned ``blob`` goes unchanged into the post. At most the catalogue's
-  ``max_images``. Video is not supported yet (refused as PERMANENT before any request).
+  ``max_images``.
+- Video: one MP4 alone, uploaded as a blob too, with its WebVTT captions, into an
+  ``app.bsky.embed.video`` (see bluesky_video.py for the lexicon, the limits and why no upload
+  session is needed: blobs are content-addressed).
 - A delivery is every part, each replying to the first (root) and the one before (parent),
   then the first comment: one more reply to the root and the last part.
 - Exactly once: no idempotency key exists, but the record key is ours. Every piece's key is a
@@ -47,6 +50,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from postcal import faults
 from postcal.networks import mime_type, network
 from postcal.platforms.base import (
     COMMENT,
@@ -90,6 +94,13 @@ from postcal.platforms.bluesky_records import (
 )
 from postcal.platforms.bluesky_repo import Repo
 from postcal.platforms.bluesky_text import created_at, find_tokens, mention_handles, record_key
+from postcal.platforms.bluesky_video import (
+    VTT,
+    caption_notes,
+    check_video,
+    sent_captions,
+    video_embed,
+)
 from postcal.platforms.bluesky_xrpc import Session, Xrpc, string
 from postcal.platforms.core import Effect
 from postcal.text.count import graphemes, utf8_bytes
@@ -141,6 +152,15 @@ class BlueskyAdapter:
             )
             for media in outgoing.media
         ]
+        planned += [
+            PlannedRequest(
+                "POST",
+                self.xrpc.url("com.atproto.repo.uploadBlob"),
+                {"file": track.path.name, "mimeType": VTT, "lang": track.language},
+            )
+            for media in outgoing.media
+            for track in sent_captions(media)
+        ]
         root = record_key(key, 0, when)
         for index, text in enumerate(texts):
             summary: dict[str, object] = {
@@ -153,11 +173,7 @@ class BlueskyAdapter:
                 "facets": len(find_tokens(text)),
             }
             if index == 0:
-                summary["embed"] = (
-                    f"images x{len(outgoing.media)}"
-                    if outgoing.media
-                    else ("external" if outgoing.link else None)
-                )
+                summary["embed"] = _embed_kind(outgoing)
             else:
                 summary["reply"] = {"root": root, "parent": record_key(key, index - 1, when)}
             if index == len(outgoing.parts):
@@ -181,6 +197,7 @@ class BlueskyAdapter:
         if outgoing.first_comment and not state.get(COMMENT):
             pending.append(outgoing.first_comment)
         dids, notes = self.repo.resolve(_handles(pending))
+        notes += caption_notes(outgoing.media)
 
         thread: list[Ref] = []
         for index, text in enumerate(outgoing.parts):
@@ -208,12 +225,26 @@ class BlueskyAdapter:
     def _check(self, outgoing: Outgoing) -> None:
         if not outgoing.parts:
             raise PublishError(Failure.PERMANENT, "nothing to publish: the post has no text")
-        unsupported = [m.path.name for m in outgoing.media if m.format not in SPEC.image_formats]
-        if unsupported:
+        videos = [m for m in outgoing.media if m.is_video]
+        if videos and len(outgoing.media) > 1:
             raise PublishError(
                 Failure.PERMANENT,
-                f"postcal cannot upload {', '.join(unsupported)} to Bluesky yet (images only)",
+                f"Bluesky takes one video alone; this post has {len(videos)} video(s) among"
+                f" {len(outgoing.media)} media files",
             )
+        unsupported = [
+            m.path.name
+            for m in outgoing.media
+            if m.format not in (SPEC.video_formats if m.is_video else SPEC.image_formats)
+        ]
+        if unsupported:
+            shown = ", ".join(sorted(f.upper() for f in SPEC.image_formats | SPEC.video_formats))
+            raise PublishError(
+                Failure.PERMANENT,
+                f"Bluesky cannot take {', '.join(unsupported)} (it takes {shown})",
+            )
+        for video in videos:
+            check_video(video)
         if len(outgoing.media) > SPEC.max_images:
             raise PublishError(
                 Failure.PERMANENT,
@@ -222,6 +253,16 @@ class BlueskyAdapter:
             )
 
     def _embed(self, outgoing: Outgoing) -> Json | None:
+        if outgoing.media and outgoing.media[0].is_video:
+            media = outgoing.media[0]
+            blob = self.repo.upload(media)
+            faults.point("upload-chunk-sent")  # the whole video is one blob
+            captions = [
+                (track.language, self.repo.upload_file(track.path, VTT))
+                for track in sent_captions(media)
+            ]
+            faults.point("upload-done")
+            return video_embed(media, blob, captions)
         if outgoing.media:
             blobs = [self.repo.upload(media) for media in outgoing.media]
             return images_embed(outgoing.media, blobs)
@@ -327,6 +368,14 @@ class BlueskyAdapter:
 
 def make(context: AdapterContext) -> BlueskyAdapter:
     return BlueskyAdapter(context)
+
+
+def _embed_kind(outgoing: Outgoing) -> str | None:
+    if outgoing.media and outgoing.media[0].is_video:
+        return "video"
+    if outgoing.media:
+        return f"images x{len(outgoing.media)}"
+    return "external" if outgoing.link else None
 
 
 def _texts(outgoing: Outgoing) -> list[str]:

@@ -18,6 +18,8 @@ method                                    effect   read from the answer
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from postcal.networks import mime_type
 from postcal.platforms.base import Failure, MediaFile, PublishError, piece_name
 from postcal.platforms.bluesky_records import POST, Json, post_uri, public_url
@@ -54,20 +56,24 @@ class Repo:
         return dids, notes
 
     def upload(self, media: MediaFile) -> Json:
-        """The blob of an uploaded image, to put unchanged into a post."""
+        """The blob of an uploaded image or video, to put unchanged into a post."""
+        return self.upload_file(media.path, mime_type(media.format))
+
+    def upload_file(self, path: Path, mime: str) -> Json:
+        """The blob of any file (a caption track too), sent with its media type."""
         try:
-            payload = media.path.read_bytes()
+            payload = path.read_bytes()
         except OSError as exc:
             raise PublishError(
-                Failure.PERMANENT, f"bluesky: cannot read {media.path.name}: {exc.strerror}"
+                Failure.PERMANENT, f"bluesky: cannot read {path.name}: {exc.strerror}"
             ) from None
         reply = self.xrpc.call(
             "POST",
             "com.atproto.repo.uploadBlob",
             Effect.PREPARE,
-            what=f"uploadBlob of {media.path.name}",
+            what=f"uploadBlob of {path.name}",
             content=payload,
-            content_type=mime_type(media.format),
+            content_type=mime,
         )
         blob = reply.member("blob")
         if not isinstance(blob, dict) or not isinstance(blob.get("ref"), dict):

@@ -1,4 +1,4 @@
-"""X (API v2) adapter: posts, self-threads, a first comment, images with alt text.
+"""X (API v2) adapter: posts, self-threads, a first comment, images or a video with alt text.
 
 Secrets (OAuth 1.0a user context, HMAC-SHA1 signed with ``oauthlib``, sent in the
 ``Authorization`` header): ``api_key``, ``api_secret``, ``access_token``,
@@ -12,7 +12,11 @@ Facts from PLATFORMS.md (section 5) this relies on:
 - Images: ``POST /2/media/upload`` (multipart ``media``, ``media_category=tweet_image``) gives
   ``data.id``; alt text (at most 1,000 characters) is ``POST /2/media/metadata``. Both publish
   nothing, so any failure on them is worth a retry. Formats and MIME types come from the
-  network catalogue; video (X's chunked upload) is refused before anything is sent.
+  network catalogue.
+- Video: one per post, never with images ("up to 4 photos, 1 animated GIF or 1 video in a
+  Post", https://docs.x.com/x-api/media/quickstart/best-practices), through the chunked upload
+  in ``x_video`` (resumable from its checkpointed session), then its alt text like an image's.
+  Captions are not sent to X (the post gets a note saying so).
 - Link posts: the URL stays in the text; X builds the card (and rewrites it to t.co).
 - No idempotency: a post is a create nothing deduplicates, so a 5xx or a dropped connection on
   one is ambiguous. Identical text is refused with 403 "duplicate content": permanent, with a
@@ -42,7 +46,9 @@ from urllib.parse import quote
 import httpx
 from oauthlib.oauth1 import Client as OAuth1Client
 
+from postcal import faults
 from postcal.networks import mime_type, network
+from postcal.platforms import x_video
 from postcal.platforms.base import (
     URL,
     AdapterContext,
@@ -69,6 +75,7 @@ from postcal.platforms.matching import look_up
 from postcal.platforms.x_errors import PROFILE
 from postcal.platforms.x_numbers import BATCH, account_numbers, post_numbers
 from postcal.platforms.x_timeline import LOOKBACK, piece, recent
+from postcal.platforms.x_video import VideoUpload, segment_count
 from postcal.secrets import MIN_SECRET, REDACTOR, install_log_redaction
 from postcal.text.count import x_weighted
 
@@ -84,11 +91,13 @@ def make(context: AdapterContext) -> XAdapter:
 class XAdapter:
     platform = "x"
 
-    def __init__(self, context: AdapterContext) -> None:
+    def __init__(self, context: AdapterContext, chunk_bytes: int | None = None) -> None:
         self.context = context
         self.core = Core.for_channel(context, PROFILE)
         self.base = (context.api_base or API_BASE).rstrip("/")
         self.username = context.account.strip().lstrip("@")
+        self.chunk_bytes = chunk_bytes or x_video.CHUNK_BYTES
+        self.video = VideoUpload(self._send, context.sleep, self.chunk_bytes)
         _guard_secrets([context.secrets.get(role) for role in ROLES])
 
     # --- plan ------------------------------------------------------------------------
@@ -96,13 +105,16 @@ class XAdapter:
     def plan(self, outgoing: Outgoing) -> list[PlannedRequest]:
         planned: list[PlannedRequest] = []
         for index, media in enumerate(outgoing.media, start=1):
-            planned.append(
-                PlannedRequest(
-                    "POST",
-                    f"{self.base}/2/media/upload",
-                    {"media": index, "format": media.format, "bytes": media.size},
+            if media.is_video:
+                planned += self._plan_video(media)
+            else:
+                planned.append(
+                    PlannedRequest(
+                        "POST",
+                        f"{self.base}/2/media/upload",
+                        {"media": index, "format": media.format, "bytes": media.size},
+                    )
                 )
-            )
             if media.alt:
                 planned.append(
                     PlannedRequest(
@@ -132,6 +144,24 @@ class XAdapter:
             )
         return planned
 
+    def _plan_video(self, media: MediaFile) -> list[PlannedRequest]:
+        segments = segment_count(media.size, self.chunk_bytes)
+        upload = f"{self.base}/2/media/upload"
+        return [
+            PlannedRequest(
+                "POST",
+                f"{upload}/initialize",
+                {"media_type": mime_type(media.format), "total_bytes": media.size},
+            ),
+            PlannedRequest(
+                "POST",
+                f"{upload}/<media id>/append",
+                {"segments": segments, "segment_bytes": self.chunk_bytes},
+            ),
+            PlannedRequest("POST", f"{upload}/<media id>/finalize"),
+            PlannedRequest("GET", upload, {"command": "STATUS", "until": "succeeded"}),
+        ]
+
     # --- publish ---------------------------------------------------------------------
 
     def publish(self, outgoing: Outgoing, progress: Progress, checkpoint: Checkpoint) -> Published:
@@ -145,7 +175,9 @@ class XAdapter:
                 continue
             body: dict[str, Any] = {"text": text}
             if index == 0 and outgoing.media:
-                body["media"] = {"media_ids": [self._upload(m) for m in outgoing.media]}
+                ids = [self._upload(m, state, checkpoint) for m in outgoing.media]
+                faults.point("upload-done")
+                body["media"] = {"media_ids": ids}
             if index > 0:
                 body["reply"] = {"in_reply_to_tweet_id": state[part_key(index - 1)]}
             state[part_key(index)] = self._create(body, f"part {index + 1} of {total}")
@@ -163,7 +195,12 @@ class XAdapter:
 
     def _published(self, outgoing: Outgoing, state: Mapping[str, str]) -> Published:
         ids = tuple(state[part_key(i)] for i in range(len(outgoing.parts)))
-        return Published(ids[0], state.get(URL) or self._status_url(ids[0]), ids)
+        notes = tuple(
+            f"captions {c.path.name} not sent: postcal does not send captions to X yet"
+            for media in outgoing.media
+            for c in media.captions
+        )
+        return Published(ids[0], state.get(URL) or self._status_url(ids[0]), ids, notes)
 
     def _status_url(self, tweet_id: str) -> str:
         return f"https://x.com/{self.username}/status/{tweet_id}"
@@ -221,7 +258,27 @@ class XAdapter:
             expiry="OAuth 1.0a user tokens do not expire",
         )
 
-    def _upload(self, media: MediaFile) -> str:
+    def _upload(self, media: MediaFile, state: dict[str, str], checkpoint: Checkpoint) -> str:
+        """A media id ready to post: a video through the chunked upload, an image at once;
+        then its alt text."""
+        if media.is_video:
+            media_id = self.video.upload(media, state, checkpoint)
+        else:
+            media_id = self._upload_image(media)
+        if media.alt:
+            metadata = {"id": media_id, "metadata": {"alt_text": {"text": media.alt}}}
+            answer = self._send(
+                "POST",
+                "/2/media/metadata",
+                f"alt text of {media.path.name}",
+                Effect.PREPARE,
+                json=metadata,
+            )
+            if not isinstance(answer.member("data"), dict):  # not X's answer: alt text unsure
+                raise answer.broken("has no data object")
+        return media_id
+
+    def _upload_image(self, media: MediaFile) -> str:
         try:
             content = media.path.read_bytes()
         except OSError as exc:
@@ -236,19 +293,7 @@ class XAdapter:
             data={"media_category": "tweet_image"},
             files={"media": (media.path.name, content, mime_type(media.format))},
         )
-        media_id = reply.identifier("data", "id")
-        if media.alt:
-            metadata = {"id": media_id, "metadata": {"alt_text": {"text": media.alt}}}
-            answer = self._send(
-                "POST",
-                "/2/media/metadata",
-                f"alt text of {media.path.name}",
-                Effect.PREPARE,
-                json=metadata,
-            )
-            if not isinstance(answer.member("data"), dict):  # not X's answer: alt text unsure
-                raise answer.broken("has no data object")
-        return media_id
+        return reply.identifier("data", "id")
 
     def _create(self, body: Mapping[str, Any], what: str) -> str:
         reply = self._send("POST", "/2/tweets", what, Effect.CREATES, json=body)
@@ -295,15 +340,23 @@ class XAdapter:
 
 
 def _check_media(media: tuple[MediaFile, ...]) -> None:
-    """Only images go through the simple upload: refuse anything else before sending."""
-    formats = network("x").image_formats
+    """Up to 4 images, or one video alone: refuse anything else before sending."""
+    spec = network("x")
+    videos = [item for item in media if item.is_video]
+    if videos and len(media) > 1:
+        raise PublishError(
+            Failure.PERMANENT,
+            f"X: a post takes one video alone; this one has {len(videos)} video(s) among"
+            f" {len(media)} media files",
+        )
     for item in media:
+        formats = spec.video_formats if item.is_video else spec.image_formats
         if item.format not in formats:
+            kind = "videos" if item.is_video else "images"
             shown = ", ".join(sorted(f.upper() for f in formats))
             raise PublishError(
                 Failure.PERMANENT,
-                f"X: {item.path.name} is {item.format}; only images ({shown}) are uploaded by"
-                " postcal (video needs X's chunked upload)",
+                f"X: {item.path.name} is {item.format}; X takes {kind} as {shown}",
             )
 
 
