@@ -14,12 +14,23 @@ expansion (``reactions.summary(total_count)`` -> ``{"data", "summary": {"total_c
 ?metric=...`` (``post_impressions*`` deprecated: refused). ``engage``, ``no_insights``,
 ``delete`` and ``followers`` / ``fans`` set what they report.
 
+Video (developers.facebook.com/documentation/video-api/guides/publishing.md, the Resumable
+Upload API): ``POST /{app-id}/uploads?file_name&file_length&file_type`` (video/mp4) ->
+``{"id": "upload:<session>"}``; ``POST /upload:<session>`` with ``Authorization: OAuth <token>``
+and ``file_offset`` equal to what the session holds (anything else is refused: steps out of
+order) -> ``{"h": <handle>}`` once every byte is in; ``GET /upload:<session>`` ->
+``{"id", "file_offset"}``; ``POST /{page-id}/videos {title, description,
+fbuploader_video_file_chunk}`` -> ``{"id": <video id>}``, a post on the Page (no dedup: the
+same handle twice makes two); ``GET /{page-id}/videos`` newest first. ``video_bytes`` counts
+every byte the upload sessions received.
+
 Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,11 +41,13 @@ from tests.fakes.graph import (
     ApiError,
     Call,
     GraphFake,
+    error_response,
     image_format,
     missing,
     stamp,
     top_fields,
 )
+from tests.fakes.server import Request, Response
 
 GUESSES = (
     "photos over 10 MB answer 100/1366046 (PLATFORMS.md has 4 MB 'should', the Photo reference 10 MB)",
@@ -45,6 +58,9 @@ GUESSES = (
     "`shares` is left out of a post nobody shared (third-party reports; not in Meta's reference)",
     "comments.summary.total_count counts the comments made here plus those set by `engage`",
     "a deleted post answers 100/33 like an unknown id",
+    "an upload that stops short answers {id, file_offset} and no handle; the handle is made up",
+    "a video's id is a plain number and comments on it work as on a post",
+    "an upload session the fake forgot (`upload_sessions.clear()`) answers 100/33",
 )
 POST_METRICS = frozenset(
     {"post_total_media_view_unique", "post_clicks", "post_clicks_by_type", "post_media_view"}
@@ -82,6 +98,21 @@ class Post:
     shares: int = 0
     insights: dict[str, Any] | None = field(default_factory=dict)
     """Insights values by metric name (0 when not set); None: the post has none."""
+    video: bytes | None = None
+    title: str | None = None
+
+
+@dataclass
+class UploadSession:
+    id: str
+    name: str
+    length: int
+    received: bytearray = field(default_factory=bytearray)
+
+    @property
+    def handle(self) -> str | None:
+        done = len(self.received) == self.length
+        return f"2:{self.id.removeprefix('upload:')}:done" if done else None
 
 
 @dataclass
@@ -110,6 +141,20 @@ class FakeFacebook(GraphFake):
         self.graph("GET", r"/(?P<page>\d+)/posts", "posts", self._list_posts)
         self.graph("POST", r"/(?P<post>\d+_\d+)/comments", "comments", self._comment)
         self.graph("GET", r"/(?P<post>\d+_\d+)/comments", "list_comments", self._list_comments)
+        self.upload_sessions: dict[str, UploadSession] = {}
+        self.video_bytes = 0
+        self.graph("POST", r"/(?P<app>\d+)/uploads", "uploads", self._start_upload)
+        self.route("POST", r"(?:/v\d+\.\d+)?/(?P<session>upload:[\w-]+)", "upload", self._upload)
+        self.route(
+            "GET",
+            r"(?:/v\d+\.\d+)?/(?P<session>upload:[\w-]+)",
+            "upload_status",
+            self._upload_status,
+        )
+        self.graph("POST", r"/(?P<page>\d+)/videos", "videos", self._video)
+        self.graph("GET", r"/(?P<page>\d+)/videos", "list_videos", self._list_videos)
+        self.graph("POST", r"/(?P<post>\d+)/comments", "video_comments", self._comment)
+        self.graph("GET", r"/(?P<post>\d+)/comments", "list_video_comments", self._list_comments)
         self.graph("GET", r"/(?P<id>\d+(?:_\d+)?)", "read", self._read)
         self.graph("GET", r"/(?P<post>\d+_\d+)/insights", "insights", self._insights)
 
@@ -199,7 +244,7 @@ class FakeFacebook(GraphFake):
         message = call.text("message")
         if not message:
             raise ApiError(100, "(#100) Missing message or attachment")
-        comment = Comment(f"{post.id.split('_')[1]}_{self.new_id()}", post.id, message, self.now)
+        comment = Comment(f"{post.id.split('_')[-1]}_{self.new_id()}", post.id, message, self.now)
         post.comments.append(comment)
         self.comments.append(comment)
         return {"id": comment.id}
@@ -222,6 +267,80 @@ class FakeFacebook(GraphFake):
         data = [
             self._select({"id": c.id, "message": c.message, "created_time": stamp(c.created)}, call)
             for c in post.comments
+        ]
+        return self.page(call, data)
+
+    # Video -------------------------------------------------------------------------------------
+
+    def _start_upload(self, call: Call) -> JSON:
+        if call.params["path:app"] != "1000000000000001":
+            raise missing(call.params["path:app"])
+        length = call.text("file_length") or ""
+        if call.text("file_type") != "video/mp4" or not length.isdigit() or int(length) <= 0:
+            raise ApiError(100, "(#100) file_length and file_type=video/mp4 are required")
+        session = UploadSession(
+            f"upload:MTpzZXNz{self.new_id()}", call.text("file_name") or "", int(length)
+        )
+        self.upload_sessions[session.id] = session
+        return {"id": session.id}
+
+    def _session(self, request: Request, found: re.Match[str]) -> UploadSession | Response:
+        if request.header("authorization") != f"OAuth {self.token}":
+            return error_response(
+                400, 190, "Invalid OAuth access token - Cannot parse access token"
+            )
+        session = self.upload_sessions.get(found["session"])
+        if session is None:
+            return error_response(400, 100, "Unsupported request: no such upload session", 33)
+        return session
+
+    def _upload(self, request: Request, found: re.Match[str]) -> Response:
+        session = self._session(request, found)
+        if isinstance(session, Response):
+            return session
+        offset = request.header("file_offset") or ""
+        if offset != str(len(session.received)):
+            return error_response(
+                400, 100, f"(#100) file_offset must be {len(session.received)}, not {offset!r}"
+            )
+        if len(session.received) + len(request.body) > session.length:
+            return error_response(400, 100, "(#100) more bytes than file_length")
+        session.received += request.body
+        self.video_bytes += len(request.body)
+        if session.handle is None:
+            return Response(200, {"id": session.id, "file_offset": len(session.received)})
+        return Response(200, {"h": session.handle})
+
+    def _upload_status(self, request: Request, found: re.Match[str]) -> Response:
+        session = self._session(request, found)
+        if isinstance(session, Response):
+            return session
+        return Response(200, {"id": session.id, "file_offset": len(session.received)})
+
+    def _video(self, call: Call) -> JSON:
+        self._page(call)
+        handle = call.text("fbuploader_video_file_chunk")
+        session = next(
+            (s for s in self.upload_sessions.values() if handle and s.handle == handle), None
+        )
+        if session is None:
+            raise ApiError(100, "(#100) fbuploader_video_file_chunk is not an uploaded file handle")
+        description = call.text("description") or ""
+        if utf16_units(description) > MAX_MESSAGE:
+            raise ApiError(100, "(#100) The description is too long")
+        post = Post(self.new_id(), description, None, [], self.now)
+        post.video, post.title = bytes(session.received), call.text("title")
+        self.posts.append(post)
+        return {"id": post.id}
+
+    def _list_videos(self, call: Call) -> JSON:
+        self._page(call)
+        data = [
+            self._select(
+                {"id": p.id, "description": p.message, "created_time": stamp(p.created)}, call
+            )
+            for p in self.posts[::-1]
+            if p.video is not None
         ]
         return self.page(call, data)
 

@@ -18,7 +18,11 @@ Threads' ``/{user-id}/threads_insights``) answer ``{"data": [{"name", "period", 
 empty ``data`` for an object without insights, 3001/1504028 when no metric is named.
 
 Meta fetches media from public URLs; here ``public_files`` (URL -> bytes) stands in for the
-published site, so no test reaches the network.
+published site, so no test reaches the network. A video container (Instagram REELS, Threads
+VIDEO) fetches its ``video_url`` once, when it is created (``video_fetches`` lists each fetch),
+and stays IN_PROGRESS for ``video_processing`` of the fake's clock, then FINISHED; a download
+that fails or a file that is not MP4/MOV ends in ERROR with FAILED_DOWNLOADING_VIDEO or
+FAILED_PROCESSING_VIDEO (developers.facebook.com/docs/threads/troubleshooting).
 
 The token (developers.facebook.com/docs/graph-api/reference/debug_token and .../facebook-login/
 access-tokens/debugging-and-error-handling): ``GET /debug_token?input_token=`` answers ``{"data":
@@ -54,6 +58,7 @@ GUESSES = (
     "publishing a container that is not FINISHED answers 9007/2207027; PUBLISHED, EXPIRED "
     "or ERROR ones answer 100 with a message chosen here",
     "object ids are plain integers from one counter per fake",
+    "a video container's processing time does not depend on the video",
     "paging cursors are the base64 of an offset; a cursor that is not one answers 100",
     "an unknown or deprecated insights metric answers 100 naming the metrics it accepts",
     "insights titles and descriptions are made up here",
@@ -179,12 +184,16 @@ class Container:
     children: list[Container] = field(default_factory=list)
     published_as: str | None = None
     used_in_parent: bool = False
+    ready_at: datetime | None = None
+    """A video's: IN_PROGRESS until the fake's clock reaches it."""
 
     def state(self, now: datetime, read: bool = False) -> str:
         if self.published_as is not None:
             return "PUBLISHED"
         if now - self.created > CONTAINER_LIFETIME:
             return "EXPIRED"
+        if self.ready_at is not None and now < self.ready_at:
+            return "IN_PROGRESS"
         if self.reads_left > 0:
             if read:
                 self.reads_left -= 1
@@ -223,6 +232,8 @@ class GraphFake(QuickFake):
         self.calls = 0
         self.processing_reads = 1
         self.public_files: dict[str, bytes] = {}
+        self.video_processing = timedelta(0)
+        self.video_fetches: list[str] = []
         self._ids = itertools.count(17_841_000_000_000_001)
         self._traces = itertools.count(1)
         self.graph("GET", r"/debug_token", "debug_token", self._debug_token)
@@ -427,8 +438,23 @@ class GraphFake(QuickFake):
             return f"Unsupported image format {found or 'unknown'}; expected {', '.join(sorted(formats))}"
         return None
 
+    def fetch_video(self, url: str | None) -> str | None:
+        """Fetch ``url`` as Meta does for a video: the Threads error message, or None."""
+        if not url or not url.startswith(("http://", "https://")):
+            return "FAILED_DOWNLOADING_VIDEO"
+        self.video_fetches.append(url)
+        data = self.public_files.get(url)
+        if data is None:
+            return "FAILED_DOWNLOADING_VIDEO"
+        return None if data[4:8] == b"ftyp" else "FAILED_PROCESSING_VIDEO"
+
     def new_container(self, fields: dict[str, str], failure: str | None) -> Container:
         return Container(self.new_id(), fields, self.now, self.processing_reads, failure)
+
+    def new_video_container(self, fields: dict[str, str], failure: str | None) -> Container:
+        """Processed for ``video_processing`` of the fake's clock, however often it is read."""
+        ready = self.now + self.video_processing
+        return Container(self.new_id(), fields, self.now, 0, failure, ready_at=ready)
 
     def children_of(
         self, spec: str | None, containers: dict[str, Container], most: int

@@ -9,7 +9,9 @@ for a FINISHED container (so a second publish of the same container fails), at m
 ``publish_limit`` (100) per rolling 24 h with subcode 2207042; ``GET /{media-id}?fields=permalink``;
 ``GET /{ig-user-id}/media`` (newest first); ``POST``/``GET /{media-id}/comments`` (oldest
 first); lists in pages; the Graph conventions of
-``tests.fakes.graph``. Text-only posts are impossible. Read back: ``GET /{ig-user-id}?fields=
+``tests.fakes.graph``. Text-only posts are impossible. Reels (``media_type=REELS`` with ``video_url``, ``cover_url``
+or ``thumb_offset``; no ``alt_text``) are fetched once and processed on the fake's clock (see
+``tests.fakes.graph``); their media read back as ``media_type`` VIDEO. Read back: ``GET /{ig-user-id}?fields=
 followers_count,media_count``; ``GET /{ig-media-id}/insights?metric=views,reach,likes,comments,
 shares,saved,total_interactions`` (``impressions``, ``plays``, ``video_views`` deprecated:
 refused), an empty set for media without insights (``no_insights``). ``engage`` and
@@ -39,7 +41,8 @@ GUESSES = (
     "the 5-hashtag limit is enforced at container creation (PLATFORMS.md: UNCONFIRMED)",
     "caption length counted in UTF-16 units",
     "alt_text is accepted on carousel items and ignored on the CAROUSEL parent",
-    "only images: media_type REELS/STORIES/VIDEO answer 100 in this fake",
+    "media_type STORIES and VIDEO answer 100 in this fake (VIDEO is gone: REELS)",
+    "alt_text on a REELS container answers 100; a cover_url that is not a JPEG ends in ERROR",
     "the publishing-limit error is code 9 subcode 2207042",
     "the container read answers `status` as 'Error: <message>' next to status_code",
     "comment text at most 2,200 characters; media ids and shortcodes made up here",
@@ -70,6 +73,8 @@ class Media:
     comments: list[tuple[str, str, datetime]] = field(default_factory=list)
     insights: dict[str, int] | None = field(default_factory=dict)
     """Insights values by metric name (0 when not set); None: an empty set."""
+    kind: str = "IMAGE"
+    """IMAGE, CAROUSEL_ALBUM or VIDEO (a Reel)."""
 
 
 class FakeInstagram(GraphFake):
@@ -98,7 +103,7 @@ class FakeInstagram(GraphFake):
         self._user(call)
         kind = (call.text("media_type") or "IMAGE").upper()
         caption = call.text("caption") or ""
-        if kind not in ("IMAGE", "CAROUSEL"):
+        if kind not in ("IMAGE", "CAROUSEL", "REELS"):
             raise ApiError(100, f"(#100) media_type {kind} is not supported by this fake")
         if utf16_units(caption) > MAX_CAPTION:
             raise ApiError(100, f"(#100) The caption is longer than {MAX_CAPTION} characters")
@@ -106,12 +111,22 @@ class FakeInstagram(GraphFake):
             raise ApiError(100, f"(#100) A caption can have at most {MAX_HASHTAGS} hashtags")
         fields = {
             key: value
-            for key in ("caption", "alt_text", "image_url", "media_type")
+            for key in (
+                "caption",
+                "alt_text",
+                "image_url",
+                "media_type",
+                "video_url",
+                "cover_url",
+                "thumb_offset",
+            )
             if (value := call.text(key)) is not None
         }
         if call.flag("is_carousel_item"):
             fields["is_carousel_item"] = "true"
-        if kind == "CAROUSEL":
+        if kind == "REELS":
+            container = self._reel(call, fields)
+        elif kind == "CAROUSEL":
             children = self.children_of(call.text("children"), self.containers, MAX_CHILDREN)
             container = self.new_container(fields, None)
             container.children = children
@@ -122,6 +137,16 @@ class FakeInstagram(GraphFake):
             container = self.new_container(fields, failure and f"Error: {failure}")
         self.containers[container.id] = container
         return {"id": container.id}
+
+    def _reel(self, call: Call, fields: dict[str, str]) -> Container:
+        if not call.text("video_url"):
+            raise ApiError(100, "(#100) The parameter video_url is required.")
+        if call.text("alt_text") is not None:
+            raise ApiError(100, "(#100) alt_text is not supported for REELS")
+        failure = self.fetch_video(call.text("video_url"))
+        if failure is None and call.text("cover_url"):
+            failure = self.fetch_image(call.text("cover_url"), FORMATS)
+        return self.new_video_container(fields, failure and f"Error: {failure}")
 
     def _read(self, call: Call) -> JSON:
         wanted = (call.text("fields") or "id").split(",")
@@ -157,7 +182,7 @@ class FakeInstagram(GraphFake):
             "caption": media.caption,
             "permalink": media.permalink,
             "timestamp": stamp(media.created),
-            "media_type": "CAROUSEL_ALBUM" if len(media.images) > 1 else "IMAGE",
+            "media_type": media.kind,
         }
 
     def _publish(self, call: Call) -> JSON:
@@ -167,7 +192,10 @@ class FakeInstagram(GraphFake):
             raise ApiError(9, "Application request limit reached", subcode=2207042)
         container = self.container_to_publish(self.containers, call.text("creation_id"))
         sources = container.children or [container]
-        images = [(c.fields.get("image_url", ""), c.fields.get("alt_text")) for c in sources]
+        images = [
+            (c.fields.get("image_url") or c.fields.get("video_url", ""), c.fields.get("alt_text"))
+            for c in sources
+        ]
         media_id = self.new_id()
         media = Media(
             media_id,
@@ -176,6 +204,11 @@ class FakeInstagram(GraphFake):
             container.id,
             self.now,
             f"https://www.instagram.com/p/FAKE{media_id[-6:]}/",
+            kind="VIDEO"
+            if "video_url" in container.fields
+            else "CAROUSEL_ALBUM"
+            if len(images) > 1
+            else "IMAGE",
         )
         container.published_as = media_id
         self.media.append(media)

@@ -10,6 +10,18 @@ character (as LinkedIn silently does), the 3,000 limit, ``content.media`` / ``mu
 back with ``q=author`` (403 without the read permission), and daily limits that reset at
 midnight UTC with 429. No idempotency: every create makes a new post.
 
+Video (learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/videos-api):
+``POST /rest/videos?action=initializeUpload {"initializeUploadRequest": {owner, fileSizeBytes,
+uploadCaptions, uploadThumbnail}}`` -> ``value {video, uploadToken, uploadUrlsExpireAt,
+uploadInstructions: [{firstByte, lastByte, uploadUrl}], captionsUploadUrl?, thumbnailUploadUrl?}``
+with ranges of ``video_part_bytes`` each (the server decides them); ``PUT`` each part -> its
+``ETag``; ``POST ?action=finalizeUpload {"finalizeUploadRequest": {video, uploadToken,
+uploadedPartIds}}`` only once every part is in and with their ETags in order; ``GET
+/rest/videos/{urn}`` WAITING_UPLOAD -> PROCESSING (for ``video_processing`` seconds of the fake's
+clock after finalizing) -> AVAILABLE, or PROCESSING_FAILED for a file that is not MP4; a post may
+use it only once AVAILABLE. Steps out of order (a part after finalizing, finalizing twice or
+early, wrong part ids) answer 400. ``video_bytes`` counts every part byte received.
+
 Numbers (PLATFORMS.md section 4, "Metrics"): ``GET /rest/organizationalEntityShareStatistics
 ?q=organizationalEntity&organizationalEntity=<org>&shares=List(<encoded urn>,...)`` (or
 ``ugcPosts=List(...)``) -> ``{"elements": [{"organizationalEntity", "share"|"ugcPost",
@@ -34,6 +46,7 @@ Guessed (not in PLATFORMS.md): see ``GUESSES``.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import secrets
@@ -70,6 +83,9 @@ GUESSES = (
     "`engagement` is (clicks + likes + comments + shares) / impressions, 0.0 without impressions",
     "an expired or revoked token answers API calls like an invalid one (401, 65600)",
     "introspection errors are {error, error_description}; userinfo needs no LinkedIn-Version",
+    "video part URLs are pre-signed: no token needed; the ETag is the part's quoted MD5",
+    "captions and thumbnail URLs take one PUT each, before finalizing",
+    "a video that is not MP4 (no ftyp box) ends PROCESSING_FAILED",
 )
 MEMBER_STATS = {
     "IMPRESSION": "impressionCount",
@@ -159,6 +175,25 @@ class Image:
 
 
 @dataclass
+class Video:
+    urn: str
+    owner: str
+    size: int
+    upload_token: str
+    parts: list[tuple[int, int]]
+    wants: set[str]
+    """Which of "captions" and "thumbnail" were asked for at initialization."""
+    received: dict[int, bytes] = field(default_factory=dict)
+    etags: dict[int, str] = field(default_factory=dict)
+    extras: dict[str, bytes] = field(default_factory=dict)
+    finalized_at: float | None = None
+
+    @property
+    def content(self) -> bytes:
+        return b"".join(self.received[i] for i in range(len(self.parts)))
+
+
+@dataclass
 class Comment:
     urn: str
     post: str
@@ -210,6 +245,10 @@ class FakeLinkedIn(FakeServer):
         self._route("POST", r"/rest/images", "init_image", self._init_image)
         self._route("GET", r"/rest/images/(?P<urn>[^/]+)", "get_image", self._get_image)
         self.route("PUT", r"/dms-uploads/(?P<token>[\w-]+)", "upload_image", self._upload)
+        self._route("POST", r"/rest/videos", "videos", self._video_action)
+        self._route("GET", r"/rest/videos/(?P<urn>[^/]+)", "get_video", self._get_video)
+        part = r"/dms-video/(?P<token>[\w-]+)/(?P<part>\d+|captions|thumbnail)"
+        self.route("PUT", part, "upload_video_part", self._upload_video_part)
         comments = r"/rest/socialActions/(?P<urn>[^/]+)/comments"
         self._route("POST", comments, "create_comment", self._create_comment)
         self._route("GET", comments, "list_comments", self._list_comments)
@@ -235,6 +274,10 @@ class FakeLinkedIn(FakeServer):
             self.daily_limit = 150
             self.day: tuple[str, int] = ("", 0)
             self.processing_polls = 1
+            self.videos: dict[str, Video] = {}
+            self.video_part_bytes = 4 * 1024 * 1024
+            self.video_processing = 0.0
+            self.video_bytes = 0
             self.followers = 0
             self.can_read_statistics = True
             self.can_read_member_analytics = True
@@ -384,6 +427,9 @@ class FakeLinkedIn(FakeServer):
             return "/content must hold exactly one of media, multiImage, article"
         kind, value = next(iter(content.items()))
         if kind == "media":
+            urn = value.get("id") if isinstance(value, dict) else None
+            if isinstance(urn, str) and urn.startswith("urn:li:video:"):
+                return self._check_video(urn)
             return self._check_image(value)
         if kind == "multiImage":
             images = value.get("images") if isinstance(value, dict) else None
@@ -486,6 +532,108 @@ class FakeLinkedIn(FakeServer):
             if image.polls > self.processing_polls:
                 image.status = "AVAILABLE"
         return Response(200, {"id": image.urn, "owner": image.owner, "status": image.status})
+
+    # --- videos ---------------------------------------------------------------------
+
+    def video_status(self, video: Video) -> str:
+        if video.finalized_at is None:
+            return "WAITING_UPLOAD"
+        if self.clock() < video.finalized_at + self.video_processing:
+            return "PROCESSING"
+        return "AVAILABLE" if video.content[4:8] == b"ftyp" else "PROCESSING_FAILED"
+
+    def _check_video(self, urn: str) -> str | None:
+        video = self.videos.get(urn)
+        if video is None or video.owner != self.author:
+            return f"video {urn} does not exist or is not owned by the author"
+        status = self.video_status(video)
+        return None if status == "AVAILABLE" else f"video {urn} is {status}, not AVAILABLE"
+
+    def _video_action(self, request: Request, found: re.Match[str]) -> Response:
+        action = (request.query.get("action") or [""])[0]
+        body = request.json()
+        if action == "initializeUpload":
+            return self._init_video(body.get("initializeUploadRequest") or {})
+        if action == "finalizeUpload":
+            return self._finalize_video(body.get("finalizeUploadRequest") or {})
+        return _error(
+            400, "ILLEGAL_ARGUMENT", "action=initializeUpload or finalizeUpload is required"
+        )
+
+    def _init_video(self, init: dict[str, Any]) -> Response:
+        owner, size = init.get("owner"), init.get("fileSizeBytes")
+        if owner != self.author:
+            return _error(403, "ACCESS_DENIED", f"Not enough permissions to upload as {owner}")
+        if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+            return _error(422, "UNPROCESSABLE_ENTITY", "/fileSizeBytes must be a positive number")
+        step = self.video_part_bytes
+        parts = [(first, min(first + step, size) - 1) for first in range(0, size, step)]
+        wants = {name for name in ("captions", "thumbnail") if init.get(f"upload{name.title()}")}
+        video = Video(
+            f"urn:li:video:C5{self._next_id()}", owner, size, secrets.token_urlsafe(9), parts, wants
+        )
+        self.videos[video.urn] = video
+        base = f"{self.base_url}/dms-video/{video.upload_token}"
+        value: dict[str, Any] = {
+            "uploadUrlsExpireAt": int((self.clock() + 86400) * 1000),
+            "video": video.urn,
+            "uploadToken": video.upload_token,
+            "uploadInstructions": [
+                {"uploadUrl": f"{base}/{i}", "firstByte": a, "lastByte": b}
+                for i, (a, b) in enumerate(parts)
+            ],
+        }
+        for name in sorted(wants):
+            value[f"{name}UploadUrl"] = f"{base}/{name}"
+        return Response(200, {"value": value})
+
+    def _upload_video_part(self, request: Request, found: re.Match[str]) -> Response:
+        video = next((v for v in self.videos.values() if v.upload_token == found["token"]), None)
+        if video is None or video.finalized_at is not None:
+            return _error(
+                400, "ILLEGAL_ARGUMENT", "upload URL is unknown or the upload is finished"
+            )
+        which = found["part"]
+        if which in ("captions", "thumbnail"):
+            if which not in video.wants:
+                return _error(400, "ILLEGAL_ARGUMENT", f"{which} were not asked for")
+            video.extras[which] = request.body
+            return Response(201, b"")
+        index = int(which)
+        if index >= len(video.parts):
+            return _error(400, "ILLEGAL_ARGUMENT", "no such part")
+        first, last = video.parts[index]
+        if len(request.body) != last - first + 1:
+            return _error(400, "ILLEGAL_ARGUMENT", f"part {index} must be {last - first + 1} bytes")
+        self.video_bytes += len(request.body)
+        video.received[index] = request.body
+        video.etags[index] = f'"{hashlib.md5(request.body).hexdigest()}"'
+        return Response(200, b"", {"ETag": video.etags[index]})
+
+    def _finalize_video(self, final: dict[str, Any]) -> Response:
+        video = self.videos.get(final.get("video") or "")
+        if video is None or video.owner != self.author:
+            return _error(404, "NOT_FOUND", f"video {final.get('video')} not found")
+        if video.finalized_at is not None:
+            return _error(400, "ILLEGAL_ARGUMENT", "the upload is already finalized")
+        if final.get("uploadToken") != video.upload_token:
+            return _error(400, "ILLEGAL_ARGUMENT", "uploadToken does not match the upload")
+        if len(video.received) != len(video.parts):
+            return _error(400, "ILLEGAL_ARGUMENT", "not every part has been uploaded")
+        expected = [video.etags[i] for i in range(len(video.parts))]
+        if final.get("uploadedPartIds") != expected:
+            return _error(400, "ILLEGAL_ARGUMENT", "uploadedPartIds do not match the parts")
+        video.finalized_at = self.clock()
+        return Response(200, b"")
+
+    def _get_video(self, request: Request, found: re.Match[str]) -> Response:
+        urn = _decoded(found["urn"])
+        video = self.videos.get(urn or "")
+        if video is None:
+            return _error(404, "NOT_FOUND", f"video {found['urn']} not found")
+        return Response(
+            200, {"id": video.urn, "owner": video.owner, "status": self.video_status(video)}
+        )
 
     # --- comments -------------------------------------------------------------------
 

@@ -13,7 +13,9 @@ first), in pages; the Graph conventions of
 ``tests.fakes.graph``. Read back: ``GET /{media-id}/insights?metric=views,likes,replies,reposts,
 quotes,shares`` and ``GET /{user-id}/threads_insights?metric=followers_count`` (as
 ``total_value``); ``engage``, ``no_insights`` and ``followers`` set what they report.
-``GET /me?fields=id,username`` answers the token's user (Threads Profiles).
+``GET /me?fields=id,username`` answers the token's user (Threads Profiles). VIDEO containers
+(``video_url``, ``alt_text`` allowed) are fetched once and processed on the fake's clock (see
+``tests.fakes.graph``).
 
 Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
 """
@@ -104,7 +106,7 @@ class FakeThreads(GraphFake):
     def _create(self, call: Call) -> JSON:
         self._user(call)
         kind = (call.text("media_type") or "").upper()
-        if kind not in ("TEXT", "IMAGE", "CAROUSEL"):
+        if kind not in ("TEXT", "IMAGE", "VIDEO", "CAROUSEL"):
             raise ApiError(100, "(#100) media_type must be TEXT, IMAGE, VIDEO or CAROUSEL")
         text = call.text("text") or ""
         self._check_text(kind, text, call)
@@ -117,6 +119,7 @@ class FakeThreads(GraphFake):
                 "media_type",
                 "text",
                 "image_url",
+                "video_url",
                 "alt_text",
                 "reply_to_id",
                 "link_attachment",
@@ -131,6 +134,12 @@ class FakeThreads(GraphFake):
             if not call.text("image_url"):
                 raise ApiError(100, "(#100) The parameter image_url is required.")
             failure = self.fetch_image(call.text("image_url"), FORMATS)
+        elif kind == "VIDEO":
+            if not call.text("video_url"):
+                raise ApiError(100, "(#100) The parameter video_url is required.")
+            container = self.new_video_container(fields, self.fetch_video(call.text("video_url")))
+            self.containers[container.id] = container
+            return {"id": container.id}
         elif kind == "CAROUSEL":
             children = self.children_of(call.text("children"), self.containers, MAX_CHILDREN)
         container = self.new_container(fields, failure)
@@ -158,7 +167,7 @@ class FakeThreads(GraphFake):
             tags.add(str(call.text("topic_tag")).lower().lstrip("#"))
         if len(tags) > 1:
             raise ApiError(100, "(#100) A post can have only one topic tag")
-        if call.text("alt_text") is not None and kind != "IMAGE":
+        if call.text("alt_text") is not None and kind not in ("IMAGE", "VIDEO"):
             raise ApiError(100, "(#100) alt_text is only available for images and videos")
 
     def _post(self, post_id: str) -> ThreadsPost | None:
@@ -196,14 +205,20 @@ class FakeThreads(GraphFake):
     def _publish(self, call: Call) -> JSON:
         self._user(call)
         container = self.container_to_publish(self.containers, call.text("creation_id"))
-        sources = container.children or ([container] if "image_url" in container.fields else [])
+        media_fields = ("image_url", "video_url")
+        sources = container.children or (
+            [container] if any(f in container.fields for f in media_fields) else []
+        )
         media_id = self.new_id()
         post = ThreadsPost(
             media_id,
             container.fields["media_type"],
             container.fields.get("text", ""),
             container.fields.get("reply_to_id"),
-            [(c.fields["image_url"], c.fields.get("alt_text")) for c in sources],
+            [
+                (c.fields.get("image_url") or c.fields["video_url"], c.fields.get("alt_text"))
+                for c in sources
+            ],
             container.fields.get("link_attachment"),
             container.id,
             self.now,

@@ -93,6 +93,13 @@ class Harness(Generic[F, A]):
         self.account = account
         self.sleeps: list[float] = []
         self.checkpoints: list[dict[str, str]] = []
+        self.clocked = False
+        """Waiting moves the fake's clock (a video processes while the adapter waits)."""
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        if self.clocked:
+            self.fake.advance(seconds)
 
     def adapter(self, token: str | None = None, api_base: str | None = None) -> A:
         secrets = read_secrets(
@@ -104,7 +111,7 @@ class Harness(Generic[F, A]):
             api_base=api_base or f"{self.fake.base_url}/v25.0",
             secrets=secrets,
             client=self.client,
-            sleep=self.sleeps.append,
+            sleep=self.sleep,
         )
         return self.make(context)
 

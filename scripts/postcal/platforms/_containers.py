@@ -10,7 +10,11 @@ Facts relied on (../shared/PLATFORMS.md sections 7, 8 and 14):
 - ``POST /{user-id}/<publish path>?creation_id=...`` makes it public (CREATES) -> ``{"id"}``.
 
 Exactly once: a new container's id is checkpointed BEFORE its publish call, so a container
-that is not in progress was never published, and one that is has a status that says so.
+that is not in progress was never published, and one that is has a status that says so. A video
+container is the whole upload: the network fetches the file itself, so the container id is the
+upload session (kill point ``upload-session-recorded`` once it is durable) and FINISHED means
+every byte is in and processed (``upload-done``, before the publish call). A later attempt
+polls that same container instead of creating another (the network never fetches it twice).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from postcal import faults
 from postcal.platforms._graph import Graph, Sought
 from postcal.platforms.base import Checkpoint, Failure, PublishError, Reconciled
 from postcal.platforms.core import Effect
@@ -91,6 +96,7 @@ class Containers:
         create: Callable[[], str],
         look: Callable[[], Sought],
         what: str,
+        video: bool = False,
     ) -> str:
         """Publish one piece through its container and return its media id; the caller
         records the id. A container in ``state`` is reused unless dead; a PUBLISHED one is
@@ -106,8 +112,12 @@ class Containers:
             container = create()
             state[container_key] = container
             checkpoint(dict(state))
+            if video:
+                faults.point("upload-session-recorded")
         if status not in (FINISHED, PUBLISHED):
             status = self.wait(container)
+        if video and status == FINISHED:
+            faults.point("upload-done")
         if status == PUBLISHED:
             sought = look()
             if sought.found is None:

@@ -160,12 +160,14 @@ class Graph:
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"
 
-    def _headers(self) -> dict[str, str]:
+    def token(self) -> str:
         try:
-            token = self.context.secrets["token"]
+            return self.context.secrets["token"]
         except MissingSecret as exc:
             raise PublishError(Failure.PERMANENT, str(exc)) from None
-        return {"Authorization": f"Bearer {token}"}
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token()}"}
 
     def call(
         self,

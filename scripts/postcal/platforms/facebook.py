@@ -1,4 +1,4 @@
-"""Facebook Pages: a post (text, link card or photos), with comments standing in for a thread.
+"""Facebook Pages: a post (text, link card, photos or a video), with comments for a thread.
 
 Secrets: ``token``, a Page access token (a System User token suits CI), sent as
 ``Authorization: Bearer``. ``context.account`` is the Page id. The base URL defaults to
@@ -36,7 +36,11 @@ Facts relied on (../shared/PLATFORMS.md section 6; errors, rate limits and lists
 Credentials: ``GET /debug_token`` on the Page token (``_graph.token_health``); a token whose
 ``pages_manage_posts`` grant names other Pages than the channel's is the wrong account.
 
-Video (``/{page-id}/videos``) is not supported yet: a video file is a permanent failure.
+Video: one video alone is uploaded with the Resumable Upload API and published with
+``POST /{page-id}/videos`` (``facebook_video``); its video id is part 1 and the message its
+``description``, with the link added as for photos. After an unknown outcome the Page's videos
+(``GET /{page-id}/videos?fields=id,description,created_time``, newest first) are matched instead
+of its posts. An upload interrupted by a crash resumes from the session's ``file_offset``.
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ from postcal.platforms.base import (
     part_key,
 )
 from postcal.platforms.core import Effect
+from postcal.platforms.facebook_video import PageVideo
 from postcal.platforms.matching import Listing, Piece, look_up
 from postcal.text.count import utf16_units
 
@@ -101,6 +106,8 @@ class FacebookAdapter:
         self.graph = Graph(context, FACEBOOK_BASE, "Facebook")
 
     def plan(self, outgoing: Outgoing) -> list[PlannedRequest]:
+        if _is_video(outgoing):
+            return self._plan_video(outgoing)
         planned = [
             PlannedRequest(
                 "POST",
@@ -140,13 +147,30 @@ class FacebookAdapter:
         ]
         return planned
 
+    def _plan_video(self, outgoing: Outgoing) -> list[PlannedRequest]:
+        media = outgoing.media[0]
+        return [
+            PlannedRequest("GET", self.graph.url("debug_token"), {"reads": "data.app_id"}),
+            PlannedRequest(
+                "POST",
+                self.graph.url("<app id>/uploads"),
+                {"file_name": media.path.name, "file_length": media.size},
+            ),
+            PlannedRequest("POST", self.graph.url("<upload session>"), {"bytes": media.size}),
+            PlannedRequest(
+                "POST",
+                self.graph.url(f"{self.page}/videos"),
+                {"description_chars": utf16_units(message_for(outgoing)), "title": outgoing.title},
+            ),
+        ]
+
     # --- publish ---------------------------------------------------------------------
 
     def publish(self, outgoing: Outgoing, progress: Progress, checkpoint: Checkpoint) -> Published:
         require_parts(outgoing, self.graph.label)
         state = dict(progress)
         if not state.get(part_key(0)):
-            post = self._create_post(outgoing)
+            post = self._create_post(outgoing, state, checkpoint)
             state[part_key(0)] = post
             state[URL] = POST_URL.format(id=post)
             checkpoint(dict(state))
@@ -179,14 +203,18 @@ class FacebookAdapter:
         read: dict[str, Listing] = {}
 
         def listing_for(piece: Piece) -> Listing:
-            if piece.key == part_key(0):
+            text_field = "message"
+            if piece.key == part_key(0) and _is_video(outgoing):
+                path, what, newest_first = f"{self.page}/videos", "listing the Page's videos", True
+                text_field = "description"
+            elif piece.key == part_key(0):
                 path, what, newest_first = f"{self.page}/posts", "listing the Page's posts", True
             else:
                 path = f"{state[part_key(0)]}/comments"
                 what, newest_first = "listing the post's comments", False
             if path not in read:
                 read[path] = self.graph.listing(
-                    path, what, "message", "created_time", since if newest_first else None
+                    path, what, text_field, "created_time", since if newest_first else None
                 )
             return read[path]
 
@@ -200,7 +228,17 @@ class FacebookAdapter:
 
     # --- requests --------------------------------------------------------------------
 
-    def _create_post(self, outgoing: Outgoing) -> str:
+    def _create_post(
+        self, outgoing: Outgoing, state: dict[str, str], checkpoint: Checkpoint
+    ) -> str:
+        if _is_video(outgoing):
+            if len(outgoing.media) > 1:
+                raise PublishError(
+                    Failure.PERMANENT, "Facebook: a video post holds that one video alone"
+                )
+            videos = PageVideo(self.graph, self.page)
+            handle = videos.upload(outgoing.media[0], state, checkpoint)
+            return videos.publish(handle, message_for(outgoing), outgoing.title)
         photos = [self._upload(media, i) for i, media in enumerate(outgoing.media, start=1)]
         body: dict[str, Any] = {"message": message_for(outgoing)}
         if photos:
@@ -257,6 +295,10 @@ class FacebookAdapter:
 
 def make(context: AdapterContext) -> FacebookAdapter:
     return FacebookAdapter(context)
+
+
+def _is_video(outgoing: Outgoing) -> bool:
+    return any(media.is_video for media in outgoing.media)
 
 
 def _piece(outgoing: Outgoing, key: str) -> Piece:

@@ -1,4 +1,4 @@
-"""Instagram (Graph API content publishing): one image or a carousel, through a media container.
+"""Instagram (Graph API content publishing): one image, a carousel or a Reel, through a container.
 
 Secrets: ``token`` (a System User or long-lived token), sent as ``Authorization: Bearer``.
 ``context.account`` is the Instagram user id. The base URL defaults to
@@ -44,13 +44,26 @@ Credentials: ``GET /debug_token`` on the token (``_graph.token_health``); a toke
 account. Whether ``graph.instagram.com`` (the Instagram Login route) serves ``debug_token`` is
 UNCONFIRMED: there, a refused check reads as "check failed", not as a verdict on the token.
 
-Reels and stories (video) are not supported yet. Metrics: media insights (``graph_numbers``).
+Reels (developers.facebook.com/docs/instagram-api/reference/ig-user/media; .../graph-api/
+changelog/out-of-cycle-changes/june-28-2022: ``media_type=VIDEO`` is gone, a video is a Reel):
+one video alone is ``POST /{ig-user-id}/media {media_type: REELS, video_url, caption}``, with
+``cover_url`` (an image on the site: the post's cover file, next to the video) or
+``thumb_offset`` (milliseconds into the video) for the cover. Meta fetches ``video_url`` from
+the published site and processes it; the container reads IN_PROGRESS until FINISHED (ERROR
+with a reason such as a failed download, EXPIRED after 24 h), then ``media_publish`` as for
+images. Reels take no ``alt_text`` (PLATFORMS.md section 7), so a note says the description
+was not sent. The container is the upload session: its id is checkpointed before anything is
+processed, and a later attempt waits for the same container (``_containers``), so Meta never
+fetches the video twice for one post. Stories are not supported. Metrics: media insights
+(``graph_numbers``).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from urllib.parse import urljoin
 
 from postcal.networks import network
 from postcal.platforms import graph_numbers
@@ -73,6 +86,7 @@ from postcal.platforms.base import (
     Checkpoint,
     Failure,
     Found,
+    MediaFile,
     Outgoing,
     PlannedRequest,
     Progress,
@@ -109,6 +123,16 @@ class InstagramAdapter:
         caption = {"caption_chars": utf16_units(_caption(outgoing))}
         planned = [
             PlannedRequest(
+                "POST",
+                media_url,
+                {
+                    "media_type": "REELS",
+                    "video_url": media.public_url or "(missing: the site's base URL, site_url)",
+                    **caption,
+                },
+            )
+            if media.is_video
+            else PlannedRequest(
                 "POST",
                 media_url,
                 {
@@ -172,6 +196,7 @@ class InstagramAdapter:
                 create=lambda: self._create(outgoing),
                 look=lambda: self._seek_post(outgoing, state, since),
                 what="the post",
+                video=_is_reel(outgoing),
             )
             state[part_key(0)] = media
             self.graph.remember_permalink(state, notes)
@@ -192,6 +217,8 @@ class InstagramAdapter:
             )
         if outgoing.link and outgoing.link not in _caption(outgoing):
             notes.append("Instagram captions have no clickable links: the link was not added")
+        if _is_reel(outgoing) and outgoing.media[0].alt:
+            notes.append("Instagram Reels take no alt text: the video's description was not sent")
         return Published(ids[0], url, ids, tuple(notes))
 
     # --- reconcile -------------------------------------------------------------------
@@ -252,6 +279,8 @@ class InstagramAdapter:
             raise PublishError(
                 Failure.PERMANENT, "Instagram needs an image: text-only posts are impossible"
             )
+        if _is_reel(outgoing):
+            return self._reel(outgoing)
         formats = network(self.platform).image_formats
         urls = []
         for media in outgoing.media:
@@ -280,6 +309,36 @@ class InstagramAdapter:
         ]
         fields = {"media_type": "CAROUSEL", "children": ",".join(children), "caption": caption}
         return self._container(fields, "creating the carousel container")
+
+    def _reel(self, outgoing: Outgoing) -> str:
+        media = outgoing.media[0]
+        if len(outgoing.media) > 1:
+            raise PublishError(
+                Failure.PERMANENT,
+                "Instagram: a Reel is one video alone (a carousel cannot hold a Reel)",
+            )
+        if media.format not in network(self.platform).video_formats:
+            raise PublishError(
+                Failure.PERMANENT,
+                f"Instagram: {media.path.name} is {media.format}; Reels are MP4 or MOV",
+            )
+        if not media.public_url:
+            raise PublishError(
+                Failure.PERMANENT,
+                f"Instagram fetches media by URL but {media.path.name} has no public URL: "
+                "set site_url in postcal.yml so the published site serves it",
+            )
+        fields = {
+            "media_type": "REELS",
+            "video_url": media.public_url,
+            "caption": _caption(outgoing),
+        }
+        cover = cover_url(media)
+        if cover:
+            fields["cover_url"] = cover
+        elif media.cover_time is not None:
+            fields["thumb_offset"] = str(round(media.cover_time * 1000))
+        return self._container(fields, "creating the Reel container")
 
     def _container(self, fields: dict[str, str], what: str) -> str:
         # A container shows nothing until it is published: any failure can be retried.
@@ -310,3 +369,16 @@ def make(context: AdapterContext) -> InstagramAdapter:
 
 def _caption(outgoing: Outgoing) -> str:
     return outgoing.parts[0] if outgoing.parts else ""
+
+
+def _is_reel(outgoing: Outgoing) -> bool:
+    return any(media.is_video for media in outgoing.media)
+
+
+def cover_url(media: MediaFile) -> str | None:
+    """Where the site serves the video's cover image: the site keeps the calendar's layout
+    under its media URL, so the cover sits where it sits beside the video."""
+    if media.cover is None or not media.public_url:
+        return None
+    relative = os.path.relpath(media.cover, media.path.parent).replace(os.sep, "/")
+    return urljoin(media.public_url, relative)

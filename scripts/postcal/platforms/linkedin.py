@@ -1,4 +1,4 @@
-"""LinkedIn (Posts API) adapter: a post with images, a link card or text, then comments.
+"""LinkedIn (Posts API) adapter: a post with images, a video, a link card or text, then comments.
 
 Secret: ``token`` (an OAuth2 access token, sent as ``Authorization: Bearer``). The channel
 account is the author URN (``urn:li:organization:…`` or ``urn:li:person:…``).
@@ -14,6 +14,10 @@ Facts from PLATFORMS.md (section 4) this relies on:
   ``value.image``; ``PUT`` the bytes there (the token goes only to LinkedIn's hosts); poll
   ``GET /rest/images/{urn}`` until ``AVAILABLE``. One image is ``content.media {id, altText}``,
   2–20 are ``content.multiImage``. Formats come from the network catalogue.
+- Video: one video per post, uploaded in parts through the Videos API (``linkedin_video``:
+  initialize, ``PUT`` each part and keep its ETag, finalize, wait until AVAILABLE, resumed after
+  a crash rather than restarted), then ``content.media {id: <video urn>, title}``
+  [learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/videos-api].
 - Link post: ``content.article {source, title}`` (LinkedIn does not scrape, so the title is
   ours).
 - No threads: parts after the first are comments on the post, in order (noted in the result),
@@ -77,6 +81,7 @@ from postcal.platforms.linkedin_images import Images
 from postcal.platforms.linkedin_listing import LOOKBACK, Lister, encoded, piece
 from postcal.platforms.linkedin_little import escape_little
 from postcal.platforms.linkedin_numbers import Numbers, batch_for
+from postcal.platforms.linkedin_video import VideoUpload
 from postcal.platforms.matching import look_up
 
 API_BASE = "https://api.linkedin.com"
@@ -128,7 +133,20 @@ class LinkedInAdapter:
 
     def plan(self, outgoing: Outgoing) -> list[PlannedRequest]:
         planned: list[PlannedRequest] = []
-        for index, media in enumerate(outgoing.media, start=1):
+        videos = [m for m in outgoing.media if m.is_video]
+        for media in videos:
+            summary = {"video": media.path.name, "bytes": media.size}
+            planned += [
+                PlannedRequest("POST", f"{self.base}/rest/videos?action=initializeUpload", summary),
+                PlannedRequest(
+                    "PUT", "(each uploadUrl from initializeUpload)", {"parts": "as LinkedIn says"}
+                ),
+                PlannedRequest("POST", f"{self.base}/rest/videos?action=finalizeUpload", {}),
+                PlannedRequest(
+                    "GET", f"{self.base}/rest/videos/{{video-urn}}", {"until": "AVAILABLE"}
+                ),
+            ]
+        for index, media in enumerate([m for m in outgoing.media if not m.is_video], start=1):
             summary = {"image": index, "format": media.format, "bytes": media.size}
             planned += [
                 PlannedRequest("POST", f"{self.base}/rest/images?action=initializeUpload", summary),
@@ -166,7 +184,7 @@ class LinkedInAdapter:
         state = dict(progress)
         total = len(outgoing.parts)
         if not state.get(part_key(0)):
-            urn = self._create_post(outgoing.parts[0], self._content(outgoing))
+            urn = self._create_post(outgoing.parts[0], self._content(outgoing, state, checkpoint))
             state[part_key(0)] = urn
             state[URL] = published_url(urn)
             checkpoint(dict(state))
@@ -216,7 +234,22 @@ class LinkedInAdapter:
 
     # --- steps -----------------------------------------------------------------------
 
-    def _content(self, outgoing: Outgoing) -> dict[str, Any] | None:
+    def _content(
+        self, outgoing: Outgoing, state: dict[str, str], checkpoint: Checkpoint
+    ) -> dict[str, Any] | None:
+        videos = [m for m in outgoing.media if m.is_video]
+        if videos:
+            if len(outgoing.media) > 1:
+                raise PublishError(
+                    Failure.PERMANENT,
+                    "LinkedIn: a post takes one video and nothing else (lint: media-count)",
+                )
+            upload = VideoUpload(
+                self.core, self.base, self._headers(), self.author, self.context.sleep
+            )
+            video = upload.upload(videos[0], state, checkpoint)
+            media = {"id": video, "title": outgoing.title or videos[0].path.stem}
+            return {"media": media | ({"altText": videos[0].alt} if videos[0].alt else {})}
         if outgoing.media:
             uploads = Images(self.core, self.base, self._headers(), self.author, self.context.sleep)
             images = [
@@ -372,6 +405,8 @@ def published_url(urn: str) -> str:
 
 
 def _content_kind(outgoing: Outgoing) -> str:
+    if any(m.is_video for m in outgoing.media):
+        return "media (1 video)"
     if len(outgoing.media) > 1:
         return f"multiImage ({len(outgoing.media)} images)"
     if outgoing.media:

@@ -40,7 +40,7 @@ class Images:
             raise PublishError(
                 Failure.PERMANENT,
                 f"LinkedIn: {name} is {media.format}; postcal uploads JPEG, PNG and GIF images"
-                " (video needs LinkedIn's multi-part video upload)",
+                " (a video goes through the Videos API upload)",
             )
         try:
             content = media.path.read_bytes()
@@ -57,7 +57,7 @@ class Images:
             json={"initializeUploadRequest": {"owner": self.owner}},
         )
         upload_url, image = reply.text("value", "uploadUrl"), reply.identifier("value", "image")
-        if not _usable(upload_url):
+        if not usable(upload_url):
             raise reply.broken("has no usable value.uploadUrl")
         headers = {"Content-Type": mime_type(media.format)}
         if trusted(upload_url, self.base):
@@ -92,7 +92,7 @@ def trusted(url: str, base: str) -> bool:
     return host == urlsplit(base).hostname or host.endswith(".linkedin.com")
 
 
-def _usable(url: str) -> bool:
+def usable(url: str) -> bool:
     """An http(s) URL with a host that httpx can send to."""
     try:
         parsed = httpx.URL(url)

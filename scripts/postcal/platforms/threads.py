@@ -39,7 +39,10 @@ channel's account is the Threads user id); Threads reports no expiry there, so n
 (long-lived tokens die 60 days after their last refresh). Its ``/debug_token`` needs a
 tester's token as the bearer, so it is not used. A refused token answers code 190.
 
-Video is not supported yet. Metrics: post insights and followers (``graph_numbers``).
+Video: part 1 may be one video (``threads_fields``): a VIDEO container that Meta fetches from
+the site and processes, polled until FINISHED like any container; its id is the upload session,
+checkpointed before processing starts, and a later attempt waits for the same container
+(``_containers``). Metrics: post insights and followers (``graph_numbers``).
 """
 
 from __future__ import annotations
@@ -162,6 +165,7 @@ class ThreadsAdapter:
             create=create,
             look=lambda: self._seek(piece, state, since),
             what=what,
+            video=key == part_key(0) and threads_fields.is_video(outgoing),
         )
 
     def _published(self, outgoing: Outgoing, state: dict[str, str], notes: list[str]) -> Published:

@@ -10,6 +10,12 @@ Facts relied on (../shared/PLATFORMS.md section 8):
 - media and the link card belong to part 1 only: a link in a text-only post becomes a preview,
   so ``outgoing.link`` is sent as ``link_attachment`` on a text-only part 1 (with images a note
   says it was not attached unless the text has it);
+- video (developers.facebook.com/docs/threads/posts: ``media_type=VIDEO`` with ``video_url``,
+  which Meta fetches with cURL from a public server, so ``MediaFile.public_url``; ``alt_text``
+  applies to images and videos): one video alone, on part 1. While Meta processes it the
+  container reads IN_PROGRESS; ERROR comes with ``error_message`` such as
+  FAILED_DOWNLOADING_VIDEO or INVALID_DURATION (developers.facebook.com/docs/threads/
+  troubleshooting), which is a permanent failure;
 - text at most 500 characters with each emoji counted as its UTF-8 bytes, at most 5 links and
   1 topic tag (lint checks these; the API's answer is a permanent failure).
 """
@@ -39,7 +45,9 @@ def piece_fields(outgoing: Outgoing, key: str, text: str, reply_to: str | None) 
         fields["reply_to_id"] = reply_to
     if key != part_key(0):
         return fields
-    if len(outgoing.media) == 1:
+    if is_video(outgoing):
+        fields.update(media_type="VIDEO", **clip(outgoing))
+    elif len(outgoing.media) == 1:
         fields.update(media_type="IMAGE", **image(outgoing, 0))
     elif len(outgoing.media) > 1:
         fields["media_type"] = "CAROUSEL"
@@ -53,6 +61,31 @@ def carousel_items(outgoing: Outgoing) -> list[dict[str, str]]:
         {"media_type": "IMAGE", "is_carousel_item": "true", **image(outgoing, index)}
         for index in range(len(outgoing.media))
     ]
+
+
+def is_video(outgoing: Outgoing) -> bool:
+    return any(media.is_video for media in outgoing.media)
+
+
+def clip(outgoing: Outgoing) -> dict[str, str]:
+    """The fields of part 1's one video."""
+    media = outgoing.media[0]
+    if len(outgoing.media) > 1:
+        raise PublishError(
+            Failure.PERMANENT, "Threads: a video post holds that one video and nothing else"
+        )
+    if media.format not in network("threads").video_formats:
+        raise PublishError(
+            Failure.PERMANENT,
+            f"Threads: {media.path.name} is {media.format}; videos are MP4 or MOV",
+        )
+    if not media.public_url:
+        raise PublishError(
+            Failure.PERMANENT,
+            f"Threads fetches media by URL but {media.path.name} has no public URL: "
+            "set site_url in postcal.yml so the published site serves it",
+        )
+    return {"video_url": media.public_url, "alt_text": media.alt}
 
 
 def image(outgoing: Outgoing, index: int) -> dict[str, str]:
@@ -75,7 +108,7 @@ def plan(outgoing: Outgoing, url: Callable[[str], str], user: str) -> list[Plann
     """Every request ``publish`` would send, for --dry-run; nothing is checked or sent."""
     create = url(f"{user}/threads")
     planned: list[PlannedRequest] = []
-    if len(outgoing.media) > 1:
+    if len(outgoing.media) > 1 and not is_video(outgoing):
         planned += [
             PlannedRequest(
                 "POST",
@@ -121,6 +154,8 @@ def plan(outgoing: Outgoing, url: Callable[[str], str], user: str) -> list[Plann
 
 
 def _media_type(outgoing: Outgoing) -> str:
+    if is_video(outgoing):
+        return "VIDEO"
     count = len(outgoing.media)
     return "TEXT" if count == 0 else "IMAGE" if count == 1 else "CAROUSEL"
 
@@ -129,7 +164,9 @@ def _media_summary(outgoing: Outgoing) -> dict[str, object]:
     summary: dict[str, object] = {"images": len(outgoing.media)}
     if not outgoing.media and outgoing.link:
         summary["link_attachment"] = outgoing.link
-    if len(outgoing.media) == 1:
+    if is_video(outgoing):
+        summary = {"videos": 1, "video_url": outgoing.media[0].public_url or "(missing: site_url)"}
+    elif len(outgoing.media) == 1:
         summary["image_url"] = outgoing.media[0].public_url or "(missing: site_url)"
         summary["alt_text_chars"] = len(outgoing.media[0].alt)
     return summary

@@ -1,0 +1,147 @@
+"""A video for a Facebook Page: the Resumable Upload API, then the Page's video post.
+
+Facts relied on (developers.facebook.com/documentation/video-api/guides/publishing.md, which
+carries the Resumable Upload API's steps; developers.facebook.com/docs/video-api/overview:
+"Upload videos using the Resumable Upload API"; developers.facebook.com/docs/graph-api/
+reference/debug_token for the app id):
+
+- the upload session belongs to the app: ``GET /debug_token?input_token=<token>`` names it in
+  ``data.app_id``;
+- ``POST /{app-id}/uploads?file_name=&file_length=&file_type=video/mp4`` -> ``{"id":
+  "upload:<session>"}``; nothing is public;
+- ``POST /upload:<session>`` with the headers ``Authorization: OAuth <token>`` and
+  ``file_offset: <n>`` and the file's bytes from ``n`` on -> ``{"h": "<file handle>"}``;
+- ``GET /upload:<session>`` -> ``{"id", "file_offset"}``: where an interrupted upload resumes;
+- ``POST /{page-id}/videos {title, description, fbuploader_video_file_chunk: <handle>}`` ->
+  ``{"id": "<video id>"}`` publishes the video on the Page (nothing drops a repeat).
+
+Exactly once for the bytes: the session id is checkpointed BEFORE any byte is sent (kill point
+``upload-session-recorded``); a later attempt asks the session for its ``file_offset`` and sends
+only the rest. The handle is checkpointed as soon as it arrives (``upload-done``), so the video
+post, the one irreversible call, is sent with a durable handle. A session Facebook no longer
+knows starts a new one. Progress keys: ``video-session``, ``video-handle``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from postcal import faults
+from postcal.networks import mime_type, network
+from postcal.platforms._graph import Graph
+from postcal.platforms.base import Checkpoint, Failure, MediaFile, PublishError
+from postcal.platforms.core import Effect, Reply
+
+SESSION = "video-session"
+HANDLE = "video-handle"
+
+
+@dataclass(frozen=True, slots=True)
+class PageVideo:
+    graph: Graph
+    page: str
+
+    def upload(self, media: MediaFile, state: dict[str, str], checkpoint: Checkpoint) -> str:
+        """The handle of the whole file on Meta's servers, sent at most once per byte."""
+        if state.get(HANDLE):
+            return state[HANDLE]
+        if media.format not in network("facebook").video_formats:
+            raise PublishError(
+                Failure.PERMANENT,
+                f"Facebook: {media.path.name} is {media.format}; Page videos are MP4 or MOV",
+            )
+        content = _read(media)
+        session, offset = state.get(SESSION), 0
+        if session is not None:
+            resumed = self._offset(session, len(content))
+            if resumed is None:
+                session = None  # Facebook no longer knows it: a new session
+            else:
+                offset = resumed
+        if session is None:
+            session = self._start(media, len(content))
+            state[SESSION], offset = session, 0
+            checkpoint(dict(state))
+            faults.point("upload-session-recorded")
+        reply = self.graph.core.send(
+            "POST",
+            self.graph.url(session),
+            f"uploading {media.path.name}",
+            Effect.PREPARE,
+            headers={"Authorization": f"OAuth {self.graph.token()}", "file_offset": str(offset)},
+            content=content[offset:],
+        )
+        handle = reply.text("h")
+        if not handle:
+            raise reply.broken("has no file handle h")
+        state[HANDLE] = handle
+        checkpoint(dict(state))
+        faults.point("upload-done")
+        return handle
+
+    def publish(self, handle: str, message: str, title: str) -> str:
+        """The video post on the Page; its video id."""
+        return self.graph.created(
+            f"{self.page}/videos",
+            "publishing the video",
+            Effect.CREATES,
+            data={"title": title, "description": message, "fbuploader_video_file_chunk": handle},
+        )
+
+    def _start(self, media: MediaFile, size: int) -> str:
+        app = self.graph.call(
+            "GET",
+            "debug_token",
+            "reading the app id",
+            Effect.READ,
+            params={"input_token": self.graph.token()},
+        ).identifier("data", "app_id")
+        reply = self.graph.call(
+            "POST",
+            f"{app}/uploads",
+            f"starting the upload of {media.path.name}",
+            Effect.PREPARE,
+            params={
+                "file_name": media.path.name,
+                "file_length": size,
+                "file_type": mime_type(media.format),
+            },
+        )
+        session = reply.identifier("id")
+        if not session.startswith("upload:") or "/" in session:
+            raise reply.broken("has no upload session id")
+        return session
+
+    def _offset(self, session: str, size: int) -> int | None:
+        """Where the session resumes; None when Facebook no longer knows it."""
+        try:
+            reply = self.graph.core.send(
+                "GET",
+                self.graph.url(session),
+                "reading the upload session",
+                Effect.READ,
+                headers={"Authorization": f"OAuth {self.graph.token()}"},
+            )
+        except PublishError as exc:
+            if exc.kind is Failure.PERMANENT:
+                return None
+            raise
+        return _offset_in(reply, size)
+
+
+def _offset_in(reply: Reply, size: int) -> int:
+    offset = reply.member("file_offset")
+    if isinstance(offset, str) and offset.isascii() and offset.isdigit():
+        offset = int(offset)
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= size:
+        raise reply.broken("has no usable file_offset")
+    return offset
+
+
+def _read(media: MediaFile) -> bytes:
+    try:
+        return media.path.read_bytes()
+    except OSError as exc:
+        raise PublishError(
+            Failure.PERMANENT, f"Facebook: cannot read {media.path.name}: {exc.strerror}"
+        ) from None
