@@ -87,6 +87,8 @@ POST_FIELDS: dict[str, dict[str, str]] = {
     },
     "telegram": {},
     "discord": {},
+    # videos.list part=statistics; dislikes are private since 2021 and favorites always 0.
+    "youtube": {"viewCount": "views", "likeCount": "likes", "commentCount": "replies"},
 }
 """Raw field -> normalised name, for the fields postcal reads per post."""
 
@@ -99,6 +101,7 @@ FOLLOWER_FIELDS: dict[str, str] = {
     "instagram": "followers_count",
     "threads": "followers_count",
     "telegram": "member_count",
+    "youtube": "subscriberCount",
 }
 """The raw field that holds an account's followers (Telegram: the channel's member count)."""
 
