@@ -404,3 +404,5 @@ class AdapterContext:
     deadline: float = 120.0
     """Seconds a whole request may take, answer included (a dripping answer is cut off)."""
     monotonic: Callable[[], float] = time.monotonic
+    audited: bool = False
+    """The channel's app passed the network's audit (TikTok: only then may posts be public)."""

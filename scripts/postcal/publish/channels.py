@@ -81,6 +81,7 @@ class Channels:
             sleep=self.sleep,
             text_limit=account.limits.text,
             deadline=self.deadline,
+            audited=account.audited,
         )
         self._adapters[channel] = adapter_for(account.platform, context)
 
