@@ -29,7 +29,16 @@ import yaml
 from postcal.content.loader import load_calendar
 from postcal.metrics.run import MetricsRun
 from postcal.publish.runner import Publisher
-from tests.demo.world import FOLLOWING, Engagement, Potential, Station, potential, stations
+from tests.demo.world import (
+    FETCHING,
+    FOLLOWING,
+    PLAIN,
+    Engagement,
+    Potential,
+    Station,
+    potential,
+    stations,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = 2026
@@ -121,9 +130,13 @@ def point_at(text: str, places: dict[str, Station]) -> str:
             channel = None
         elif in_channels and line.startswith("  ") and not line.startswith("   "):
             channel = line.strip().rstrip(":")
+            if channel not in places:
+                continue
             out.append(line)
             out.append(f"    api_base: {places[channel].api_base}")
             continue
+        if channel is not None and channel not in places:
+            continue  # a channel the simulation leaves out (see Simulation.__init__)
         if channel is not None and line.startswith("    api_base:"):
             continue
         out.append(line)
@@ -136,6 +149,13 @@ class Simulation:
         self.until = until
         self.seed = seed
         self.settings = yaml.safe_load((root / "postcal.yml").read_text(encoding="utf-8"))
+        # Channels on a network the demo world has no fake of (added after the demo's moment)
+        # sit the simulation out: nothing of theirs is due, so data/ has nothing of theirs.
+        self.settings["channels"] = {
+            channel: spec
+            for channel, spec in self.settings["channels"].items()
+            if spec["platform"] in PLAIN or spec["platform"] in FETCHING
+        }
         self.zone = ZoneInfo(self.settings["timezone"])
         self.shown: dict[tuple[str, str], Engagement] = {}
         self.potentials: dict[tuple[str, str], Potential] = {}

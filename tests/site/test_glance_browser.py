@@ -54,6 +54,9 @@ BRAND_ICONS = {
     "threads": "fontawesome/brands/threads",
     "telegram": "fontawesome/brands/telegram",
     "discord": "fontawesome/brands/discord",
+    "youtube": "fontawesome/brands/youtube",
+    "tiktok": "fontawesome/brands/tiktok",
+    "pinterest": "fontawesome/brands/pinterest",
 }
 NETWORK_LABELS = {
     "mastodon": "Mastodon",
@@ -64,6 +67,9 @@ NETWORK_LABELS = {
     "facebook": "Facebook",
     "threads": "Threads",
     "telegram": "Telegram",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "pinterest": "Pinterest",
 }
 LONG_NUMBER = re.compile(r"\d{15,}")
 COUNT = re.compile(r"\b\d+ (?:of \d+ )?posts?\b")

@@ -31,12 +31,20 @@ from postcal.site.feeds import event_bytes, feed_host, ical
 from postcal.site.icons import Icons, icon
 from postcal.site.model import ALERT_STATUSES, STATUS_LABELS, ChannelView, PostView, SiteData
 from postcal.site.post_numbers import post_tables, snapshot_index
-from postcal.site.previews import link_card, link_style, media_first
+from postcal.site.previews import (
+    clock_duration,
+    link_card,
+    link_style,
+    media_first,
+    takes_captions,
+    video_look,
+)
 from postcal.site.report_pages import INDEX as REPORTS_INDEX
 from postcal.site.report_pages import index_context, report_pages
 from postcal.site.reports import report_months
 from postcal.site.richtext import text_to_html
 from postcal.site.urls import relative
+from postcal.site.videos import post_videos
 
 BLANK_LINES = re.compile(r"\n\s*\n")
 UNINDEXED = "<!--postcal:unindexed-->"
@@ -135,6 +143,9 @@ def _environment() -> Environment:
     env.globals["link_style"] = link_style
     env.globals["media_first"] = media_first
     env.globals["link_card"] = link_card
+    env.globals["video_look"] = video_look
+    env.globals["clock_duration"] = clock_duration
+    env.tests["taken_by"] = lambda caption, platform: takes_captions(platform, caption.format)
     return env
 
 
@@ -252,6 +263,11 @@ class Producer:
                 path = (self.root / post_dir / item.file).resolve()
                 if path.is_file() and path.is_relative_to(self.root.resolve()):
                     self.output.media[target] = path
+            videos = post_videos(
+                self.root, post_dir, view.post.front.media, self.media_src(post_dir)
+            )
+            self.output.media.update(videos.media)
+            self.output.files.update(videos.files)
             campaign = self.data.campaigns.get(view.post.front.campaign or "")
             personas = [
                 self.data.personas[p] for p in view.post.front.personas if p in self.data.personas
@@ -272,6 +288,7 @@ class Producer:
                 month_page=month_page(day),
                 week_page=week_page(day),
                 media_src=self.media_src(post_dir),
+                clips=videos.clips,
                 unindexed=self.render(src, "post_numbers.html", **post_tables(index, view)),
             )
 
