@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from postcal.content.documents import Post
 from postcal.content.media import MediaInfo
 from postcal.content.models import MediaItem
 from postcal.lint.context import LintContext
+from postcal.lint.policy import Finding, severity
+from postcal.lint.rule import at
 from postcal.networks import NetworkSpec, VideoLimits, network
+from postcal.problems import Problem, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,38 @@ def labels(found: list[Target]) -> str:
 
 def channel_ids(found: list[Target]) -> str:
     return ", ".join(t.channel for t in found)
+
+
+@dataclass(frozen=True, slots=True)
+class NeedsBlock:
+    """A post with a channel on a network that needs its own front matter block."""
+
+    post: Post
+    level: Severity
+    channel: str
+    """The post's first channel on the network."""
+    block: Any
+    """The post's block for that network (``post.front.youtube``...), or None: missing."""
+    missing: Problem
+    """What to report when ``block`` is None: at the network's first channel in ``channels``."""
+
+
+def needing_block(
+    ctx: LintContext, finding: Finding, platform: str, rule: str, label: str, hint: str
+) -> Iterator[NeedsBlock]:
+    """Every post the status policy checks that has a channel on ``platform``, with its
+    block (``youtube:``, ``tiktok:``, ``pinterest:``) and the problem for a missing one."""
+    for post in ctx.posts:
+        level = severity(finding, post)
+        if level is None or platform in post.left_out:
+            continue
+        first = first_channel_on(ctx, post, platform)
+        if first is None:
+            continue
+        index, channel = first
+        message = f"{channel} is a {label} channel: the post needs a `{platform}:` block"
+        missing = at(post, ("channels", index), rule, level, message, hint)
+        yield NeedsBlock(post, level, channel, getattr(post.front, platform), missing)
 
 
 def first_channel_on(ctx: LintContext, post: Post, platform: str) -> tuple[int, str] | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from postcal.lint.context import LintContext
-from postcal.lint.policy import Finding, severity
+from postcal.lint.policy import Finding
 from postcal.lint.rule import at
-from postcal.lint.rules._video import first_channel_on
+from postcal.lint.rules._video import needing_block
 from postcal.problems import Problem
 
 ID = "pinterest-fields"
@@ -23,24 +23,11 @@ LINK_MAX = 2048
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
-    for post in ctx.posts:
-        level = severity(FINDING, post)
-        if level is None or "pinterest" in post.left_out:
-            continue
-        first = first_channel_on(ctx, post, "pinterest")
-        if first is None:
-            continue
-        index, channel = first
-        block = post.front.pinterest
+    hint = 'add `pinterest: {board: "<board id>"}`'
+    for need in needing_block(ctx, FINDING, "pinterest", ID, "Pinterest", hint):
+        post, level, block = need.post, need.level, need.block
         if block is None:
-            yield at(
-                post,
-                ("channels", index),
-                ID,
-                level,
-                f"{channel} is a Pinterest channel: the post needs a `pinterest:` block",
-                'add `pinterest: {board: "<board id>"}`',
-            )
+            yield need.missing
             continue
         if block.board is None:
             yield at(

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from postcal.lint.context import LintContext
-from postcal.lint.policy import Finding, severity
+from postcal.lint.policy import Finding
 from postcal.lint.rule import at
-from postcal.lint.rules._video import first_channel_on
+from postcal.lint.rules._video import needing_block
 from postcal.problems import Problem
 
 ID = "tiktok-fields"
@@ -24,24 +24,11 @@ FINDING = Finding.UNPUBLISHABLE
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
-    for post in ctx.posts:
-        level = severity(FINDING, post)
-        if level is None or "tiktok" in post.left_out:
-            continue
-        first = first_channel_on(ctx, post, "tiktok")
-        if first is None:
-            continue
-        index, channel = first
-        block = post.front.tiktok
+    hint = "add `tiktok: {privacy: PUBLIC_TO_EVERYONE}` (or another privacy level)"
+    for need in needing_block(ctx, FINDING, "tiktok", ID, "TikTok", hint):
+        post, level, block = need.post, need.level, need.block
         if block is None:
-            yield at(
-                post,
-                ("channels", index),
-                ID,
-                level,
-                f"{channel} is a TikTok channel: the post needs a `tiktok:` block",
-                "add `tiktok: {privacy: PUBLIC_TO_EVERYONE}` (or another privacy level)",
-            )
+            yield need.missing
             continue
         if block.privacy is None:
             yield at(

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from postcal.content.documents import Post
 from postcal.content.models import YouTubeOptions
 from postcal.lint.context import LintContext
-from postcal.lint.policy import Finding, severity
+from postcal.lint.policy import Finding
 from postcal.lint.rule import at
-from postcal.lint.rules._video import first_channel_on
+from postcal.lint.rules._video import needing_block
 from postcal.problems import Problem, Severity
 from postcal.text.count import utf8_bytes
 
@@ -31,26 +31,12 @@ ANGLE_BRACKETS = frozenset("<>")
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
-    for post in ctx.posts:
-        level = severity(FINDING, post)
-        if level is None or "youtube" in post.left_out:
-            continue
-        first = first_channel_on(ctx, post, "youtube")
-        if first is None:
-            continue
-        index, channel = first
-        block = post.front.youtube
-        if block is None:
-            yield at(
-                post,
-                ("channels", index),
-                ID,
-                level,
-                f"{channel} is a YouTube channel: the post needs a `youtube:` block",
-                "add `youtube: {title: ..., privacy: public, made_for_kids: false}`",
-            )
-            continue
-        yield from _block(ctx, post, block, channel, level)
+    hint = "add `youtube: {title: ..., privacy: public, made_for_kids: false}`"
+    for need in needing_block(ctx, FINDING, "youtube", ID, "YouTube", hint):
+        if need.block is None:
+            yield need.missing
+        else:
+            yield from _block(ctx, need.post, need.block, need.channel, need.level)
 
 
 def _block(
