@@ -292,6 +292,65 @@ class ListeningSource(Protocol):
         ...
 
 
+class Addressed(enum.Enum):
+    """How an inbox item reached us."""
+
+    REPLY = "reply"
+    """An answer to one of our posts (or to a reply of ours) in a thread."""
+    COMMENT = "comment"
+    """A comment under one of our posts, where the network calls it that."""
+    MENTION = "mention"
+    """A post elsewhere that names our account."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    """One reply, comment or mention addressed to our account, as the network gave it.
+
+    ``author`` and ``text`` are another person's words: they may go to the job summary and the
+    inbox issue, never under ``data/`` (the repository and its site may be public)."""
+
+    item_id: str
+    """The network's id of the reply, comment or mention."""
+    kind: Addressed
+    permalink: str
+    """A public link to it, or to the thread it is in."""
+    author: str
+    text: str
+    created_at: datetime
+    """Aware, UTC."""
+    on_post: str | None
+    """The network's id of our post it answers or sits under (a remote id from the ledger);
+    None for a mention outside our threads."""
+    answered_at: datetime | None
+    """When our account first answered it (a reply from us to it), None while it awaits one."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRead:
+    """What one read of a channel's inbox found, and whether it is all there is."""
+
+    items: tuple[InboxItem, ...]
+    complete: bool
+    """False when a page cap or a read budget (X bills per read) stopped it early."""
+    reads: int
+    """Requests made; on X each is billed."""
+
+
+@runtime_checkable
+class InboxSource(Protocol):
+    """An adapter whose network lets us read what is addressed to our account (never private
+    messages)."""
+
+    def inbox(self, since: datetime, our_posts: Sequence[str], max_reads: int) -> InboxRead:
+        """Replies, comments and mentions addressed to this account, created at or after
+        ``since``, each with whether and when this account answered it. ``our_posts`` are the
+        remote ids of our published posts on this channel, newest first (from the ledger),
+        for networks that read comments post by post. At most ``max_reads`` requests.
+        Raises PublishError when a read fails."""
+        ...
+
+
 class TokenState(enum.Enum):
     """What one credentials check found out about a channel's secrets."""
 
