@@ -34,6 +34,19 @@ def test_recorded_posts_leave_nothing_to_do(calendar_root: Path) -> None:
     assert not anything_to_do(calendar_root, AT, ZONE)
 
 
+def test_records_are_found_from_a_relative_root(
+    calendar_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`postcal publish` defaults to --root . : the records must still match their posts."""
+    write_record(calendar_root, published("masto"))
+    monkeypatch.chdir(calendar_root)
+    assert anything_to_do(Path(), AT, ZONE)  # sky has no record yet
+    write_record(Path(), published("sky"))
+    assert not anything_to_do(Path(), AT, ZONE)
+    monkeypatch.chdir(calendar_root / "calendar")
+    assert not anything_to_do(Path(".."), AT, ZONE)
+
+
 def test_pending_records_need_the_full_run(calendar_root: Path) -> None:
     write_record(calendar_root, published("masto"))
     for status in ("attempting", "unknown", "failed"):

@@ -9,6 +9,7 @@ finds nothing due never loads the content model.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -50,7 +51,7 @@ def plain_zone(root: Path) -> ZoneInfo | None:
         return None
 
 
-def _maybe_due(path: str, root: Path, now: datetime, zone: ZoneInfo) -> bool:
+def _maybe_due(path: str, recorded: frozenset[str], now: datetime, zone: ZoneInfo) -> bool:
     with open(path, "rb") as handle:  # noqa: PTH123
         head = handle.read(8192).decode("utf-8", errors="replace")
     if not head.startswith("---\n"):
@@ -72,15 +73,19 @@ def _maybe_due(path: str, root: Path, now: datetime, zone: ZoneInfo) -> bool:
     if channels is None or not post_id:
         return True  # a block list or no id: let the full run read it properly
     names = [c.strip() for c in channels.group(1).split(",") if c.strip()]
-    return any(not (root / record_path(post_id, name)).is_file() for name in names)
+    return any(record_path(post_id, name) not in recorded for name in names)
 
 
 def anything_to_do(root: Path, now: datetime, zone: ZoneInfo) -> bool:
-    for path in files_under(root / LEDGER_DIR, (".json",)):
+    ledger = files_under(root / LEDGER_DIR, (".json",))
+    for path in ledger:
         with open(path, "rb") as handle:  # noqa: PTH123
             data = handle.read()
         if any(marker in data for marker in PENDING):
             return True
+    # The records there, as record_path() names them: a set lookup instead of a stat a post.
+    start = len(str(root / LEDGER_DIR))
+    recorded = frozenset(LEDGER_DIR + path[start:].replace(os.sep, "/") for path in ledger)
     return any(
-        _maybe_due(path, root, now, zone) for path in files_under(root / POSTS_DIR, (".md",))
+        _maybe_due(path, recorded, now, zone) for path in files_under(root / POSTS_DIR, (".md",))
     )
