@@ -15,8 +15,11 @@ v5.23.0; https://developers.pinterest.com/docs/reference/rate-limits/):
   ``upload_parameters``; the upload URL takes a multipart form with every parameter and
   ``file`` (204); ``GET /v5/media/{id}``: registered -> processing (after the upload) ->
   succeeded after ``processing_reads`` reads (or failed: ``fail_processing``).
+- ``GET /v5/pins/{pin_id}?pin_metrics=true``: the Pin with ``pin_metrics`` (``90d`` and
+  ``lifetime_metrics``; the fake gives both the same counts), 404 for a Pin that is not there;
+  ``GET /v5/user_account`` -> ``username``, ``account_type``, ``follower_count``.
 
-Guessed: the board listing is newest first; ``created_at`` is UTC without an offset (as in the
+Guessed: the board listing is newest first; a Pin without numbers yet has ``pin_metrics: null``; ``created_at`` is UTC without an offset (as in the
 spec's examples); S3 errors are XML with 403; ids are made up.
 """
 
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import base64
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,6 +59,8 @@ class Pin:
     alt_text: str
     source: dict[str, Any]
     created: datetime
+    lifetime: dict[str, int] = field(default_factory=dict)
+    """``pin_metrics.lifetime_metrics``; empty until ``engage`` (a new Pin has none)."""
 
 
 class FakePinterest(QuickFake):
@@ -69,11 +74,13 @@ class FakePinterest(QuickFake):
         self.route("GET", r"/v5/media/(?P<id>\d+)", "media", self._media)
         self.route("POST", r"/s3-upload/", "s3", self._s3)
         self.route("GET", r"/v5/user_account", "user_account", self._user_account)
+        self.route("GET", r"/v5/pins/(?P<id>\d+)", "pin", self._pin)
 
     def reset(self) -> None:
         with self.lock:
             self.boards = {BOARD}
             self.pins: list[Pin] = []
+            self.followers = 0
             self.uploads: dict[str, Media] = {}
             self.public_files: dict[str, bytes] = {}
             self.processing_reads = 1
@@ -102,7 +109,8 @@ class FakePinterest(QuickFake):
 
     def _user_account(self, request: Request, _: object) -> Response:
         refused = self._guard(request)
-        return refused or Response(200, {"username": "roastery", "account_type": "BUSINESS"})
+        account = {"username": "roastery", "account_type": "BUSINESS"}
+        return refused or Response(200, {**account, "follower_count": self.followers})
 
     # --- pins ------------------------------------------------------------------------
 
@@ -245,6 +253,29 @@ class FakePinterest(QuickFake):
         return Response(
             200, {"media_id": media.media_id, "media_type": "video", "status": media.status}
         )
+
+    def _pin(self, request: Request, found: Any) -> Response:
+        refused = self._guard(request)
+        if refused:
+            return refused
+        pin = next((p for p in self.pins if p.id == found.group("id")), None)
+        if pin is None:
+            return self._error(404, 50, "Pin not found.")
+        shown = self._shown(pin)
+        if (request.query.get("pin_metrics") or [""])[0] == "true":
+            shown["pin_metrics"] = (
+                {"90d": dict(pin.lifetime), "lifetime_metrics": dict(pin.lifetime)}
+                if pin.lifetime
+                else None
+            )
+        return Response(200, shown)
+
+    def engage(self, pin_id: str, **counts: int) -> None:
+        """People see, save and click a Pin: ``engage(id, save=2)`` adds 2 to its lifetime."""
+        with self.lock:
+            pin = next(p for p in self.pins if p.id == pin_id)
+            for name, more in counts.items():
+                pin.lifetime[name] = pin.lifetime.get(name, 0) + more
 
     def descriptions(self) -> list[str]:
         with self.lock:

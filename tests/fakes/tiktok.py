@@ -22,6 +22,11 @@ https://developers.tiktok.com/docs/en/oauth-refresh-a-user-access-token):
 - status: PROCESSING_UPLOAD (``uploaded_bytes``) until every byte is in, then
   ``processing_reads`` reads later PUBLISH_COMPLETE (the post exists from then on) or FAILED
   with ``fail_reason`` (``fail_with``); ``publicaly_available_post_id`` only for public posts.
+- the Display API's ``POST /v2/video/query/`` (``fields`` in the query string, at most 20
+  ``filters.video_ids``; only the asked fields come back, only for the user's videos) and
+  ``GET /v2/user/info/`` (``data.user`` with the asked fields), 600 a minute each
+  (https://developers.tiktok.com/doc/tiktok-api-v2-video-query,
+  https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info).
 
 Guessed: log ids, post ids and publish ids are made up; a status read counts as "time passing"
 for processing; a rejected chunk is kept nowhere (whole chunks only).
@@ -44,7 +49,9 @@ REFRESH_TOKEN = "rft.tiktok-refresh-0003"
 USERNAME = "roastery"
 MiB = 1024 * 1024
 PRIVACY = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"]
-LIMITS = {"init": 6, "creator_info": 20, "status": 30}
+LIMITS = {"init": 6, "creator_info": 20, "status": 30, "video_query": 600, "user_info": 600}
+VIDEO_COUNTS = ("view_count", "like_count", "comment_count", "share_count")
+QUERY_MAX = 20
 
 
 @dataclass
@@ -73,6 +80,7 @@ class Post:
     privacy: str
     data: bytes
     created: datetime
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VIDEO_COUNTS, 0))
 
 
 class FakeTikTok(QuickFake):
@@ -85,6 +93,8 @@ class FakeTikTok(QuickFake):
         self.route("POST", r"/v2/post/publish/video/init/", "init", self._init)
         self.route("PUT", r"/upload/", "upload", self._upload)
         self.route("POST", r"/v2/post/publish/status/fetch/", "status", self._status)
+        self.route("POST", r"/v2/video/query/", "video_query", self._video_query)
+        self.route("GET", r"/v2/user/info/", "user_info", self._user_info)
 
     def reset(self) -> None:
         with self.lock:
@@ -100,6 +110,7 @@ class FakeTikTok(QuickFake):
             self.fail_with = ""
             self.uploads: dict[str, Upload] = {}
             self.posts: list[Post] = []
+            self.followers = 0
             self.calls: dict[str, list[datetime]] = {}
             self.latency = 0.0
             self.drop_after_accept.clear()
@@ -283,6 +294,40 @@ class FakeTikTok(QuickFake):
             }
         )
 
+    def _video_query(self, request: Request, _: object) -> Response:
+        refused = self._guard(request, "video_query")
+        if refused:
+            return refused
+        fields = _fields(request)
+        ids = (request.json().get("filters") or {}).get("video_ids")
+        if not fields or not isinstance(ids, list) or not ids:
+            return self._error(400, "invalid_params", "fields and filters.video_ids are required")
+        if len(ids) > QUERY_MAX:
+            return self._error(400, "invalid_params", f"at most {QUERY_MAX} video_ids")
+        videos = []
+        for post in self.posts:
+            if post.post_id in ids:
+                shown: dict[str, Any] = {"id": post.post_id, **post.counts}
+                videos.append({k: v for k, v in shown.items() if k in fields})
+        return self._ok({"videos": videos, "cursor": 0, "has_more": False})
+
+    def _user_info(self, request: Request, _: object) -> Response:
+        refused = self._guard(request, "user_info")
+        if refused:
+            return refused
+        fields = _fields(request)
+        if not fields:
+            return self._error(400, "invalid_params", "fields is required")
+        user = {"open_id": "open-id-1", "username": USERNAME, "follower_count": self.followers}
+        return self._ok({"user": {k: v for k, v in user.items() if k in fields}})
+
+    def engage(self, post_id: str, **counts: int) -> None:
+        """People watch, like, comment and share: ``engage(id, like_count=3)`` adds 3."""
+        with self.lock:
+            post = next(p for p in self.posts if p.post_id == post_id)
+            for name, more in counts.items():
+                post.counts[name] += more
+
     def _decide(self, upload: Upload) -> None:
         if self.fail_with:
             upload.outcome, upload.fail_reason = "FAILED", self.fail_with
@@ -309,3 +354,7 @@ class FakeTikTok(QuickFake):
         """Every body byte the upload URL was sent, accepted, refused or cut off."""
         with self.lock:
             return sum(len(r.body) for name, r in self.requests if name == "upload")
+
+
+def _fields(request: Request) -> set[str]:
+    return {f for f in (request.query.get("fields") or [""])[0].split(",") if f}

@@ -21,6 +21,7 @@ from postcal.platforms.base import (
     MediaFile,
     Outgoing,
     Published,
+    PublishError,
     Reconciled,
     TokenHealth,
     TokenState,
@@ -280,6 +281,43 @@ def test_a_status_read_that_failed_reuses_the_upload(harness: Harness, video: Me
     harness.publish(post, harness.checkpoints[-1])
     assert harness.fake.count("s3") == 1 and harness.fake.count("register_media") == 1
     assert len(harness.fake.pins) == 1
+
+
+def test_numbers_are_a_pins_lifetime_counts_and_the_accounts_followers(
+    harness: Harness, tmp_path: Path
+) -> None:
+    photo = image(tmp_path, "cup.jpg", "jpeg", "A cup of filter coffee on the counter")
+    seen = harness.publish(pin_post(photo)).remote_id
+    new = harness.publish(pin_post(photo, title="Another")).remote_id
+    harness.fake.engage(seen, impression=900, save=41, clickthrough=12, pin_click=30, comment=2)
+    harness.fake.followers = 57
+    adapter = harness.adapter()
+    assert adapter.metrics_batch == 1
+    # A Pin without numbers yet: nothing known (every number null), not zero. A Pin that is
+    # gone (404) is left out: the run records it as missing.
+    assert adapter.post_metrics([seen, new, "1999999999999999999"]) == {
+        seen: {"impression": 900, "save": 41, "clickthrough": 12, "pin_click": 30, "comment": 2},
+        new: {},
+    }
+    assert [r.query["pin_metrics"] for n, r in harness.fake.requests if n == "pin"] == [
+        ["true"]
+    ] * 3
+    assert adapter.account_metrics() == {"follower_count": 57}
+
+
+def test_a_rate_limited_numbers_read_waits_as_pinterest_says(
+    harness: Harness, tmp_path: Path
+) -> None:
+    photo = image(tmp_path, "cup.jpg", "jpeg", "A cup of filter coffee on the counter")
+    pin = harness.publish(pin_post(photo)).remote_id
+    harness.fake.rate_limit = 0
+    with pytest.raises(PublishError) as limited:
+        harness.adapter().post_metrics([pin])
+    assert (limited.value.kind, limited.value.status, limited.value.retry_after) == (
+        Failure.RETRY,
+        429,
+        30.0,
+    )
 
 
 def test_the_credentials_check_names_the_account(harness: Harness) -> None:

@@ -357,6 +357,57 @@ def test_a_publish_id_tiktok_does_not_know_is_unconfirmed(
     )
 
 
+# --- numbers ----------------------------------------------------------------------------------
+
+
+def test_numbers_are_read_for_named_videos_and_the_account(
+    harness: Harness, video: MediaFile
+) -> None:
+    harness.fake.audited = True
+    public = harness.publish(
+        video_post("tt", video, TEXT, privacy="PUBLIC_TO_EVERYONE"), audited=True
+    )
+    private = harness.publish(video_post("tt", video, TEXT, privacy="SELF_ONLY"))
+    harness.fake.engage(public.remote_id, view_count=1500, like_count=80, comment_count=6)
+    harness.fake.followers = 321
+    adapter = harness.adapter()
+    gone = "7310000000000099999"
+    numbers = adapter.post_metrics([public.remote_id, private.remote_id, gone])
+    # The private post has only its publish_id: unknown numbers, not a deleted post; the id
+    # TikTok does not return is left out (deleted).
+    assert numbers == {
+        public.remote_id: {
+            "view_count": 1500,
+            "like_count": 80,
+            "comment_count": 6,
+            "share_count": 0,
+        },
+        private.remote_id: {},
+    }
+    [query] = [r for n, r in harness.fake.requests if n == "video_query"]
+    assert query.query["fields"] == ["id,view_count,like_count,comment_count,share_count"]
+    assert query.json() == {"filters": {"video_ids": [public.remote_id, gone]}}
+    assert adapter.account_metrics() == {"follower_count": 321}
+
+
+def test_twenty_ids_go_in_one_query_and_more_are_refused_by_tiktok(harness: Harness) -> None:
+    adapter = harness.adapter()
+    assert adapter.metrics_batch == 20
+    assert adapter.post_metrics([str(7_000 + i) for i in range(20)]) == {}
+    with pytest.raises(PublishError) as refused:
+        adapter.post_metrics([str(7_000 + i) for i in range(21)])
+    assert (refused.value.kind, refused.value.code) == (Failure.PERMANENT, "invalid_params")
+
+
+def test_a_refused_numbers_read_is_an_error_not_a_zero(harness: Harness) -> None:
+    adapter = harness.adapter()
+    assert adapter.account_metrics() == {"follower_count": 0}
+    harness.fake.access.clear()  # the token the adapter holds is revoked
+    with pytest.raises(PublishError) as refused:
+        adapter.post_metrics(["7310000000000000001"])
+    assert (refused.value.status, refused.value.code) == (401, "access_token_invalid")
+
+
 # --- credentials ------------------------------------------------------------------------------
 
 

@@ -89,6 +89,22 @@ POST_FIELDS: dict[str, dict[str, str]] = {
     "discord": {},
     # videos.list part=statistics; dislikes are private since 2021 and favorites always 0.
     "youtube": {"viewCount": "views", "likeCount": "likes", "commentCount": "replies"},
+    # video.query fields (Display API, scope video.list).
+    "tiktok": {
+        "view_count": "views",
+        "like_count": "likes",
+        "share_count": "shares",
+        "comment_count": "replies",
+    },
+    # pin_metrics.lifetime_metrics: clickthrough is a visit to the link; pin_click (opening
+    # the Pin) has no normalised name and is kept in raw only.
+    "pinterest": {
+        "impression": "impressions",
+        "save": "saves",
+        "clickthrough": "clicks",
+        "reaction": "likes",
+        "comment": "replies",
+    },
 }
 """Raw field -> normalised name, for the fields postcal reads per post."""
 
@@ -102,6 +118,8 @@ FOLLOWER_FIELDS: dict[str, str] = {
     "threads": "followers_count",
     "telegram": "member_count",
     "youtube": "subscriberCount",
+    "tiktok": "follower_count",
+    "pinterest": "follower_count",
 }
 """The raw field that holds an account's followers (Telegram: the channel's member count)."""
 

@@ -7,8 +7,8 @@ the Pin's description is the post's text, its title ``pinterest.title`` (if any)
 
 Facts relied on: ``POST /v5/pins {board_id, title, description, link, alt_text, media_source}``
 -> the Pin's ``id`` (https://github.com/pinterest/api-description/blob/main/v5/openapi.json,
-``pins/create``); media in ``pinterest_media``, the board listing in ``pinterest_pins``. There
-are no replies, threads or comments through the API here.
+``pins/create``); media in ``pinterest_media``, the board listing in ``pinterest_pins``, the
+numbers in ``pinterest_numbers``. There are no replies, threads or comments through the API here.
 
 Exactly once (Pinterest has no idempotency key): a video's ``media_id`` is checkpointed before
 its bytes (``pinterest_media``), so a crash never uploads a processed video twice. The Pin
@@ -20,6 +20,7 @@ again (reusing the uploaded video). A look-alike, or a board too long to read: u
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from postcal.platforms._graph import since_attempt
@@ -35,6 +36,7 @@ from postcal.platforms.base import (
     Progress,
     Published,
     PublishError,
+    RawMetrics,
     Reconciled,
     TokenHealth,
     judge,
@@ -45,6 +47,7 @@ from postcal.platforms.core import Effect
 from postcal.platforms.matching import Piece, look_up
 from postcal.platforms.pinterest_api import PinterestApi
 from postcal.platforms.pinterest_media import VideoUploads, image_source, video_source
+from postcal.platforms.pinterest_numbers import account_numbers, pin_numbers
 from postcal.platforms.pinterest_pins import board_of, board_pins, fields, pin_url, signature
 
 
@@ -116,6 +119,16 @@ class PinterestAdapter:
             state[URL] = pin_url(state[part_key(0)])
             return _published(state)
         return Found(state, verdict, reason) if reason else verdict
+
+    # --- metrics ---------------------------------------------------------------------
+
+    metrics_batch = 1
+
+    def post_metrics(self, ids: Sequence[str]) -> dict[str, RawMetrics]:
+        return pin_numbers(self.api, ids)
+
+    def account_metrics(self) -> RawMetrics:
+        return account_numbers(self.api)
 
     def check_credentials(self, now: datetime, warn: timedelta) -> TokenHealth:
         """``GET /v5/user_account``: the token works, for the account whose ``username`` it

@@ -28,6 +28,7 @@ init is safe; every byte in and still processing is waited for, never re-sent. A
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from postcal import faults
@@ -44,6 +45,7 @@ from postcal.platforms.base import (
     Progress,
     Published,
     PublishError,
+    RawMetrics,
     Reconciled,
     TokenHealth,
     TokenState,
@@ -59,6 +61,7 @@ from postcal.platforms.tiktok_api import (
     Status,
     TikTokApi,
 )
+from postcal.platforms.tiktok_numbers import BATCH, account_numbers, video_numbers
 from postcal.platforms.tiktok_options import post_info, wanted
 from postcal.platforms.tiktok_upload import CHUNK, MIN_CHUNK, plan, upload
 
@@ -240,6 +243,16 @@ class TikTokAdapter:
         return Reconciled.NOT_PUBLISHED  # FAILED, or an upload that can never finish
 
     # --- credentials -----------------------------------------------------------------
+
+    # --- metrics ---------------------------------------------------------------------
+
+    metrics_batch = BATCH
+
+    def post_metrics(self, ids: Sequence[str]) -> dict[str, RawMetrics]:
+        return video_numbers(self.api, ids)
+
+    def account_metrics(self) -> RawMetrics:
+        return account_numbers(self.api)
 
     def check_credentials(self, now: datetime, warn: timedelta) -> TokenHealth:
         """A refresh (the only way TikTok gives an access token), then the creator-info query

@@ -186,6 +186,22 @@ class TikTokApi:
         )
         return _data(reply)
 
+    def read(
+        self, method: str, path: str, what: str, fields: str, body: Any = None
+    ) -> dict[str, Any]:
+        """A read that names the ``fields`` it wants (TikTok's Display API asks for them in
+        the query string): the answer's ``data``."""
+        reply = self.core.send(
+            method,
+            self.url(path),
+            what,
+            Effect.READ,
+            headers=self._headers(),
+            params={"fields": fields},
+            json=body,
+        )
+        return _data(reply)
+
     # --- the requests -----------------------------------------------------------------
 
     def creator_info(self) -> CreatorInfo:
