@@ -21,6 +21,7 @@ from postcal.platforms.base import (
     TokenHealth,
     TokenState,
 )
+from postcal.platforms.sealed import seal, unseal
 from postcal.platforms.tiktok import TikTokAdapter
 from postcal.secrets import Secrets
 from tests.fakes import tiktok
@@ -123,7 +124,12 @@ def test_an_unaudited_channel_posts_privately_in_chunks(harness: Harness, video:
         (published.publish_id,),
         PRIVATE_NOTES,
     )
-    assert harness.checkpoints[0] == {"publish_id": published.publish_id}
+    assert list(harness.checkpoints[0]) == ["publish_id", "upload_url"]
+    assert harness.checkpoints[0]["publish_id"] == published.publish_id
+    [made] = harness.fake.uploads.values()
+    kept = unseal(harness.checkpoints[0]["upload_url"], tiktok.CLIENT_SECRET)
+    assert kept is not None and kept.endswith(f"&upload_token={made.token}")
+    assert made.token not in harness.checkpoints[0]["upload_url"]
     assert harness.sleeps == [2.0]
 
 
@@ -270,25 +276,12 @@ def test_a_last_chunk_whose_answer_was_lost_is_not_sent_again(
 # --- killed at each upload point: exactly once ------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("point", "inits", "extra_bytes"),
-    [
-        ("upload-session-recorded", 2, 0),
-        ("upload-chunk-sent", 2, CHUNK),
-        ("upload-done", 1, 0),
-    ],
-)
-def test_a_run_killed_during_the_upload_posts_once(
-    harness: Harness,
-    video: MediaFile,
-    monkeypatch: pytest.MonkeyPatch,
-    point: str,
-    inits: int,
-    extra_bytes: int,
+@pytest.mark.parametrize("point", ["upload-session-recorded", "upload-chunk-sent", "upload-done"])
+def test_a_run_killed_during_the_upload_posts_once_and_resumes_it(
+    harness: Harness, video: MediaFile, monkeypatch: pytest.MonkeyPatch, point: str
 ) -> None:
-    """The upload URL dies with the run (it is never written down), so an upload cut short is
-    started anew, which the status fetch proves safe; one whose bytes all arrived is only
-    waited for."""
+    """The upload URL is kept sealed beside the publish_id before the first byte, so the next
+    run sends only what TikTok does not have yet: one init, every byte once."""
     post = video_post("tt", video, TEXT, privacy="SELF_ONLY")
     adapter = harness.adapter()
     monkeypatch.setattr(faults, "point", die_at(point))
@@ -296,7 +289,11 @@ def test_a_run_killed_during_the_upload_posts_once(
         adapter.publish(post, {}, harness.checkpoint)
     monkeypatch.setattr(faults, "point", lambda name: None)
     durable = harness.checkpoints[-1]
-    assert list(durable) == ["publish_id"]
+    assert list(durable) == ["publish_id", "upload_url"]
+    [made] = harness.fake.uploads.values()
+    assert made.publish_id == durable["publish_id"]
+    assert durable["upload_url"].startswith("sealed:v1:")
+    assert "/upload/" not in durable["upload_url"]  # the URL itself is not readable there
     harness.fake.processing_reads = 0  # done by the next run (see the test after this one)
     later = harness.fake.now + timedelta(minutes=20)
     verdict = harness.adapter().reconcile(post, durable, harness.fake.now, later)
@@ -308,11 +305,39 @@ def test_a_run_killed_during_the_upload_posts_once(
             PRIVATE_NOTES,
         )
     else:
-        assert verdict is Reconciled.NOT_PUBLISHED
+        assert verdict is Reconciled.NOT_PUBLISHED  # nothing posted yet: the run goes on
         harness.adapter().publish(post, durable, harness.checkpoint)
     assert len(harness.fake.posts) == 1
-    assert harness.fake.count("init") == inits
-    assert harness.fake.bytes_received == video.size + extra_bytes
+    assert harness.fake.count("init") == 1
+    assert harness.fake.bytes_received == video.size
+
+
+@pytest.mark.parametrize(("why", "refused_chunks"), [("expired", 1), ("secret replaced", 0)])
+def test_an_upload_that_cannot_be_resumed_is_started_anew_and_posts_once(
+    harness: Harness,
+    video: MediaFile,
+    monkeypatch: pytest.MonkeyPatch,
+    why: str,
+    refused_chunks: int,
+) -> None:
+    """An expired upload URL (an hour: TikTok refuses the next chunk with 403) or a seal the
+    channel's secret no longer opens: the old upload can never finish, so a new one is safe;
+    its first chunk is then sent again."""
+    post = video_post("tt", video, TEXT, privacy="SELF_ONLY")
+    monkeypatch.setattr(faults, "point", die_at("upload-chunk-sent"))
+    with pytest.raises(Killed):
+        harness.publish(post)
+    monkeypatch.setattr(faults, "point", lambda name: None)
+    durable = dict(harness.checkpoints[-1])
+    if why == "expired":
+        harness.fake.advance(61 * 60)
+    else:
+        durable["upload_url"] = seal("https://elsewhere.example/upload/", "another secret")
+    result = harness.publish(post, durable)
+    assert len(harness.fake.posts) == 1
+    assert result.remote_id != durable["publish_id"]
+    assert harness.fake.count("init") == 2
+    assert harness.fake.bytes_received == video.size + CHUNK + refused_chunks * CHUNK
 
 
 def test_reconciling_a_post_still_processing_asks_again_later(

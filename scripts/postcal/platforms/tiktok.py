@@ -19,11 +19,13 @@ link needs ``publicaly_available_post_id``, given only for public posts after mo
 otherwise the link is the creator's profile.
 
 Exactly once (TikTok has no idempotency key): the ``publish_id`` is checkpointed BEFORE any
-byte is sent, and only bytes make a post. So no ``publish_id`` in progress means nothing was
-posted; with one, its status decides: PUBLISH_COMPLETE is out; FAILED, or an upload stopped
-short of the file's size (its URL died with the run that held it), can never post, so a new
-init is safe; every byte in and still processing is waited for, never re-sent. A
-``publish_id`` TikTok no longer knows cannot be told: unconfirmed.
+byte is sent, with the upload URL sealed (``sealed``: it carries an upload token, and the
+ledger may be public), and only bytes make a post. So no ``publish_id`` in progress means
+nothing was posted; with one, its status decides: PUBLISH_COMPLETE is out; an upload short of
+the file's size is resumed from the bytes TikTok has, while its URL lives (an hour); FAILED,
+or a cut-short upload whose URL expired or no longer opens, can never post, so a new init is
+safe; every byte in and still processing is waited for, never re-sent. A ``publish_id`` TikTok
+no longer knows cannot be told: unconfirmed.
 """
 
 from __future__ import annotations
@@ -53,19 +55,26 @@ from postcal.platforms.base import (
     part_key,
     refused,
 )
+from postcal.platforms.sealed import seal, unseal
 from postcal.platforms.tiktok_api import (
     CREATOR_PATH,
     INIT_PATH,
     STATUS_PATH,
     TOKEN_PATH,
+    UPLOAD_GONE,
+    Session,
     Status,
     TikTokApi,
+    hide,
 )
 from postcal.platforms.tiktok_numbers import BATCH, account_numbers, video_numbers
 from postcal.platforms.tiktok_options import post_info, wanted
 from postcal.platforms.tiktok_upload import CHUNK, MIN_CHUNK, plan, upload
+from postcal.secrets import MissingSecret
 
 PUBLISH_ID = "publish_id"
+UPLOAD_URL = "upload_url"
+"""Sealed (``sealed``): the URL carries an upload token and the ledger may be public."""
 """Progress key of the upload session, durable before any byte is sent."""
 COMPLETE, FAILED = "PUBLISH_COMPLETE", "FAILED"
 RETRYABLE_REASONS = frozenset({"internal", "spam_risk_too_many_posts"})
@@ -134,6 +143,8 @@ class TikTokAdapter:
         old = state.get(PUBLISH_ID)
         if old:
             status = self._status(old)
+            if _cut_short(status, video):
+                status = self._resume(state, status, video) or status
             if _pending(status, video):
                 status = self._wait(old)
             if status.status == COMPLETE:
@@ -145,11 +156,44 @@ class TikTokAdapter:
         chunks = plan(video.size, self.chunk_size, self.min_chunk)
         session = self.api.init(info, chunks.source_info)
         state[PUBLISH_ID] = session.publish_id
+        state[UPLOAD_URL] = seal(session.upload_url, self._seal_key())
         checkpoint(dict(state))
         faults.point("upload-session-recorded")
         upload(self.api, session, video.path, mime_type(video.format), chunks)
         faults.point("upload-done")
         return self._done(state, self._wait(session.publish_id), video, checkpoint)
+
+    def _seal_key(self) -> str:
+        try:
+            return self.context.secrets["client_secret"]
+        except MissingSecret as exc:
+            raise PublishError(Failure.PERMANENT, str(exc)) from None
+
+    def _resume(self, state: dict[str, str], status: Status, video: MediaFile) -> Status | None:
+        """Send the rest of an upload a stopped run began, from where TikTok says it is; None
+        when that cannot be done (no URL kept, or it expired): a new upload is then safe,
+        since nobody can finish the old one."""
+        url = unseal(state.get(UPLOAD_URL, ""), self._seal_key())
+        if url is None:
+            return None
+        hide(url)
+        chunks = plan(video.size, self.chunk_size, self.min_chunk)
+        session = Session(state[PUBLISH_ID], url)
+        try:
+            upload(
+                self.api,
+                session,
+                video.path,
+                mime_type(video.format),
+                chunks,
+                offset=status.uploaded_bytes,
+            )
+        except PublishError as exc:
+            if exc.status in UPLOAD_GONE:
+                return None
+            raise
+        faults.point("upload-done")
+        return self._status(session.publish_id)
 
     def _status(self, publish_id: str) -> Status:
         try:
@@ -293,6 +337,11 @@ def _video(outgoing: Outgoing) -> MediaFile:
     if len(outgoing.parts) > 1:
         raise PublishError(Failure.PERMANENT, "TikTok has no threads: write one part")
     return videos[0]
+
+
+def _cut_short(status: Status, video: MediaFile) -> bool:
+    """TikTok is still waiting for bytes of this upload."""
+    return status.status == "PROCESSING_UPLOAD" and status.uploaded_bytes < video.size
 
 
 def _pending(status: Status, video: MediaFile) -> bool:

@@ -164,13 +164,13 @@ class TikTokApi:
         token = reply.text("access_token")
         if not token:
             raise reply.broken("has an empty access_token")
-        _hide(token)
+        hide(token)
         lasts = reply.object().get("refresh_expires_in")
         if isinstance(lasts, int) and not isinstance(lasts, bool) and lasts > 0:
             self.refresh_lasts = lasts
         fresh = reply.object().get("refresh_token")
         if isinstance(fresh, str) and fresh:
-            _hide(fresh)
+            hide(fresh)
             self.rotated = fresh != form["refresh_token"]
         return token
 
@@ -229,7 +229,7 @@ class TikTokApi:
             raise PublishError(Failure.RETRY, "TikTok: init answered no publish_id")
         if not isinstance(upload_url, str) or not upload_url.startswith(("https://", "http://")):
             raise PublishError(Failure.RETRY, "TikTok: init answered no upload_url")
-        _hide(upload_url)  # it carries an upload token
+        hide(upload_url)  # it carries an upload token
         return Session(publish_id, upload_url)
 
     def status(self, publish_id: str) -> Status:
@@ -277,6 +277,7 @@ def _data(reply: Reply) -> dict[str, Any]:
     return data
 
 
-def _hide(value: str) -> None:
+def hide(value: str) -> None:
+    """Keep ``value`` (a token, an upload URL) out of every message and log."""
     if len(value) >= MIN_SECRET:
         REDACTOR.add(value)

@@ -9,10 +9,11 @@ bytes at most) so either meaning holds.
 
 Resuming: TikTok's answer to each chunk and the status fetch's ``uploaded_bytes`` say how many
 bytes arrived; a chunk that failed (dropped, 5xx, 416) is sent again from there while the
-upload URL lives (one hour). The URL is never written to the ledger: it carries an upload
-token, and the ledger may be public. So after a crash the upload cannot be resumed; the adapter
-then starts a new one, which is safe only because nobody else holds the old URL, so that
-upload can never complete (the status fetch shows it short of the file's size).
+upload URL lives (one hour). The URL carries an upload token and the ledger may be public, so
+the adapter keeps it sealed (``sealed``) beside the ``publish_id``; after a crash the next run
+opens it and sends the rest from ``uploaded_bytes``. Once it has expired, or cannot be opened,
+a new upload is started, which is safe because nobody can finish the old one (the status fetch
+shows it short of the file's size).
 """
 
 from __future__ import annotations
