@@ -15,6 +15,7 @@ from PIL import Image
 from postcal.platforms.base import Captions, Failure, MediaFile, Outgoing
 from postcal.platforms.linkedin import LinkedInAdapter, make
 from postcal.platforms.linkedin_video import POLL_DELAYS
+from postcal.platforms.sealed import unseal
 from postcal.secrets import read_secrets
 from tests.fakes.hostile import Hostile
 from tests.fakes.httpkit import START
@@ -156,8 +157,12 @@ def test_a_video_post_goes_through_every_step_in_order(h: Harness, tmp_path: Pat
             "video-upload",
         ],
     ]
-    upload = json.loads(h.checkpoints[0]["video-upload"])
+    sealed = h.checkpoints[0]["video-upload"]
+    opened = unseal(sealed, TOKEN)
+    assert opened is not None and unseal(sealed, "another-token-0002") is None
+    upload = json.loads(opened)
     assert [p[:2] for p in upload["parts"]] == [[0, 999], [1000, 1999], [2000, len(data) - 1]]
+    assert not any(part[2] in sealed for part in upload["parts"])  # no upload URL readable
 
 
 def test_captions_and_the_cover_image_go_where_linkedin_asks(h: Harness, tmp_path: Path) -> None:

@@ -245,7 +245,12 @@ class LinkedInAdapter:
                     "LinkedIn: a post takes one video and nothing else (lint: media-count)",
                 )
             upload = VideoUpload(
-                self.core, self.base, self._headers(), self.author, self.context.sleep
+                self.core,
+                self.base,
+                self._headers(),
+                self.author,
+                self.context.sleep,
+                self.context.secrets["token"],
             )
             video = upload.upload(videos[0], state, checkpoint)
             media = {"id": video, "title": outgoing.title or videos[0].path.stem}

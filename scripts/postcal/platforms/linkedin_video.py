@@ -24,8 +24,9 @@ it is done. A later attempt asks LinkedIn for the video's status first and conti
 WAITING_UPLOAD, it sends only the parts without an ETag (never a second upload while the first
 can still take bytes); PROCESSING or AVAILABLE, it was finalized and is only waited for. A
 video LinkedIn no longer knows, or upload URLs it refuses, start a fresh upload on the next
-attempt. The upload URLs are kept in the ledger: they let someone add bytes to this unfinished
-video until it is finalized or they expire, nothing more.
+attempt. The upload token and URLs take bytes from whoever holds them, so the ledger keeps them
+sealed with the channel's token (``sealed``); a renewed token cannot open them, and a fresh
+upload starts instead.
 
 Progress keys: ``video`` (the URN), ``video-upload`` (the instructions, JSON), ``video-etag<i>``,
 ``video-extras`` (captions and thumbnail sent), ``video-finalized``.
@@ -43,6 +44,7 @@ from postcal.platforms.base import Checkpoint, Failure, MediaFile, PublishError
 from postcal.platforms.core import Core, Effect, Reply
 from postcal.platforms.linkedin_images import trusted, usable
 from postcal.platforms.linkedin_listing import encoded
+from postcal.platforms.sealed import seal, unseal
 
 VIDEO = "video"
 UPLOAD = "video-upload"
@@ -80,19 +82,24 @@ class Session:
     captions_url: str | None = None
     thumbnail_url: str | None = None
 
-    def to_progress(self) -> dict[str, str]:
+    def to_progress(self, key: str) -> dict[str, str]:
+        """The video's URN, and the upload token and URLs sealed with ``key`` (``sealed``):
+        the URLs take bytes from whoever holds them, and the ledger may be public."""
         upload = {
             "token": self.token,
             "parts": [[p.first, p.last, p.url] for p in self.parts],
             "captions": self.captions_url,
             "thumbnail": self.thumbnail_url,
         }
-        return {VIDEO: self.video, UPLOAD: json.dumps(upload, separators=(",", ":"))}
+        return {VIDEO: self.video, UPLOAD: seal(json.dumps(upload, separators=(",", ":")), key)}
 
     @classmethod
-    def from_progress(cls, progress: Mapping[str, str]) -> Session | None:
-        """The session a checkpoint holds; None when there is none (or it is unreadable)."""
-        video, raw = progress.get(VIDEO), progress.get(UPLOAD)
+    def from_progress(cls, progress: Mapping[str, str], key: str) -> Session | None:
+        """The session a checkpoint holds; None when there is none, or it is unreadable or
+        no longer opens with ``key`` (the token was renewed): then a new upload starts, which
+        is safe because no post uses a video before it is finalized and posted."""
+        video, sealed = progress.get(VIDEO), progress.get(UPLOAD)
+        raw = unseal(sealed, key) if sealed else None
         if not video or not raw:
             return None
         try:
@@ -117,18 +124,20 @@ class VideoUpload:
     headers: Mapping[str, str]
     owner: str
     sleep: Callable[[float], None]
+    seal_key: str
+    """The channel's token: it seals the upload instructions in the checkpoint."""
 
     def upload(self, media: MediaFile, state: dict[str, str], checkpoint: Checkpoint) -> str:
         """The video's URN once LinkedIn says it is AVAILABLE; ``state`` is kept current and
         checkpointed at every step, so a later attempt continues where this one stopped."""
         content = _read(media.path)
-        session = Session.from_progress(state)
+        session = Session.from_progress(state, self.seal_key)
         if session is not None and not state.get(FINALIZED):
             session = self._continuable(session, state, checkpoint)
         if session is None:
             forget(state)
             session = self._initialize(media, len(content))
-            state.update(session.to_progress())
+            state.update(session.to_progress(self.seal_key))
             checkpoint(dict(state))
             faults.point("upload-session-recorded")
         if not state.get(FINALIZED):
