@@ -285,6 +285,7 @@ NETWORKS: dict[str, NetworkSpec] = {
                 video_codecs=frozenset({H264}),
                 audio_codecs=frozenset({AAC}),
                 max_frame_rate=60,
+                caption_formats=frozenset({SRT}),
             ),
             threads=True,
             first_comment=True,

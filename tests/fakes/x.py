@@ -123,6 +123,7 @@ class Limits:
             "media_append": 1875,
             "media_finalize": 1875,
             "media_status": 1875,
+            "media_subtitles": 500,  # guessed: the metadata endpoint's figure
             "users_me": 75,
             "user_tweets": 900,
             "tweets_lookup": 5000,
@@ -170,6 +171,12 @@ class FakeX(FakeServer):
             r"/2/media/upload/(?P<id>\d+)/finalize",
             "media_finalize",
             lambda _, found: self.uploads.finalize(found["id"]),
+        )
+        self._route(
+            "POST",
+            r"/2/media/subtitles",
+            "media_subtitles",
+            lambda request, _: self.uploads.associate(request),
         )
         self._route(
             "GET",

@@ -14,6 +14,10 @@ initialize/append/finalize/status pages, openapi.json 2.167):
   when a test sets ``fail_processing``). ``processing_secs = 0``: ready at once, and the answer
   has no ``processing_info``;
 - ``GET /2/media/upload?command=STATUS&media_id=`` answers the same ``processing_info``;
+- ``media_category: subtitles`` with ``media_type: text/srt`` is a captions file: finalized,
+  it is ready at once; ``POST /2/media/subtitles {id, media_category: TweetVideo,
+  subtitles: {id, language_code, display_name}}`` associates it with a video
+  (docs.x.com/x-api/media/create-media-subtitles);
 - the media id lives ``LIFETIME`` seconds (a day) from initialize: after that every call naming
   it is a 400, as X documents for an expired id.
 
@@ -50,7 +54,10 @@ MAX_INDEX = 999
 MAX_TOTAL = 8 * 1024**3
 """A default account's ``tweet_video`` cap (initialize-media-upload)."""
 VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime", "video/webm", "video/mp2t"})
-CATEGORIES = frozenset({"tweet_video", "amplify_video"})
+CATEGORIES = frozenset({"tweet_video", "amplify_video", "subtitles"})
+SUBTITLE_TYPES = frozenset({"text/srt"})
+VIDEO_CATEGORIES = frozenset({"TweetVideo", "AmplifyVideo"})
+"""``media_category`` of the video a subtitles association names (create-media-subtitles)."""
 FIELDS = frozenset({"media_type", "total_bytes", "media_category", "additional_owners", "shared"})
 
 
@@ -74,6 +81,11 @@ class Upload:
     created: float
     segments: dict[int, bytes] = field(default_factory=dict)
     finalized: float | None = None
+    category: str = "tweet_video"
+
+    @property
+    def is_subtitles(self) -> bool:
+        return self.category == "subtitles"
 
     def content(self) -> bytes:
         return b"".join(self.segments[index] for index in sorted(self.segments))
@@ -88,6 +100,8 @@ class Uploads:
     fail_processing: str | None = None
     sessions: dict[str, Upload] = field(default_factory=dict)
     appended: list[tuple[str, int, int]] = field(default_factory=list)
+    subtitles: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Video media id -> language code -> the subtitles media id associated with it."""
 
     @property
     def received(self) -> int:
@@ -116,14 +130,18 @@ class Uploads:
         if set(body) - FIELDS:
             return invalid(f"$.{sorted(set(body) - FIELDS)[0]}: is not defined in the schema")
         media_type, total = body.get("media_type"), body.get("total_bytes")
-        if body.get("media_category") not in CATEGORIES:
+        category = body.get("media_category")
+        if category not in CATEGORIES:
             return invalid("$.media_category: must be tweet_video for a video")
-        if media_type not in VIDEO_TYPES:
-            return invalid(f"$.media_type: {media_type!r} is not a video type")
+        types = SUBTITLE_TYPES if category == "subtitles" else VIDEO_TYPES
+        if media_type not in types:
+            return invalid(f"$.media_type: {media_type!r} is not a {category} type")
         if isinstance(total, bool) or not isinstance(total, int) or not 0 < total <= MAX_TOTAL:
             return invalid("$.total_bytes: must be a whole number of bytes, 1 to 8 GB")
         media_id = str(next(self.ids))
-        self.sessions[media_id] = Upload(media_id, media_type, total, self.clock())
+        self.sessions[media_id] = Upload(
+            media_id, media_type, total, self.clock(), category=category
+        )
         data = {"id": media_id, "media_key": f"7_{media_id}", "expires_after_secs": LIFETIME}
         return Response(200, {"data": data})
 
@@ -163,6 +181,36 @@ class Uploads:
         upload.finalized = self.clock()
         return Response(200, {"data": self._data(upload)})
 
+    def associate(self, request: Request) -> Response:
+        """``POST /2/media/subtitles``: a finalized SubRip upload becomes a video's captions in
+        one language (a language associated again is replaced)."""
+        try:
+            body = json.loads(request.body or b"null")
+        except ValueError:
+            return invalid("request body is not JSON")
+        track = body.get("subtitles") if isinstance(body, dict) else None
+        if not isinstance(track, dict) or body.get("media_category") not in VIDEO_CATEGORIES:
+            return invalid(
+                "$.subtitles and $.media_category (TweetVideo, AmplifyVideo) are required"
+            )
+        video = self._session(str(body.get("id")))
+        if isinstance(video, Response):
+            return video
+        captions = self._session(str(track.get("id")))
+        if isinstance(captions, Response):
+            return captions
+        language = track.get("language_code")
+        if video.is_subtitles or not captions.is_subtitles or captions.finalized is None:
+            return invalid("$.subtitles.id must be a finalized subtitles upload, $.id a video")
+        if not isinstance(language, str) or not language or not track.get("display_name"):
+            return invalid("$.subtitles.language_code and display_name are required")
+        if b"-->" not in captions.content():
+            return invalid("the subtitles file is not SubRip")
+        self.subtitles.setdefault(video.id, {})[language] = captions.id
+        shown = [{"id": i, "language_code": code} for code, i in self.subtitles[video.id].items()]
+        data = {"id": video.id, "media_category": body["media_category"], "subtitles": shown}
+        return Response(200, {"data": data})
+
     def status(self, request: Request) -> Response:
         if request.query.get("command") != ["STATUS"]:
             return invalid("command must be STATUS")
@@ -189,6 +237,8 @@ class Uploads:
 
     def _info(self, upload: Upload) -> dict[str, Any] | None:
         """``processing_info`` now; None once processed (or never needed)."""
+        if upload.is_subtitles and upload.finalized is not None:
+            return None  # subtitles are not processed
         if upload.finalized is None:
             return {"state": "pending", "check_after_secs": self.check_after}
         elapsed = self.clock() - upload.finalized

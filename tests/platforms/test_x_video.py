@@ -20,6 +20,7 @@ from postcal.platforms.base import Captions, Failure, MediaFile, Outgoing, Progr
 from postcal.platforms.x import XAdapter
 from postcal.secrets import read_secrets
 from tests.fakes.hostile import HTML, Hostile
+from tests.fakes.server import Request
 from tests.fakes.x import FakeX
 from tests.platforms.support import AdapterHarness, image, shared, winter_launch
 from tests.platforms.video_x_bluesky import Nth, video
@@ -349,13 +350,65 @@ def test_more_than_a_thousand_segments_is_refused_before_sending(
     assert h.fake.requests == []
 
 
-def test_captions_are_not_sent_and_the_post_says_so(h: Harness, tmp_path: Path) -> None:
-    track = Captions(tmp_path / "clip.en.vtt", "en", "vtt")
-    clip = video(tmp_path, "clip.mp4", ALT, captions=(track,))
+def srt_track(tmp_path: Path, name: str, language: str) -> Captions:
+    path = tmp_path / name
+    path.write_text("1\n00:00:00,000 --> 00:00:01,500\nBeans into the roaster\n\n", "utf-8")
+    return Captions(path, language, "srt")
+
+
+def test_srt_captions_are_associated_before_the_post_and_vtt_is_left_out(
+    h: Harness, tmp_path: Path
+) -> None:
+    english, romanian = (
+        srt_track(tmp_path, "clip.en.srt", "en"),
+        srt_track(tmp_path, "clip.ro.srt", "ro"),
+    )
+    web = Captions(tmp_path / "clip.en.vtt", "en", "vtt")
+    clip = video(tmp_path, "clip.mp4", ALT, captions=(english, web, romanian))
     published = h.publish(post(clip))
     assert published.notes == (
-        "captions clip.en.vtt not sent: postcal does not send captions to X yet",
+        "captions clip.en.vtt not sent: X takes SubRip (.srt) captions only",
     )
+    [video_id] = [m for m, u in h.fake.uploads.sessions.items() if not u.is_subtitles]
+    tracks = h.fake.uploads.subtitles[video_id]
+    assert set(tracks) == {"en", "ro"}
+    assert h.fake.uploads.sessions[tracks["en"]].content() == english.path.read_bytes()
+    assert h.fake.uploads.sessions[tracks["ro"]].content() == romanian.path.read_bytes()
+    names = [name for name, _ in h.fake.requests]
+    assert names.index("media_subtitles") < names.index("create_tweet")
+    assert {k: v for k, v in h.checkpoints[-1].items() if k.startswith("caption")} == {
+        "caption0": tracks["en"],
+        "caption2": tracks["ro"],
+    }
+
+
+def test_a_later_run_sends_only_the_captions_not_yet_associated(h: Harness, tmp_path: Path) -> None:
+    english, romanian = (
+        srt_track(tmp_path, "clip.en.srt", "en"),
+        srt_track(tmp_path, "clip.ro.srt", "ro"),
+    )
+    clip = video(tmp_path, "clip.mp4", ALT, captions=(english, romanian))
+    gateway = Hostile("502", 502, HTML, {"Content-Type": "text/html"}, applied=False)
+    seen: list[str] = []
+
+    def after_the_first(route: str, request: Request) -> Hostile | None:
+        if route != "media_subtitles":
+            return None
+        seen.append(route)
+        return gateway if len(seen) > 1 else None  # English goes in, Romanian never does
+
+    h.fake.hostile = after_the_first
+    h.fails(post(clip))
+    h.fake.hostile = None
+    durable = h.checkpoints[-1]
+    assert "caption0" in durable and "caption1" not in durable
+    before = sum(1 for name, _ in h.fake.requests if name == "media_initialize")
+    h.publish(post(clip), durable)
+    after = sum(1 for name, _ in h.fake.requests if name == "media_initialize")
+    assert after - before == 1  # Romanian's file again; not the video, not English
+    [video_id] = [m for m, u in h.fake.uploads.sessions.items() if not u.is_subtitles]
+    assert set(h.fake.uploads.subtitles[video_id]) == {"en", "ro"}
+    assert h.fake.uploads.subtitles[video_id]["en"] == durable["caption0"]
 
 
 def test_plan_lists_the_chunked_upload(h: Harness, clip: MediaFile) -> None:

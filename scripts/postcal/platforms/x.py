@@ -16,7 +16,8 @@ Facts from PLATFORMS.md (section 5) this relies on:
 - Video: one per post, never with images ("up to 4 photos, 1 animated GIF or 1 video in a
   Post", https://docs.x.com/x-api/media/quickstart/best-practices), through the chunked upload
   in ``x_video`` (resumable from its checkpointed session), then its alt text like an image's.
-  Captions are not sent to X (the post gets a note saying so).
+  SubRip captions are uploaded and associated with it (``x_captions``); a WebVTT track is
+  left out, and the post gets a note saying so.
 - Link posts: the URL stays in the text; X builds the card (and rewrites it to t.co).
 - No idempotency: a post is a create nothing deduplicates, so a 5xx or a dropped connection on
   one is ambiguous. Identical text is refused with 403 "duplicate content": permanent, with a
@@ -72,6 +73,7 @@ from postcal.platforms.base import (
 )
 from postcal.platforms.core import Core, Effect, Reply
 from postcal.platforms.matching import look_up
+from postcal.platforms.x_captions import left_out, send_captions
 from postcal.platforms.x_errors import PROFILE
 from postcal.platforms.x_numbers import BATCH, account_numbers, post_numbers
 from postcal.platforms.x_timeline import LOOKBACK, piece, recent
@@ -195,11 +197,7 @@ class XAdapter:
 
     def _published(self, outgoing: Outgoing, state: Mapping[str, str]) -> Published:
         ids = tuple(state[part_key(i)] for i in range(len(outgoing.parts)))
-        notes = tuple(
-            f"captions {c.path.name} not sent: postcal does not send captions to X yet"
-            for media in outgoing.media
-            for c in media.captions
-        )
+        notes = tuple(note for media in outgoing.media for note in left_out(media))
         return Published(ids[0], state.get(URL) or self._status_url(ids[0]), ids, notes)
 
     def _status_url(self, tweet_id: str) -> str:
@@ -263,6 +261,7 @@ class XAdapter:
         then its alt text."""
         if media.is_video:
             media_id = self.video.upload(media, state, checkpoint)
+            send_captions(self._send, media_id, media, state, checkpoint)
         else:
             media_id = self._upload_image(media)
         if media.alt:

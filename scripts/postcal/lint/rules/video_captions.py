@@ -2,8 +2,8 @@
 
 Captions belong to a video (not an image), live beside the post like media, and are read to
 make sure they are what their extension says (a WebVTT file starts with `WEBVTT`, a SubRip
-file has `00:00:01,000 --> 00:00:03,500` timings). YouTube takes both formats; LinkedIn and
-Facebook take SubRip; Bluesky takes WebVTT, at most 20 files of 20,000 bytes each. The other
+file has `00:00:01,000 --> 00:00:03,500` timings). YouTube takes both formats; X, LinkedIn
+and Facebook take SubRip; Bluesky takes WebVTT, at most 20 files of 20,000 bytes each. The other
 networks take no caption files: the captions are not sent there (advice), so burn them into
 the picture for those channels. A video with sound and no captions, on a network that shows
 caption files, is also advice: captions are how people who cannot hear it (or who scroll with
