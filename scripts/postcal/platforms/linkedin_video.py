@@ -28,7 +28,7 @@ attempt. The upload token and URLs take bytes from whoever holds them, so the le
 sealed with the channel's token (``sealed``); a renewed token cannot open them, and a fresh
 upload starts instead.
 
-Progress keys: ``video`` (the URN), ``video-upload`` (the instructions, JSON), ``video-etag<i>``,
+Progress keys: ``video`` (the URN), ``video-upload`` (the instructions, JSON, sealed), ``video-etag<i>``,
 ``video-extras`` (captions and thumbnail sent), ``video-finalized``.
 """
 

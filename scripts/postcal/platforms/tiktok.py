@@ -73,9 +73,10 @@ from postcal.platforms.tiktok_upload import CHUNK, MIN_CHUNK, plan, upload
 from postcal.secrets import MissingSecret
 
 PUBLISH_ID = "publish_id"
-UPLOAD_URL = "upload_url"
-"""Sealed (``sealed``): the URL carries an upload token and the ledger may be public."""
 """Progress key of the upload session, durable before any byte is sent."""
+UPLOAD_URL = "upload_url"
+"""Progress key of the session's upload URL, sealed (``sealed``): it carries an upload token
+and the ledger may be public."""
 COMPLETE, FAILED = "PUBLISH_COMPLETE", "FAILED"
 RETRYABLE_REASONS = frozenset({"internal", "spam_risk_too_many_posts"})
 """``fail_reason`` values after which posting again may work (a daily cap resets)."""
