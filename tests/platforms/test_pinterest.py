@@ -30,6 +30,7 @@ from postcal.platforms.pinterest import PinterestAdapter
 from postcal.secrets import Secrets
 from tests.fakes import pinterest
 from tests.fakes.pinterest import BOARD, FakePinterest
+from tests.fakes.server import Response
 from tests.platforms.support import AdapterHarness, image, started
 from tests.platforms.video_tiktok_pinterest import (
     BAD_GATEWAY,
@@ -303,6 +304,19 @@ def test_numbers_are_a_pins_lifetime_counts_and_the_accounts_followers(
         ["true"]
     ] * 3
     assert adapter.account_metrics() == {"follower_count": 57}
+
+
+def test_a_bare_404_is_an_error_not_a_deleted_pin(harness: Harness, tmp_path: Path) -> None:
+    """A 404 without Pinterest's JSON error (a wrong api_base, a proxy) must not record every
+    Pin as deleted: those are never asked for again."""
+    photo = image(tmp_path, "cup.jpg", "jpeg", "A cup of filter coffee on the counter")
+    pin = harness.publish(pin_post(photo)).remote_id
+    harness.fake.fail_next["pin"] = [
+        Response(404, b"<html>Not Found</html>", {"Content-Type": "text/html"})
+    ]
+    with pytest.raises(PublishError) as refused:
+        harness.adapter().post_metrics([pin])
+    assert refused.value.status == 404
 
 
 def test_a_rate_limited_numbers_read_waits_as_pinterest_says(

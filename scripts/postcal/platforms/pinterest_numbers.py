@@ -5,8 +5,8 @@
   ``pin_click`` (opens of the Pin), ``clickthrough`` (visits to the link), ``reaction`` and
   ``comment`` (``Pin`` in https://github.com/pinterest/api-description/blob/main/v5/openapi.json;
   the pin analytics endpoint needs a date range within 90 days and gives no more for one Pin).
-  The lifetime counts are kept: one Pin a request, so ``metrics_batch`` is 1. A 404 means the
-  Pin is gone (deleted, or its board made secret to us);
+  The lifetime counts are kept: one Pin a request, so ``metrics_batch`` is 1. Pinterest's 404
+  (its JSON error) means the Pin is gone (deleted, or its board made secret to us);
 - ``GET /v5/user_account`` answers ``follower_count`` (``Account`` in the same description).
 """
 
@@ -33,8 +33,11 @@ def pin_numbers(api: PinterestApi, ids: Sequence[str]) -> dict[str, RawMetrics]:
                 params={"pin_metrics": "true"},
             )
         except PublishError as exc:
-            if exc.status == 404:
-                continue  # gone: the run records it as missing and stops asking
+            if exc.status == 404 and exc.code:
+                # Pinterest's own "not found" (a JSON error with its code): the Pin is gone,
+                # recorded as missing. A bare 404 (a wrong api_base, a proxy) is an error.
+                continue
+
             raise
         metrics = reply.object().get("pin_metrics")
         lifetime = metrics.get(LIFETIME) if isinstance(metrics, dict) else None
