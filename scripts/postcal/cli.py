@@ -24,7 +24,9 @@ from postcal.problems import Problem
 from postcal.secrets import REDACTOR
 
 if TYPE_CHECKING:
+    from postcal.content.models import Settings
     from postcal.gitops import Git
+    from postcal.slots import Suggestions
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -173,6 +175,79 @@ def schema(out: Path) -> None:
 AT_EXAMPLE = "2026-12-03T10:00"
 
 
+SLOT_HORIZON = 28
+
+
+def _suggestions(
+    root: Path, settings: Settings, channels: list[str], now: datetime, start: datetime, count: int
+) -> Suggestions:
+    from postcal.content.loader import load_calendar
+    from postcal.ledger.records import read_ledger
+    from postcal.metrics.snapshots import read_snapshots
+    from postcal.slots import history, suggest
+
+    calendar, _ = load_calendar(
+        root
+    )  # lint reports the calendar's problems; here they only hide posts
+    entries, _ = read_ledger(root)
+    snapshots, _ = read_snapshots(root)
+    records = [entry.record for entry in entries.values()]
+    taken, numbers = history(calendar, settings, records, snapshots, channels, now)
+    return suggest(settings, channels, taken, numbers, start, count)
+
+
+def _basis(found: Suggestions) -> str:
+    from postcal.slots import MIN_HISTORY
+
+    if found.from_history:
+        return f"ranked by our own history: {found.history} posts with numbers"
+    return (
+        f"not enough history: {found.history} posts with numbers ({MIN_HISTORY} needed), so"
+        " plain hours within the rules"
+    )
+
+
+@main.command()
+@click.argument("channel")
+@click.option("--count", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--from", "start", metavar="TIME", help=f"Like {AT_EXAMPLE}; default: now.")
+@root_option
+@now_option
+def slots(channel: str, count: int, start: str | None, root: Path, now: str | None) -> None:
+    """The next free times on CHANNEL, best first by our own engagement by weekday and hour
+    (the site's heatmap), within its min gap, daily cap and quiet hours."""
+    from postcal.content.loader import load_settings
+    from postcal.content.times import TimeProblem, parse_datetime
+    from postcal.scaffold import unknown_channel
+
+    moment = _now(now, root)
+    settings_file, problems = load_settings(root)
+    if settings_file is None:
+        _report_and_exit(root, problems)
+        return
+    settings = settings_file.model
+    if channel not in settings.channels:
+        _fail(unknown_channel(channel, settings.channels))
+    begin = moment
+    if start is not None:
+        try:
+            begin = max(moment, parse_datetime(start, settings.zone))
+        except TimeProblem as exc:
+            _fail(f"--from: {exc} (like {AT_EXAMPLE})")
+    found = _suggestions(root, settings, [channel], moment, begin, count)
+    click.echo(f"{channel}: {_basis(found)}")
+    if not found.slots:
+        click.echo(f"no free time in the next {SLOT_HORIZON} days")
+    for slot in found.slots:
+        why = (
+            f"{slot.cell.posts} post(s) out at this hour on a {slot.at:%A}, mean"
+            f" {slot.cell.mean_engagements:.1f} engagements"
+            if slot.cell is not None and slot.cell.mean_engagements is not None
+            else "free within the rules"
+        )
+        click.echo(f"{slot.at:%Y-%m-%d %a %H:%M}  {why}")
+
+
 @main.command()
 @click.argument("title")
 @click.option(
@@ -180,7 +255,8 @@ AT_EXAMPLE = "2026-12-03T10:00"
     "at",
     required=True,
     metavar="TIME",
-    help=f"Like {AT_EXAMPLE} (calendar time zone); not before now.",
+    help=f"Like {AT_EXAMPLE} (calendar time zone); not before now. `next`: the first time"
+    " `postcal slots` suggests for all the channels.",
 )
 @click.option("--channels", required=True, help="Comma-separated channel ids.")
 @click.option("--campaign", help="Campaign id (file stem under campaigns/).")
@@ -202,6 +278,12 @@ def new(
     if campaign and not (root / "campaigns" / f"{campaign}.yml").is_file():
         _fail(f"no campaign '{campaign}' (campaigns/{campaign}.yml)")
     chosen = [c.strip() for c in channels.split(",") if c.strip()]
+    if at == "next" and chosen and all(c in settings.model.channels for c in chosen):
+        found = _suggestions(root, settings.model, chosen, moment, moment, 1)
+        if not found.slots:
+            _fail(f"no free time on {', '.join(chosen)} in the next {SLOT_HORIZON} days")
+        at = f"{found.slots[0].at:%Y-%m-%dT%H:%M}"
+        click.echo(f"postcal: --at next is {at} ({_basis(found)})", err=True)
     try:
         planned = plan_post(
             root, settings.model, title, at, chosen, campaign, random_suffix(), now=moment
