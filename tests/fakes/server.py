@@ -71,6 +71,12 @@ class Response:
 Handler = Callable[[Request, re.Match[str]], Response]
 
 
+class _LoopbackServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver's default backlog of 5 resets connections when a test sends dozens at once.
+    request_queue_size = 128
+
+
 class FakeServer:
     """Subclasses register routes with ``self.route(method, pattern, name, handler)``."""
 
@@ -82,7 +88,7 @@ class FakeServer:
         self.fail_next: dict[str, list[Response]] = {}
         self.requests: list[tuple[str, Request]] = []
         self.hostile: Callable[[str, Request], Hostile | None] | None = None
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _LoopbackServer | None = None
 
     def route(self, method: str, pattern: str, name: str, handler: Handler) -> None:
         self.routes.append((method, re.compile(f"^{pattern}$"), name, handler))
@@ -109,8 +115,7 @@ class FakeServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
-        self._server.daemon_threads = True
+        self._server = _LoopbackServer(("127.0.0.1", 0), RequestHandler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
