@@ -132,6 +132,36 @@ def metrics(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def inbox(session: nox.Session) -> None:
+    """Read what is addressed to each channel's account, list what awaits an answer and push
+    ids, permalinks and times under data/inbox (CI's daily job; needs secrets). Pass
+    `-- --markdown FILE --outputs FILE` as the workflow does."""
+    _install(session)
+    session.run("postcal", "inbox", *session.posargs)
+
+
+@nox.session(default=False)
+def feeds(session: nox.Session) -> None:
+    """Check the feeds in postcal.yml and write drafts for each new article, and the
+    descriptions of their pull requests (CI's daily job: scripts/ci/propose.py opens them).
+    Pass `-- --known FILE --proposals DIR` as the workflow does."""
+    _install(session)
+    session.run("postcal", "feeds", *session.posargs)
+
+
+@nox.session(default=False)
+def recycle(session: nox.Session) -> None:
+    """Copy the posts that did best into new drafts to refresh, and write the pull request's
+    text (CI's daily job: scripts/ci/propose.py opens it). The text goes to
+    .nox/recycle/tmp/recycle.md unless `-- --pr-body FILE` says where."""
+    _install(session)
+    args = list(session.posargs)
+    if not any(arg == "--pr-body" or arg.startswith("--pr-body=") for arg in args):
+        args = ["--pr-body", str(Path(session.create_tmp()) / "recycle.md"), *args]
+    session.run("postcal", "recycle", *args)
+
+
+@nox.session(default=False)
 def doctor(session: nox.Session) -> None:
     """Check every channel's credentials with read-only calls, and how long main has been
     quiet (CI's daily job; needs secrets). The Markdown report goes to .nox/doctor/tmp/doctor.md

@@ -77,6 +77,8 @@ EXPECTED_TEXT = {
     "video-codec-vp9-in-mp4.md": "VP9 video; X takes H.264",
     "video-duration-x.md": "runs 3 min 20 s; X takes at most 2 min 20 s",
     "tiktok-unaudited-public.md": "set `audited: true` on tt",
+    "recycled-from-unknown.md": "did you mean 'good-post-aaaa'?",
+    "refresh-text-ready.md": "the text is marked for a refresh",
 }
 """Words the expected problem's message or hint must contain, where the wording matters."""
 

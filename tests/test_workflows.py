@@ -23,6 +23,10 @@ SECRET_JOBS = {
     "publish.yml": ("publish", 'nox -s publish -- --summary "$RUNNER_TEMP/publish.md"'),
     "metrics.yml": ("metrics", 'nox -s metrics | tee "$RUNNER_TEMP/metrics.txt"'),
     "doctor.yml": ("doctor", 'nox -s doctor -- --markdown "$RUNNER_TEMP/doctor.md"'),
+    "inbox.yml": (
+        "inbox",
+        'nox -s inbox -- --markdown "$RUNNER_TEMP/inbox.md" --outputs "$GITHUB_OUTPUT"',
+    ),
 }
 
 # What each of those jobs' token may do. Publish and metrics push to main (and read whether
@@ -32,8 +36,9 @@ SECRET_JOB_PERMISSIONS = {
     "publish.yml": {"contents": "write", "issues": "read"},
     "metrics.yml": {"contents": "write", "issues": "read"},
     "doctor.yml": {"contents": "read"},
+    "inbox.yml": {"contents": "write"},
 }
-LEDGER_WRITERS = {"publish.yml", "metrics.yml"}
+LEDGER_WRITERS = {"publish.yml", "metrics.yml", "inbox.yml"}
 
 # workflow -> the label of the one issue its report job opens, updates and closes.
 ISSUE_LABELS = {
@@ -45,6 +50,12 @@ ISSUE_LABELS = {
 # Checkouts allowed to leave the token in .git/config for later steps: (workflow, job) -> why.
 # None: publish and metrics hand git the token only in the step that pushes.
 PERSISTED_CHECKOUTS: dict[tuple[str, str], str] = {}
+
+# The workflow that opens proposals as pull requests (README, "Feeds and proposals"): its
+# jobs see no secret; its one token line may name the secret README describes instead of the
+# job's own token, so that its pull requests get checks.
+PROPOSALS = "proposals.yml"
+PROPOSALS_TOKEN_SECRET = "POSTCAL_PROPOSALS_TOKEN"
 
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(?:/[^@\s]+)?@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"#\s*v\d+\.\d+\.\d+\b")
@@ -133,6 +144,8 @@ def _postcal_secret_names() -> set[str]:
 
 def test_the_workflows_are_all_here() -> None:
     assert {"checks.yml", "doctor.yml", "metrics.yml", "publish.yml", "site.yml"} <= set(FILES)
+    assert "inbox.yml" in FILES
+    assert "proposals.yml" in FILES
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -417,3 +430,64 @@ def test_pull_request_checks_are_read_only() -> None:
     assert '--base "origin/$BASE_REF"' in previews[0]["run"]
     assert '--out "$GITHUB_STEP_SUMMARY"' in previews[0]["run"]
     assert previews[0]["env"] == {"BASE_REF": "${{ github.base_ref }}"}
+
+
+def test_proposals_open_pull_requests_and_nothing_else() -> None:
+    jobs = _jobs(PROPOSALS)
+    assert set(jobs) == {"proposals", "recycle"}
+    assert {"schedule", "workflow_dispatch"} <= _events(PROPOSALS)
+    assert _workflow(PROPOSALS).get("concurrency") == {
+        "group": "postcal-proposals",
+        "cancel-in-progress": False,
+    }
+    for job_id, job in jobs.items():
+        assert job.get("permissions") == {"contents": "write", "pull-requests": "write"}, (
+            f"{PROPOSALS}: job {job_id} pushes proposal branches and opens pull requests only"
+        )
+        assert "github.event.repository.fork" in str(job.get("if", "")), "never in a fork"
+        assert "environment" not in job, "no environment: none of the networks' secrets"
+        pinned = _step_running(job, "python3 scripts/ci/due.py --pinned-only")
+        assert pinned.get("id") == "pinned"
+        for step in _steps(job)[_steps(job).index(pinned) + 1 :]:
+            assert "steps.pinned.outputs.due != 'false'" in str(step.get("if")), (
+                f"{PROPOSALS}: a snapshot calendar (as_of) gets no proposals: `{step}`"
+            )
+    runs = [step.get("run", "") for step in _steps(jobs["proposals"])]
+    known = runs.index('python3 scripts/ci/propose.py known > "$RUNNER_TEMP/known.txt"')
+    feeds = runs.index(
+        'nox -s feeds -- --known "$RUNNER_TEMP/known.txt" --proposals "$RUNNER_TEMP/proposals"'
+        ' | tee "$RUNNER_TEMP/feeds.txt"'
+    )
+    opens = runs.index('python3 scripts/ci/propose.py manifests "$RUNNER_TEMP/proposals"')
+    assert known < feeds < opens
+    assert "!cancelled()" in _steps(jobs["proposals"])[opens]["if"], (
+        "the proposals of the feeds that were read open even when another feed failed"
+    )
+    recycle = [step.get("run", "") for step in _steps(jobs["recycle"])]
+    made = recycle.index('nox -s recycle -- --pr-body "$RUNNER_TEMP/recycle.md"')
+    proposed = [n for n, run in enumerate(recycle) if "scripts/ci/propose.py open" in run]
+    assert len(proposed) == 1 and made < proposed[0]
+    assert "--changed --unless-open recycle-" in recycle[proposed[0]]
+    assert '--body-file "$RUNNER_TEMP/recycle.md"' in recycle[proposed[0]]
+
+
+def test_the_proposals_token_is_named_once_and_kept_from_third_party_code() -> None:
+    allowed = ("${{ github.token }}", f"${{{{ secrets.{PROPOSALS_TOKEN_SECRET} }}}}")
+    assert _workflow(PROPOSALS).get("env") in ({"PROPOSALS_TOKEN": a} for a in allowed), (
+        f"{PROPOSALS}: the workflow's env names its token once, as PROPOSALS_TOKEN"
+    )
+    for job_id, job in _jobs(PROPOSALS).items():
+        assert "env" not in job, f"{PROPOSALS}: job {job_id}: the token is named once, above"
+        for step in _steps(job):
+            run, env = step.get("run", ""), step.get("env") or {}
+            if "scripts/ci/propose.py" in run:
+                assert env.get("GH_TOKEN") == "${{ env.PROPOSALS_TOKEN }}", run
+                assert '"password=$PROPOSALS_TOKEN"' in env.get("GIT_CONFIG_VALUE_0", ""), run
+            elif "run" in step:
+                assert env.get("PROPOSALS_TOKEN") == "", (
+                    f"{PROPOSALS}: job {job_id}: `{run}` runs code that is not ours (packages,"
+                    ' feeds, articles): give it `PROPOSALS_TOKEN: ""` so it never sees the token'
+                )
+            assert "github.token" not in str(env) and "secrets." not in str(env), (
+                f"{PROPOSALS}: steps use PROPOSALS_TOKEN, so that swapping the token is one line"
+            )

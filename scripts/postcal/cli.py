@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -196,17 +196,6 @@ def _suggestions(
     return suggest(settings, channels, taken, numbers, start, count)
 
 
-def _basis(found: Suggestions) -> str:
-    from postcal.slots import MIN_HISTORY
-
-    if found.from_history:
-        return f"ranked by our own history: {found.history} posts with numbers"
-    return (
-        f"not enough history: {found.history} posts with numbers ({MIN_HISTORY} needed), so"
-        " plain hours within the rules"
-    )
-
-
 @main.command()
 @click.argument("channel")
 @click.option("--count", type=click.IntRange(1, 50), default=5, show_default=True)
@@ -219,6 +208,7 @@ def slots(channel: str, count: int, start: str | None, root: Path, now: str | No
     from postcal.content.loader import load_settings
     from postcal.content.times import TimeProblem, parse_datetime
     from postcal.scaffold import unknown_channel
+    from postcal.slots import why
 
     moment = _now(now, root)
     settings_file, problems = load_settings(root)
@@ -235,17 +225,11 @@ def slots(channel: str, count: int, start: str | None, root: Path, now: str | No
         except TimeProblem as exc:
             _fail(f"--from: {exc} (like {AT_EXAMPLE})")
     found = _suggestions(root, settings, [channel], moment, begin, count)
-    click.echo(f"{channel}: {_basis(found)}")
+    click.echo(f"{channel}: {found.basis}")
     if not found.slots:
         click.echo(f"no free time in the next {SLOT_HORIZON} days")
     for slot in found.slots:
-        why = (
-            f"{slot.cell.posts} post(s) out at this hour on a {slot.at:%A}, mean"
-            f" {slot.cell.mean_engagements:.1f} engagements"
-            if slot.cell is not None and slot.cell.mean_engagements is not None
-            else "free within the rules"
-        )
-        click.echo(f"{slot.at:%Y-%m-%d %a %H:%M}  {why}")
+        click.echo(f"{slot.at:%Y-%m-%d %a %H:%M}  {why(slot)}")
 
 
 @main.command()
@@ -283,7 +267,7 @@ def new(
         if not found.slots:
             _fail(f"no free time on {', '.join(chosen)} in the next {SLOT_HORIZON} days")
         at = f"{found.slots[0].at:%Y-%m-%dT%H:%M}"
-        click.echo(f"postcal: --at next is {at} ({_basis(found)})", err=True)
+        click.echo(f"postcal: --at next is {at} ({found.basis})", err=True)
     try:
         planned = plan_post(
             root, settings.model, title, at, chosen, campaign, random_suffix(), now=moment
@@ -292,6 +276,183 @@ def new(
     except FileExistsError:
         _fail("that file appeared meanwhile; run again")
     click.echo(planned.path.relative_to(root).as_posix())
+
+
+def _duration(name: str, text: str) -> timedelta:
+    from postcal.content.times import TimeProblem, parse_duration
+
+    try:
+        value = parse_duration(text)
+    except TimeProblem as exc:
+        message, hint = exc.args
+        _fail(f"{name}: {message} ({hint})")
+    if not value:
+        _fail(f"{name}: must be longer than 0 (like 30d)")
+    return value
+
+
+@main.command()
+@click.option("--window", default="90d", show_default=True, help="Rank posts out this recently.")
+@click.option(
+    "--cooldown", default="60d", show_default=True, help="Leave posts shared this recently."
+)
+@click.option("--limit", type=click.IntRange(1, 50), default=3, show_default=True)
+@click.option(
+    "--pr-body",
+    "pr_body_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the pull request's Markdown body here: each copy and its numbers.",
+)
+@root_option
+@now_option
+def recycle(
+    window: str, cooldown: str, limit: int, pr_body_file: Path | None, root: Path, now: str | None
+) -> None:
+    """Copy the posts that did best (engagement rate per network, over the window) and were
+    last shared before the cooldown into new drafts at free times, marked for a refresh,
+    evergreen posts first. Prints each file written. Exit 0, also with nothing to recycle;
+    2 for a usage or configuration error."""
+    from postcal.content.loader import load_calendar
+    from postcal.ledger.records import read_ledger
+    from postcal.metrics.snapshots import read_snapshots
+    from postcal.proposals.recycle import plan_recycling, write_proposals
+    from postcal.proposals.recycle_note import pr_body
+
+    moment = _now(now, root)
+    spans = _duration("--window", window), _duration("--cooldown", cooldown)
+    calendar, problems = load_calendar(root)  # lint reports them; here they only hide posts
+    if calendar.settings is None:
+        _report_and_exit(root, problems)
+        return
+    entries, _ = read_ledger(root)
+    snapshots, _ = read_snapshots(root)
+    records = [entry.record for entry in entries.values()]
+    plan = plan_recycling(
+        calendar,
+        calendar.settings.model,
+        records,
+        snapshots,
+        moment,
+        window=spans[0],
+        cooldown=spans[1],
+        limit=limit,
+    )
+    try:
+        written = write_proposals(plan)
+        if pr_body_file is not None:
+            pr_body_file.write_text(pr_body(plan), encoding="utf-8")
+    except FileExistsError as exc:
+        _fail(f"{exc.filename} appeared meanwhile; run again")
+    except OSError as exc:
+        _fail(f"cannot write {exc.filename}: {exc.strerror or exc}")
+    for path in written:
+        click.echo(path.relative_to(calendar.root).as_posix())
+    for item in plan.skipped:
+        click.echo(f"postcal: left out {item.candidate.post_id}: {item.said}", err=True)
+    if not written:
+        click.echo("postcal: nothing to recycle", err=True)
+
+
+@main.command()
+@click.argument("source")
+@click.option("--channels", required=True, help="Comma-separated channel ids, one draft each.")
+@click.option(
+    "--start",
+    metavar="DAY",
+    help="First day (like 2026-12-03) or time (like 2026-12-03T10:00); default: tomorrow.",
+)
+@click.option("--campaign", help="Campaign id (file stem under campaigns/).")
+@click.option("--dry-run", is_flag=True, help="Print the paths it would write; write nothing.")
+@root_option
+@now_option
+def atomize(
+    source: str,
+    channels: str,
+    start: str | None,
+    campaign: str | None,
+    dry_run: bool,
+    root: Path,
+    now: str | None,
+) -> None:
+    """Turn an article (an http(s) URL, or a Markdown or HTML file) into draft posts for
+    the chosen channels: a thread on X, Bluesky, Mastodon and Threads, a longer LinkedIn text,
+    an Instagram caption with a carousel outline, a single post elsewhere; one a day from
+    --start, within each channel's rules. Prints the paths written.
+
+    Exit 0 when the drafts are written; 2 when the article cannot be read or the drafts
+    cannot be placed (nothing is written then).
+    """
+    from postcal.content.loader import load_settings
+    from postcal.proposals.atomize import atomize as plan_drafts
+    from postcal.proposals.atomize import paths_to_write, start_at, write_drafts
+
+    moment = _now(now, root)
+    settings, problems = load_settings(root)
+    if settings is None:
+        _report_and_exit(root, problems)
+        return
+    chosen = [c.strip() for c in channels.split(",") if c.strip()]
+    planned = plan_drafts(
+        source,
+        root=root,
+        settings=settings.model,
+        channels=chosen,
+        start=start_at(start, moment, settings.model.zone),
+        campaign=campaign,
+    )
+    written = paths_to_write(planned) if dry_run else write_drafts(planned)
+    base = root.resolve()
+    for path in written:
+        click.echo(path.relative_to(base).as_posix())
+
+
+@main.command()
+@root_option
+@now_option
+@click.option(
+    "--known",
+    "known_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Proposal branches that exist or had a pull request, one a line (what"
+    " `scripts/ci/propose.py known` prints): their entries count as seen.",
+)
+@click.option(
+    "--proposals",
+    "proposals_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".postcal/proposals"),
+    show_default=True,
+    help="Where each proposal's pull request is described (`scripts/ci/propose.py manifests`).",
+)
+def feeds(root: Path, now: str | None, known_file: Path | None, proposals_dir: Path) -> None:
+    """Check the feeds in postcal.yml and, for each new article, write its draft posts
+    (atomized for the feed's channels), remember the entry under data/feeds/, and describe its
+    pull request in --proposals. Nothing is committed, pushed or posted.
+
+    Exit 0 when every feed was read (with or without news); 1 when a feed or an article could
+    not be read (the others still get their proposals); 2 for a usage or configuration error.
+    """
+    from postcal.content.loader import load_settings
+    from postcal.proposals.feeds_run import FeedsRun
+    from postcal.proposals.feeds_seen import known_keys
+
+    moment = _now(now, root)
+    settings, problems = load_settings(root)
+    if settings is None:
+        _report_and_exit(root, problems)
+        return
+    if not settings.model.feeds:
+        click.echo("feeds: postcal.yml lists no feeds (add `feeds:`; see the README)")
+        return
+    known: frozenset[str] = frozenset()
+    if known_file is not None:
+        try:
+            known = known_keys(known_file.read_text(encoding="utf-8").splitlines())
+        except (OSError, UnicodeDecodeError) as exc:
+            _fail(f"cannot read --known {known_file}: {exc}")
+    report = FeedsRun(root, settings.model, moment, proposals=proposals_dir, known=known).run()
+    click.echo(report.text(), nl=False)
+    sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)
 
 
 @main.command()
@@ -388,6 +549,60 @@ def metrics(root: Path, now: str | None, no_git: bool) -> None:
         root.resolve(), _now(now, root, live=True), environ, git, sleep=time.sleep
     ).run()
     click.echo(report.text(), nl=False)
+    sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)
+
+
+@main.command()
+@root_option
+@now_option
+@click.option(
+    "--no-git", is_flag=True, help="Do not sync, commit or push (local experiments only)."
+)
+@click.option(
+    "--markdown",
+    "markdown_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the list as Markdown here (a job summary, the inbox issue).",
+)
+@click.option(
+    "--outputs",
+    "outputs_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append `awaiting=<count>` here (a workflow's $GITHUB_OUTPUT).",
+)
+def inbox(
+    root: Path,
+    now: str | None,
+    no_git: bool,
+    markdown_file: Path | None,
+    outputs_file: Path | None,
+) -> None:
+    """Read the replies, comments and mentions addressed to each channel's account, list what
+    awaits an answer (oldest first, by post), and append ids, permalinks and times (never
+    anyone's words) under data/inbox/.
+
+    Exit 0 when every channel with an inbox was read, whatever awaits; 1 when a channel could
+    not be read (the next run tries again); 2 for a usage or configuration error.
+    """
+    from postcal.gitops import Git
+    from postcal.inbox import show
+    from postcal.inbox.run import InboxRun
+    from postcal.secrets import secrets_environment
+
+    git = None if no_git else Git(root.resolve())
+    environ = secrets_environment(os.environ)
+    report = InboxRun(
+        root.resolve(), _now(now, root, live=True), environ, git, sleep=time.sleep
+    ).run()
+    click.echo(show.text(report), nl=False)
+    try:
+        if markdown_file is not None:
+            markdown_file.write_text(show.markdown(report), encoding="utf-8")
+        if outputs_file is not None:
+            with outputs_file.open("a", encoding="utf-8") as outputs:
+                outputs.write(f"awaiting={len(report.waiting)}\n")
+    except OSError as exc:
+        _fail(f"cannot write {exc.filename}: {exc.strerror or exc}")
     sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)
 
 

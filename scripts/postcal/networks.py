@@ -2,8 +2,8 @@
 
 One entry per network: text limits and how they are counted, media formats and limits, the
 secret roles its adapter reads, and capabilities (threads, first comment, video, publishing at
-all, and how a post is confirmed after a crash). Content, lint, the site and the adapters all
-read it; it imports nothing of ours, so any layer may import it.
+all, how a post is confirmed after a crash, reading the inbox). Content, lint, the site and the
+adapters all read it; it imports nothing of ours, so any layer may import it.
 
 Figures come from ../shared/PLATFORMS.md (with its sources). A channel in postcal.yml may
 override ``text`` for its instance (Mastodon servers often allow more than 500).
@@ -192,6 +192,10 @@ class NetworkSpec:
     publishes_video: bool = False
     """postcal's adapter uploads video files (not only images)."""
     confirms: Confirms = Confirms.NOTHING
+    reads_inbox: bool = False
+    """postcal's adapter reads the replies, comments and mentions addressed to the account
+    (``platforms.base.InboxSource``): ``postcal inbox`` collects them, and the site shows
+    response numbers for its channels (elsewhere: "not collected on <Network>")."""
 
     @property
     def dedups(self) -> bool:
@@ -223,6 +227,7 @@ NETWORKS: dict[str, NetworkSpec] = {
             publishes=True,
             publishes_video=True,
             confirms=Confirms.IDEMPOTENCY_KEY,
+            reads_inbox=True,
         ),
         NetworkSpec(
             "bluesky",
@@ -246,6 +251,7 @@ NETWORKS: dict[str, NetworkSpec] = {
             publishes=True,
             publishes_video=True,
             confirms=Confirms.RECORD_KEY,
+            reads_inbox=True,
         ),
         NetworkSpec(
             "linkedin",
@@ -269,6 +275,7 @@ NETWORKS: dict[str, NetworkSpec] = {
             publishes=True,
             publishes_video=True,
             confirms=Confirms.LISTING,
+            reads_inbox=True,
         ),
         NetworkSpec(
             "x",
@@ -297,6 +304,7 @@ NETWORKS: dict[str, NetworkSpec] = {
             publishes=True,
             publishes_video=True,
             confirms=Confirms.LISTING,
+            reads_inbox=True,
         ),
         NetworkSpec(
             "facebook",
@@ -320,6 +328,7 @@ NETWORKS: dict[str, NetworkSpec] = {
             publishes=True,
             publishes_video=True,
             confirms=Confirms.LISTING,
+            reads_inbox=True,
         ),
         NetworkSpec(
             "instagram",
@@ -354,6 +363,7 @@ NETWORKS: dict[str, NetworkSpec] = {
             publishes=True,
             publishes_video=True,
             confirms=Confirms.CONTAINER,
+            reads_inbox=True,
         ),
         NetworkSpec(
             "threads",
@@ -383,6 +393,7 @@ NETWORKS: dict[str, NetworkSpec] = {
             publishes=True,
             publishes_video=True,
             confirms=Confirms.CONTAINER,
+            reads_inbox=True,
         ),
         NetworkSpec(
             "tiktok",
@@ -437,6 +448,7 @@ NETWORKS: dict[str, NetworkSpec] = {
             publishes=True,
             publishes_video=True,
             confirms=Confirms.CONTAINER,
+            reads_inbox=True,
         ),
         NetworkSpec(
             "pinterest",

@@ -55,6 +55,27 @@ class Suggestions:
     def from_history(self) -> bool:
         return self.history >= MIN_HISTORY
 
+    @property
+    def basis(self) -> str:
+        """What the times rest on, in a few words."""
+        if self.from_history:
+            return f"ranked by our own history: {self.history} posts with numbers"
+        return (
+            f"not enough history: {self.history} posts with numbers ({MIN_HISTORY} needed), so"
+            " plain hours within the rules"
+        )
+
+
+def why(slot: Slot) -> str:
+    """What one time rests on: its cell of the history, or only the rules."""
+    cell = slot.cell
+    if cell is None or cell.mean_engagements is None:
+        return "free within the rules"
+    return (
+        f"{cell.posts} post(s) out at this hour on a {slot.at:%A}, mean"
+        f" {cell.mean_engagements:.1f} engagements"
+    )
+
 
 def ranked_cells(numbers: Iterable[PostNumbers]) -> list[HourCell]:
     """Cells with numbers, best first: highest mean, then more posts, then week order."""
@@ -115,6 +136,18 @@ def _free(settings: Settings, channel: str, moment: datetime, busy: Sequence[dat
     return cap is None or same_day < cap
 
 
+def taken_times(calendar: Calendar, channels: Sequence[str]) -> dict[str, list[datetime]]:
+    """The times already scheduled on each of ``channels``: posts meant to go out (the
+    policy's ``planned``: drafts and ready posts)."""
+    taken: dict[str, list[datetime]] = {c: [] for c in channels}
+    for post in calendar.posts:
+        if post.publish_at is not None and planned(post):
+            for channel in post.front.channels:
+                if channel in taken:
+                    taken[channel].append(post.publish_at)
+    return taken
+
+
 def history(
     calendar: Calendar,
     settings: Settings,
@@ -126,12 +159,7 @@ def history(
     """What ``suggest`` weighs, from the calendar, the ledger and the metric files: the times
     taken on each channel (posts meant to go out, the policy's ``planned``), and the channels'
     published posts with their numbers as of ``now``."""
-    taken: dict[str, list[datetime]] = {c: [] for c in channels}
-    for post in calendar.posts:
-        if post.publish_at is not None and planned(post):
-            for channel in post.front.channels:
-                if channel in taken:
-                    taken[channel].append(post.publish_at)
+    taken = taken_times(calendar, channels)
     listed = list(records)
     numbers = [
         item

@@ -33,6 +33,12 @@ order asked (absent ones left out) with ``likeCount``, ``repostCount``, ``replyC
 found" for an unknown actor). Others' likes, reposts and follows are ``engage()`` and
 ``follow()``; ``delete()`` removes a post as its author would.
 
+The inbox: ``write_as()`` is another account's client writing a reply, a mention (with its
+facet) or a quote; ``app.bsky.notification.listNotifications`` (``reasons``, ``limit``,
+``cursor``) lists the viewer's notifications as the AppView of @atproto/bsky 0.6 makes them
+(see ``_notices``), and ``app.bsky.feed.getPostThread`` (``uri``, ``depth``) answers the post
+with its replies, or 400 ``NotFound``.
+
 Guesses, where neither PLATFORMS.md nor the PDS source read for this fixes the behaviour: a
 record's CID hashes canonical JSON, not DAG-CBOR (same shape, different value); the mime type
 of an upload is the request's Content-Type (the PDS sniffs the bytes); only
@@ -151,6 +157,13 @@ class FakeBluesky(FakeServer):
         self.route("GET", x + "app.bsky.feed.getPosts", "getPosts", self._get_posts)
         self.route("GET", x + "app.bsky.actor.getProfile", "getProfile", self._profile)
         self.route("GET", x + "app.bsky.feed.searchPosts", "searchPosts", self._search)
+        self.route(
+            "GET",
+            x + "app.bsky.notification.listNotifications",
+            "listNotifications",
+            self._notifications,
+        )
+        self.route("GET", x + "app.bsky.feed.getPostThread", "getPostThread", self._thread)
 
     def reset(self) -> None:
         """Forget every account, session, request and fault: a running server, as new."""
@@ -209,6 +222,51 @@ class FakeBluesky(FakeServer):
             created = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
             record = {"$type": POST, "text": text, "createdAt": created}
             account.records[rkey] = (f"bafyother{rkey}", record)
+            return f"at://{did}/{POST}/{rkey}"
+
+    def write_as(
+        self,
+        did: str,
+        text: str,
+        at: datetime,
+        *,
+        reply_to: str | None = None,
+        mention: str | None = None,
+        quote: str | None = None,
+    ) -> str:
+        """Someone's client writes a post at ``at``: a reply (root copied from the parent, as
+        clients do), a mention facet on ``@<handle of mention>`` in ``text``, or a quote
+        (``app.bsky.embed.record``). Its AT-URI."""
+        with self.lock:
+            account = self.accounts[did]
+            rkey = f"3l{len(account.records):011d}{did[-4:]}"
+            created = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": created}
+            if reply_to is not None:
+                owner, parent_key = self._post_at(reply_to)
+                parent_cid, parent = owner.records[parent_key]
+                root = (parent.get("reply") or {}).get("root") or {
+                    "uri": reply_to,
+                    "cid": parent_cid,
+                }
+                record["reply"] = {"root": root, "parent": {"uri": reply_to, "cid": parent_cid}}
+            if mention is not None:
+                handle = self.accounts[mention].handle
+                start = text.encode().index(f"@{handle}".encode())
+                end = start + len(f"@{handle}".encode())
+                record["facets"] = [
+                    {
+                        "index": {"byteStart": start, "byteEnd": end},
+                        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": mention}],
+                    }
+                ]
+            if quote is not None:
+                owner, quoted_key = self._post_at(quote)
+                ref = {"uri": quote, "cid": owner.records[quoted_key][0]}
+                record["embed"] = {"$type": "app.bsky.embed.record", "record": ref}
+            cid = cid_of(canonical(record), 0x71)
+            account.records[rkey] = (cid, record)
+            self._count_reply(record)
             return f"at://{did}/{POST}/{rkey}"
 
     def engage(self, uri: str, **added: int) -> None:
@@ -627,6 +685,110 @@ class FakeBluesky(FakeServer):
         if offset + limit < len(found):
             answer["cursor"] = str(offset + limit)
         return Response(200, answer)
+
+    def _notices(self, viewer: str) -> list[dict[str, Any]]:
+        """The viewer's notifications of posts, newest first, as the AppView makes them: one
+        per post, ``mention`` (a mention facet naming the viewer) before ``quote`` (an embed of
+        the viewer's post) before ``reply`` (the viewer wrote a post up to five levels above);
+        ``reasonSubject`` is the quoted post or the viewer's nearest ancestor."""
+        found = []
+        for account in self.accounts.values():
+            if account.did == viewer:
+                continue
+            for rkey, (cid, record) in account.records.items():
+                uri = f"at://{account.did}/{POST}/{rkey}"
+                reason, subject = self._reason(viewer, record)
+                if reason is None:
+                    continue
+                notice: dict[str, Any] = {
+                    "uri": uri,
+                    "cid": cid,
+                    "author": {"did": account.did, "handle": account.handle, "labels": []},
+                    "reason": reason,
+                    "record": record,
+                    "isRead": False,
+                    "indexedAt": record.get("createdAt"),
+                    "labels": [],
+                }
+                if subject is not None:
+                    notice["reasonSubject"] = subject
+                found.append(notice)
+        found.sort(key=lambda n: (_moment(str(n["indexedAt"])), n["uri"]), reverse=True)
+        return found
+
+    def _reason(self, viewer: str, record: dict[str, Any]) -> tuple[str | None, str | None]:
+        for facet in record.get("facets", []):
+            for feature in facet.get("features", []):
+                if feature.get("$type", "").endswith("#mention") and feature.get("did") == viewer:
+                    return "mention", None
+        embedded = (record.get("embed") or {}).get("record") or {}
+        quoted = AT_URI.match(str(embedded.get("uri", "")))
+        if quoted is not None and quoted["repo"] == viewer:
+            return "quote", embedded["uri"]
+        parent = ((record.get("reply") or {}).get("parent") or {}).get("uri")
+        for _ in range(5):
+            found = AT_URI.match(str(parent or ""))
+            if found is None:
+                break
+            if found["repo"] == viewer:
+                return "reply", parent
+            owner = self._account(found["repo"])
+            stored = owner.records.get(found["rkey"]) if owner else None
+            parent = (
+                ((stored[1].get("reply") or {}).get("parent") or {}).get("uri") if stored else None
+            )
+        return None, None
+
+    def _notifications(self, request: Request, _: re.Match[str]) -> Response:
+        """``reasons`` (repeated) to include, ``limit`` 1-100 (50 by default), the cursor an
+        offset; ``seenAt`` is refused as the AppView refuses it."""
+        viewer = self._auth(request)
+        if isinstance(viewer, Response):
+            return viewer
+        if request.query.get("seenAt"):
+            return error(400, "InvalidRequest", "The seenAt parameter is unsupported")
+        limit = int((request.query.get("limit") or ["50"])[0])
+        if not 1 <= limit <= 100:
+            return error(400, "InvalidRequest", "Error: limit must be between 1 and 100")
+        reasons = request.query.get("reasons", [])
+        found = [n for n in self._notices(viewer.did) if not reasons or n["reason"] in reasons]
+        offset = int((request.query.get("cursor") or ["0"])[0])
+        answer: dict[str, Any] = {"notifications": found[offset : offset + limit]}
+        if offset + limit < len(found):
+            answer["cursor"] = str(offset + limit)
+        return Response(200, answer)
+
+    def _thread(self, request: Request, _: re.Match[str]) -> Response:
+        """``getPostThread``: the post and, ``depth`` levels down, the replies to it (oldest
+        first); a post that does not exist is a 400 ``NotFound``. Parents are not shown."""
+        viewer = self._auth(request)
+        if isinstance(viewer, Response):
+            return viewer
+        uri = (request.query.get("uri") or [""])[0]
+        depth = int((request.query.get("depth") or ["6"])[0])
+        try:
+            account, rkey = self._post_at(uri)
+        except KeyError:
+            return error(400, "NotFound", f"Post not found: {uri}")
+        return Response(200, {"thread": self._thread_view(account, rkey, depth)})
+
+    def _thread_view(self, account: Account, rkey: str, depth: int) -> dict[str, Any]:
+        uri = f"at://{account.did}/{POST}/{rkey}"
+        view: dict[str, Any] = {
+            "$type": "app.bsky.feed.defs#threadViewPost",
+            "post": self._post_view(account, rkey, *account.records[rkey]),
+        }
+        if depth > 0:
+            replies = [
+                (str(record.get("createdAt")), other, key)
+                for other in self.accounts.values()
+                for key, (_, record) in other.records.items()
+                if ((record.get("reply") or {}).get("parent") or {}).get("uri") == uri
+            ]
+            view["replies"] = [
+                self._thread_view(other, key, depth - 1) for _, other, key in sorted(replies)
+            ]
+        return view
 
     def _profile(self, request: Request, _: re.Match[str]) -> Response:
         viewer = self._auth(request)

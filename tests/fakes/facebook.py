@@ -24,6 +24,19 @@ fbuploader_video_file_chunk}`` -> ``{"id": <video id>}``, a post on the Page (no
 same handle twice makes two); ``GET /{page-id}/videos`` newest first. ``video_bytes`` counts
 every byte the upload sessions received.
 
+Inbox (developers.facebook.com/docs/graph-api/reference/object/comments, .../reference/comment,
+.../reference/page/tagged): ``GET /{post-id}/comments`` lists the top-level comments
+(``filter=toplevel``, the default) or every comment, replies included, flat
+(``filter=stream``), oldest first (``order=chronological``) or newest first
+(``order=reverse_chronological``), with ``from {name, id}``, ``permalink_url`` and ``parent``
+(the top-level comment a reply sits under; ``parent{id}`` selects its id) as fields. Comments
+are one level deep: a reply to a reply is filed under the same top-level comment. ``GET
+/{page-id}/tagged`` lists the public posts that tag the Page, newest first, from ``since`` (a
+Unix time) on, without ``from`` for a person's post (Facebook gives it to the author only).
+Tests make people comment (``comment``), the Page answer (``answer``), a person tag the Page
+(``tag``) and write to the Page in Messenger (``message``: ``GET /{page-id}/conversations``,
+which postcal must never call).
+
 Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
 """
 
@@ -61,6 +74,9 @@ GUESSES = (
     "an upload that stops short answers {id, file_offset} and no handle; the handle is made up",
     "a video's id is a plain number and comments on it work as on a post",
     "an upload session the fake forgot (`upload_sessions.clear()`) answers 100/33",
+    "a comment's permalink_url is https://www.facebook.com/<post id>?comment_id=<comment id>",
+    "people's ids come from the fake's counter; a tagged post's id is '<person id>_<n>'",
+    "a Messenger conversation answers {id, messages{message, from}} in one list",
 )
 POST_METRICS = frozenset(
     {"post_total_media_view_unique", "post_clicks", "post_clicks_by_type", "post_media_view"}
@@ -121,6 +137,21 @@ class Comment:
     post: str
     message: str
     created: datetime
+    author: tuple[str, str] | None = None
+    """(person id, name); None: the Page."""
+    parent: str | None = None
+    """The top-level comment a reply sits under."""
+
+
+@dataclass
+class Tagged:
+    """A person's public post that tags the Page."""
+
+    id: str
+    author: tuple[str, str]
+    message: str
+    created: datetime
+    comments: list[Comment] = field(default_factory=list)
 
 
 class FakeFacebook(GraphFake):
@@ -157,6 +188,13 @@ class FakeFacebook(GraphFake):
         self.graph("GET", r"/(?P<post>\d+)/comments", "list_video_comments", self._list_comments)
         self.graph("GET", r"/(?P<id>\d+(?:_\d+)?)", "read", self._read)
         self.graph("GET", r"/(?P<post>\d+_\d+)/insights", "insights", self._insights)
+        self.tagged: list[Tagged] = []
+        self.people: dict[str, str] = {}
+        """name -> person id."""
+        self.conversations: list[tuple[str, str]] = []
+        """(name, text) of messages people sent the Page in Messenger."""
+        self.graph("GET", r"/(?P<page>\d+)/tagged", "tagged", self._list_tagged)
+        self.graph("GET", r"/(?P<page>\d+)/conversations", "conversations", self._conversations)
 
     def _page(self, call: Call) -> None:
         if call.params["path:page"] != self.account:
@@ -232,15 +270,27 @@ class FakeFacebook(GraphFake):
         self.posts.append(post)
         return post
 
-    def _post(self, call: Call) -> Post:
+    def _post(self, call: Call) -> Post | Tagged:
         post_id = call.params["path:post"]
-        for post in self.posts:
+        for post in self._all_posts():
             if post.id == post_id:
                 return post
         raise missing(post_id)
 
+    def _all_posts(self) -> list[Post | Tagged]:
+        """The Page's posts and the posts that tag it."""
+        return [*self.posts, *self.tagged]
+
+    def _our_post(self, call: Call) -> Post:
+        post = self._post(call)
+        if not isinstance(post, Post):
+            raise missing(post.id)
+        return post
+
     def _comment(self, call: Call) -> JSON:
         post = self._post(call)
+        if isinstance(post, Tagged):
+            raise ApiError(100, "(#100) this fake takes the Page's comments on its own posts only")
         message = call.text("message")
         if not message:
             raise ApiError(100, "(#100) Missing message or attachment")
@@ -264,9 +314,106 @@ class FakeFacebook(GraphFake):
 
     def _list_comments(self, call: Call) -> JSON:
         post = self._post(call)
+        mode, order = call.text("filter") or "toplevel", call.text("order") or "chronological"
+        if mode not in ("toplevel", "stream") or order not in (
+            "chronological",
+            "reverse_chronological",
+        ):
+            raise ApiError(100, f"(#100) filter {mode!r} or order {order!r} is not valid")
+        listed = [c for c in post.comments if mode == "stream" or c.parent is None]
+        if order == "reverse_chronological":
+            listed = listed[::-1]
+        wanted = top_fields(call.text("fields"))
+        return self.page(call, [self._comment_fields(c, wanted) for c in listed])
+
+    def _comment_fields(self, comment: Comment, wanted: list[str]) -> JSON:
+        person = comment.author or (self.account, "Roastery")
+        found: JSON = {
+            "id": comment.id,
+            "message": comment.message,
+            "created_time": stamp(comment.created),
+            "from": {"name": person[1], "id": person[0]},
+            "permalink_url": f"https://www.facebook.com/{comment.post}?comment_id={comment.id}",
+        }
+        if comment.parent is not None:
+            found["parent"] = {"id": comment.parent}
+        return {key: value for key, value in found.items() if key in wanted or key == "id"}
+
+    # Inbox: people's comments, tags and messages -------------------------------------------
+
+    def _person(self, name: str) -> tuple[str, str]:
+        if name not in self.people:
+            self.people[name] = self.new_id()
+        return (self.people[name], name)
+
+    def comment(self, post_id: str, name: str, text: str, reply_to: str | None = None) -> Comment:
+        """``name`` comments on a post (or tagged post) now, or replies to ``reply_to``."""
+        with self.lock:
+            return self._add_comment(post_id, text, self._person(name), reply_to)
+
+    def answer(self, target: str, text: str) -> Comment:
+        """The Page replies to a comment now, or comments on a post (a tagged one too)."""
+        with self.lock:
+            posts = self._all_posts()
+            if any(p.id == target for p in posts):
+                return self._add_comment(target, text, None, None)
+            post = next(p for p in posts if any(c.id == target for c in p.comments))
+            return self._add_comment(post.id, text, None, target)
+
+    def _add_comment(
+        self, post_id: str, text: str, author: tuple[str, str] | None, reply_to: str | None
+    ) -> Comment:
+        post = next(p for p in self._all_posts() if p.id == post_id)
+        parent = None
+        if reply_to is not None:
+            target = next(c for c in post.comments if c.id == reply_to)
+            parent = target.parent or target.id  # one level deep
+        comment = Comment(
+            f"{post.id.split('_')[-1]}_{self.new_id()}", post.id, text, self.now, author, parent
+        )
+        post.comments.append(comment)
+        if author is None:
+            self.comments.append(comment)
+        return comment
+
+    def tag(self, name: str, text: str) -> Tagged:
+        """``name`` publishes a public post that tags the Page, now."""
+        with self.lock:
+            person = self._person(name)
+            post = Tagged(f"{person[0]}_{self.new_id()}", person, text, self.now)
+            self.tagged.append(post)
+            return post
+
+    def message(self, name: str, text: str) -> None:
+        """``name`` writes to the Page in Messenger (a private message)."""
+        with self.lock:
+            self.conversations.append((name, text))
+
+    def _list_tagged(self, call: Call) -> JSON:
+        self._page(call)
+        since = call.text("since")
+        if since is not None and not since.isdigit():
+            raise ApiError(100, "(#100) since must be a Unix time in this fake")
+        start = int(since or 0)
+        wanted = top_fields(call.text("fields"))
+        data = []
+        for post in self.tagged[::-1]:
+            if post.created.timestamp() < start:
+                continue
+            found = {
+                "id": post.id,
+                "message": post.message,
+                "created_time": stamp(post.created),
+                "permalink_url": f"https://www.facebook.com/{post.id}",
+            }
+            data.append({k: v for k, v in found.items() if k in wanted or k == "id"})
+        return self.page(call, data)
+
+    def _conversations(self, call: Call) -> JSON:
+        self._page(call)
         data = [
-            self._select({"id": c.id, "message": c.message, "created_time": stamp(c.created)}, call)
-            for c in post.comments
+            {"id": f"t_{index}", "messages": {"data": [{"message": text, "from": {"name": name}}]}}
+            for index, (name, text) in enumerate(self.conversations, start=1)
         ]
         return self.page(call, data)
 
@@ -358,7 +505,7 @@ class FakeFacebook(GraphFake):
             page = {"id": self.account, "followers_count": self.followers, "fan_count": self.fans}
             return self._fields_of(page, wanted, "Page")
         call.params["path:post"] = object_id
-        post = self._post(call)
+        post = self._our_post(call)
         found: JSON = {
             "id": post.id,
             "message": post.message,
@@ -390,7 +537,7 @@ class FakeFacebook(GraphFake):
         return {key: value for key, value in found.items() if key in wanted or key == "id"}
 
     def _insights(self, call: Call) -> JSON:
-        post = self._post(call)
+        post = self._our_post(call)
         return self.insights(call, post.id, post.insights, POST_METRICS)
 
     def engage(

@@ -17,11 +17,24 @@ shares,saved,total_interactions`` (``impressions``, ``plays``, ``video_views`` d
 refused), an empty set for media without insights (``no_insights``). ``engage`` and
 ``followers`` set what they report.
 
+Inbox (developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/
+ig-media/comments, .../ig-comment, .../guides/comment-moderation): ``GET /{ig-media-id}/comments``
+lists the top-level comments with ``username``, ``from {id, username}``, ``timestamp`` and, as
+``replies{...}``, the first ``reply_page`` replies of each (a ``next`` when there are more);
+``GET /{ig-comment-id}/replies`` lists all of them, in pages; ``POST /{ig-comment-id}/replies
+{message}`` replies as our account. Comments are one level deep: a reply to a reply is filed
+under the same top-level comment, with ``parent_id`` naming it. ``GET /{ig-user-id}?fields=
+username`` names our account. Tests make other accounts comment and reply (``comment``), our
+account answer (``answer``), and write our account a direct message (``message``: ``GET
+/{ig-user-id}/conversations``, which postcal must never call).
+
 Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
 """
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -35,6 +48,7 @@ from tests.fakes.graph import (
     GraphFake,
     missing,
     stamp,
+    top_fields,
 )
 
 GUESSES = (
@@ -47,6 +61,9 @@ GUESSES = (
     "the container read answers `status` as 'Error: <message>' next to status_code",
     "comment text at most 2,200 characters; media ids and shortcodes made up here",
     "a deleted media answers 100/33 like an unknown id",
+    "top-level comments are listed oldest first; a comment carries its first 25 replies",
+    "our own comments' `from.id` is the Instagram user id; other accounts' ids are made up here",
+    "the direct-message list answers {id, messages{message, from}} in one list",
 )
 MEDIA_METRICS = frozenset(
     {"views", "reach", "likes", "comments", "shares", "saved", "total_interactions"}
@@ -59,6 +76,7 @@ MAX_CAPTION = 2200
 MAX_HASHTAGS = 5
 MAX_CHILDREN = 10
 FORMATS = frozenset({"jpeg"})
+USERNAME = "roastery"
 
 
 @dataclass
@@ -94,6 +112,19 @@ class FakeInstagram(GraphFake):
         self.graph("GET", r"/(?P<id>\d+)/comments", "list_comments", self._list_comments)
         self.graph("GET", r"/(?P<id>\d+)", "read", self._read)
         self.graph("GET", r"/(?P<id>\d+)/insights", "insights", self._insights)
+        self.username = USERNAME
+        self.authors: dict[str, tuple[str, str]] = {}
+        """Comment id -> (user id, username) of another account; ours are not in it."""
+        self.replies: dict[str, list[tuple[str, str, datetime]]] = {}
+        """Top-level comment id -> its replies (id, text, time), oldest first."""
+        self.reply_page = 25
+        self.accounts: dict[str, str] = {}
+        """Other accounts: username -> user id."""
+        self.messages: list[tuple[str, str]] = []
+        """(username, text) of direct messages to our account."""
+        self.graph("GET", r"/(?P<id>\d+)/replies", "list_replies", self._list_replies)
+        self.graph("POST", r"/(?P<id>\d+)/replies", "reply", self._reply)
+        self.graph("GET", r"/(?P<user>\d+)/conversations", "conversations", self._conversations)
 
     def _user(self, call: Call) -> None:
         if call.params["path:user"] != self.account:
@@ -162,6 +193,7 @@ class FakeInstagram(GraphFake):
             return {key: value for key, value in found.items() if key in wanted or key == "id"}
         if object_id == self.account:
             user = {"id": self.account, "followers_count": self.followers}
+            user["username"] = self.username
             user["media_count"] = len(self.media)
             return {key: value for key, value in user.items() if key in wanted or key == "id"}
         media = self._media(object_id)
@@ -236,14 +268,115 @@ class FakeInstagram(GraphFake):
 
     def _list_comments(self, call: Call) -> JSON:
         media = self._media(call.params["path:id"])
-        wanted = (call.text("fields") or "id").split(",")
-        data = [
-            {"id": cid, "text": text, "timestamp": stamp(when)}
-            for cid, text, when in media.comments
+        spec = call.text("fields") or "id"
+        wanted = top_fields(spec)
+        nested = _nested(spec, "replies")
+        data = []
+        for cid, text, when in media.comments:
+            found = self._comment_fields(cid, text, when, None)
+            if "replies" in wanted and self.replies.get(cid):
+                found["replies"] = self._first_replies(cid, nested)
+            data.append({k: v for k, v in found.items() if k in wanted or k == "id"})
+        return self.page(call, data)
+
+    def _comment_fields(self, cid: str, text: str, when: datetime, parent: str | None) -> JSON:
+        user_id, username = self.authors.get(cid, (self.account, self.username))
+        found: JSON = {
+            "id": cid,
+            "text": text,
+            "timestamp": stamp(when),
+            "username": username,
+            "from": {"id": user_id, "username": username},
+        }
+        if parent is not None:
+            found["parent_id"] = parent
+        return found
+
+    def _first_replies(self, top: str, wanted: list[str] | None) -> JSON:
+        """The ``replies`` a comment carries: its first page, with ``next`` when there is more."""
+        replies = self.replies[top]
+        shown = [
+            {
+                k: v
+                for k, v in self._comment_fields(rid, text, when, top).items()
+                if wanted is None or k in wanted or k == "id"
+            }
+            for rid, text, when in replies[: self.reply_page]
         ]
-        return self.page(
-            call, [{k: v for k, v in d.items() if k in wanted or k == "id"} for d in data]
-        )
+        edge: JSON = {"data": shown}
+        if len(replies) > self.reply_page:
+            after = base64.urlsafe_b64encode(f"offset:{self.reply_page}".encode()).decode()
+            edge["paging"] = {
+                "cursors": {"after": after},
+                "next": f"{self.base_url}/v25.0/{top}/replies?after={after}",
+            }
+        return edge
+
+    def _top_comment(self, comment_id: str) -> str:
+        for media in self.media:
+            for cid, _, _ in media.comments:
+                if cid == comment_id:
+                    return cid
+        for top, replies in self.replies.items():
+            if any(rid == comment_id for rid, _, _ in replies):
+                return top
+        raise missing(comment_id)
+
+    def _list_replies(self, call: Call) -> JSON:
+        top = call.params["path:id"]
+        if top != self._top_comment(top):
+            return self.page(call, [])  # replies have no replies of their own
+        wanted = top_fields(call.text("fields"))
+        data = [
+            {k: v for k, v in self._comment_fields(rid, text, when, top).items() if k in wanted}
+            | {"id": rid}
+            for rid, text, when in self.replies.get(top, [])
+        ]
+        return self.page(call, data)
+
+    def _reply(self, call: Call) -> JSON:
+        message = call.text("message")
+        if not message:
+            raise ApiError(100, "(#100) The parameter message is required.")
+        return {"id": self._add_reply(call.params["path:id"], message, None)}
+
+    def _add_reply(self, target: str, text: str, author: tuple[str, str] | None) -> str:
+        top = self._top_comment(target)  # one level deep: filed under the top-level comment
+        reply_id = self.new_id()
+        self.replies.setdefault(top, []).append((reply_id, text, self.now))
+        if author is not None:
+            self.authors[reply_id] = author
+        return reply_id
+
+    def comment(self, media_id: str, username: str, text: str, reply_to: str | None = None) -> str:
+        """Another account (``username``) comments on a media now, or replies to ``reply_to``;
+        the new comment's id."""
+        with self.lock:
+            author = (self.accounts.setdefault(username, self.new_id()), username)
+            if reply_to is not None:
+                return self._add_reply(reply_to, text, author)
+            comment_id = self.new_id()
+            self._media(media_id).comments.append((comment_id, text, self.now))
+            self.authors[comment_id] = author
+            return comment_id
+
+    def answer(self, comment_id: str, text: str) -> str:
+        """Our account replies to a comment now (as ``POST /{ig-comment-id}/replies``)."""
+        with self.lock:
+            return self._add_reply(comment_id, text, None)
+
+    def message(self, username: str, text: str) -> None:
+        """Another account writes our account a direct message."""
+        with self.lock:
+            self.messages.append((username, text))
+
+    def _conversations(self, call: Call) -> JSON:
+        self._user(call)
+        data = [
+            {"id": f"c_{n}", "messages": {"data": [{"message": text, "from": {"username": who}}]}}
+            for n, (who, text) in enumerate(self.messages, start=1)
+        ]
+        return self.page(call, data)
 
     @property
     def comments(self) -> list[tuple[str, str, datetime]]:
@@ -269,3 +402,9 @@ class FakeInstagram(GraphFake):
     def delete(self, media_id: str) -> None:
         with self.lock:
             self.media = [m for m in self.media if m.id != media_id]
+
+
+def _nested(spec: str, name: str) -> list[str] | None:
+    """The fields asked for inside ``name{...}`` of a ``fields`` parameter (None: not given)."""
+    found = re.search(rf"(?:^|,){re.escape(name)}\{{([^{{}}]*)\}}", spec)
+    return top_fields(found[1]) if found else None

@@ -41,6 +41,14 @@ or token, 401 for a wrong client secret. Tokens last 60 days (``token_expires_at
 seconds on the fake's clock); ``token_status = "revoked"`` revokes it. ``GET /v2/userinfo``
 (PLATFORMS.md section 4) answers the member's ``sub`` (``member_sub``).
 
+Inbox (learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/comments-api):
+``GET /rest/socialActions/{encoded post urn}/comments`` lists the top-level comments, each with
+``commentsSummary {aggregatedTotalComments, totalFirstLevelComments}``; ``GET
+/rest/socialActions/{encoded comment urn}/comments`` lists the comments under a comment, each
+with ``parentComment``. Comments nest one level: a reply to a reply is filed under the same
+comment. Tests make members comment and reply with ``comment`` and our organization answer with
+``answer``.
+
 Guessed (not in PLATFORMS.md): see ``GUESSES``.
 """
 
@@ -86,6 +94,8 @@ GUESSES = (
     "video part URLs are pre-signed: no token needed; the ETag is the part's quoted MD5",
     "captions and thumbnail URLs take one PUT each, before finalizing",
     "a video that is not MP4 (no ftyp box) ends PROCESSING_FAILED",
+    "a nested comment's URN has the same (post urn, number) form as a top-level one",
+    "both comment counts of commentsSummary are the number of comments filed under it",
 )
 MEMBER_STATS = {
     "IMPRESSION": "impressionCount",
@@ -200,6 +210,8 @@ class Comment:
     actor: str
     text: str
     created_at: float
+    parent: str | None = None
+    """The comment it is filed under (one level deep); None: a comment on the post."""
 
 
 @dataclass
@@ -675,7 +687,9 @@ class FakeLinkedIn(FakeServer):
         return comment
 
     def _list_comments(self, request: Request, found: re.Match[str]) -> Response:
-        post = self._post_for(found["urn"])
+        target = _decoded(found["urn"])
+        parent = self._comment(target) if target and target.startswith("urn:li:comment:") else None
+        post = self._post_for(found["urn"]) if parent is None else self._owner(parent)
         if isinstance(post, Response):
             return post
         if not self.can_read:
@@ -684,9 +698,50 @@ class FakeLinkedIn(FakeServer):
         count, start = int(query.get("count", "10")), int(query.get("start", "0"))
         if not 1 <= count <= 100:
             return _error(400, "ILLEGAL_ARGUMENT", "count must be between 1 and 100")
-        elements = [_comment_json(c) for c in post.comments[start : start + count]]
-        paging = {"start": start, "count": count, "links": [], "total": len(post.comments)}
+        under = parent.urn if parent is not None else None
+        listed = [c for c in post.comments if c.parent == under]
+        elements = []
+        for comment in listed[start : start + count]:
+            shown = _comment_json(comment)
+            below = sum(1 for c in post.comments if c.parent == comment.urn)
+            if comment.parent is None:
+                shown["commentsSummary"] = {
+                    "aggregatedTotalComments": below,
+                    "totalFirstLevelComments": below,
+                }
+            else:
+                shown["parentComment"] = comment.parent
+            elements.append(shown)
+        paging = {"start": start, "count": count, "links": [], "total": len(listed)}
         return Response(200, {"elements": elements, "paging": paging})
+
+    def _comment(self, urn: str) -> Comment | None:
+        return next((c for p in self.posts for c in p.comments if c.urn == urn), None)
+
+    def _owner(self, comment: Comment) -> Post:
+        return next(p for p in self.posts if p.urn == comment.post)
+
+    def comment(self, post_urn: str, actor: str, text: str, reply_to: str | None = None) -> Comment:
+        """A member (``actor``, a person URN) comments on our post now, or replies to a
+        comment (filed under the top-level comment, one level deep)."""
+        with self.lock:
+            return self._add(post_urn, actor, text, reply_to)
+
+    def answer(self, comment_urn: str, text: str) -> Comment:
+        """Our organization replies to a comment now."""
+        with self.lock:
+            target = self._comment(comment_urn)
+            assert target is not None, comment_urn
+            return self._add(target.post, self.author, text, comment_urn)
+
+    def _add(self, post_urn: str, actor: str, text: str, reply_to: str | None) -> Comment:
+        post = next(p for p in self.posts if p.urn == post_urn)
+        comment = self.add_comment(post, text, actor)
+        if reply_to is not None:
+            target = self._comment(reply_to)
+            assert target is not None, reply_to
+            comment.parent = target.parent or target.urn
+        return comment
 
     # --- numbers ----------------------------------------------------------------------
 

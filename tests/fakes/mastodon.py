@@ -9,6 +9,12 @@ for one hour and answered with the status that exists; ``POST /api/v2/media`` (m
 headers with an ISO-8601 reset, and 429 over the limit. Tokens never expire; ``revoked`` makes
 every call answer 401 "The access token was revoked" (Doorkeeper's wording). Its clock is ``now`` (``advance`` moves
 it); the ``Date`` header follows it, so the client can measure the reset against the server.
+
+The inbox (mastodon/documentation ``methods/notifications.md``): ``address()`` is another
+account posting (a reply to any status, ours or theirs, any visibility); a status naming
+``@<username>`` gives us a ``mention`` notification, listed by ``GET /api/v1/notifications``
+newest first with ``types[]``, ``max_id`` and a ``Link`` header. Our own replies may answer
+their statuses (``in_reply_to_id`` one of theirs).
 """
 
 from __future__ import annotations
@@ -108,6 +114,9 @@ class FakeMastodon(QuickFake):
         self.statuses: dict[str, dict[str, Any]] = {}
         self.followers = 42
         self.others: list[dict[str, Any]] = []
+        self.notifications: list[dict[str, Any]] = []
+        self._others_ids: dict[str, str] = {}
+        """Newest last; what ``GET /api/v1/notifications`` lists, newest first."""
         self.media: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[str, tuple[str, datetime]] = {}
         self._window: tuple[int, int] = (-1, 0)
@@ -121,6 +130,7 @@ class FakeMastodon(QuickFake):
             ("GET", r"/api/v1/accounts/(?P<id>\d+)/statuses", "account_statuses", self._list),
             ("GET", r"/api/v1/timelines/tag/(?P<tag>[^/]+)", "tag_timeline", self._tag),
             ("GET", r"/api/v2/search", "search", self._search),
+            ("GET", r"/api/v1/notifications", "notifications", self._notifications),
         ):
             self.route(method, pattern, name, self._guarded(handler))
 
@@ -159,6 +169,53 @@ class FakeMastodon(QuickFake):
         """Others favourite, boost, reply to or quote a status: ``favourites_count=3``, ..."""
         with self.lock:
             self.statuses[status_id].update(counts)
+
+    def address(
+        self,
+        text: str,
+        at: datetime,
+        *,
+        in_reply_to: str | None = None,
+        visibility: str = "public",
+        acct: str = "alice@elsewhere.example",
+        spoiler: str = "",
+    ) -> dict[str, Any]:
+        """Another account posts ``text`` at ``at``. When it names us (``@<username>``, with
+        or without our domain; clients put it in every reply to us) we get a ``mention``
+        notification, whatever the visibility (``direct`` ones too), as Mastodon does."""
+        with self.lock:
+            status_id = self._id()
+            parent = self.statuses.get(in_reply_to or "") or next(
+                (s for s in self.others if s["id"] == in_reply_to), None
+            )
+            username = acct.split("@", 1)[0]
+            status = {
+                "id": status_id,
+                "created_at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "in_reply_to_id": parent["id"] if parent else None,
+                "in_reply_to_account_id": parent["account"]["id"] if parent else None,
+                "visibility": visibility,
+                "spoiler_text": spoiler,
+                "content": render_html(text),
+                "uri": f"https://{acct.split('@', 1)[-1]}/users/{username}/statuses/{status_id}",
+                "url": f"https://{acct.split('@', 1)[-1]}/@{username}/{status_id}",
+                "account": {"id": self._other_account(acct), "acct": acct},
+                "_text": text,
+            }
+            self.others.append(status)
+            if parent is not None and parent["id"] in self.statuses:
+                self.statuses[parent["id"]]["replies_count"] += 1
+            if re.search(rf"(?<![\w@])@{re.escape(self.username)}(?!\w)", text):
+                self.notifications.append(
+                    {
+                        "id": str(len(self.notifications) + 1),
+                        "type": "mention",
+                        "created_at": status["created_at"],
+                        "account": status["account"],
+                        "status": status,
+                    }
+                )
+            return status
 
     # --- plumbing ----------------------------------------------------------------------
 
@@ -242,7 +299,8 @@ class FakeMastodon(QuickFake):
                 422, {"error": "Cannot attach a video to a post that already contains images"}
             )
         parent = fields.get("in_reply_to_id")
-        if parent and str(parent) not in self.statuses:
+        theirs = next((o for o in self.others if o["id"] == str(parent)), None) if parent else None
+        if parent and str(parent) not in self.statuses and theirs is None:
             return Response(
                 404, {"error": "The post you are trying to reply to does not appear to exist."}
             )
@@ -253,7 +311,9 @@ class FakeMastodon(QuickFake):
             "id": status_id,
             "created_at": self._stamp(),
             "in_reply_to_id": str(parent) if parent else None,
-            "in_reply_to_account_id": self.account_id if parent else None,
+            "in_reply_to_account_id": (
+                theirs["account"]["id"] if theirs else self.account_id if parent else None
+            ),
             "visibility": fields.get("visibility") or "public",
             "language": fields.get("language") or "en",
             "uri": f"{self.public_base}/users/{self.username}/statuses/{status_id}",
@@ -269,7 +329,7 @@ class FakeMastodon(QuickFake):
             "account": self._account(),
         }
         self.statuses[status_id] = status
-        if parent:
+        if parent and theirs is None:
             self.statuses[str(parent)]["replies_count"] += 1
         if key:
             self.idempotency[key] = (status_id, self.now)
@@ -322,6 +382,44 @@ class FakeMastodon(QuickFake):
         found.sort(key=lambda s: int(s["id"]), reverse=True)
         page = [self._shown(s) for s in found[offset : offset + limit]]
         return Response(200, {"accounts": [], "statuses": page, "hashtags": []})
+
+    def _other_account(self, acct: str) -> str:
+        """A stable id per other account, in the order they first appear."""
+        return self._others_ids.setdefault(
+            acct, str(209_000_000_000_000_100 + len(self._others_ids))
+        )
+
+    def _notifications(self, request: Request, match: re.Match[str]) -> Response:
+        """Newest first; ``types[]``/``exclude_types[]`` filter, ``max_id``/``since_id``/
+        ``min_id`` bound, ``limit`` 40 by default and 80 at most. A page that is not empty
+        carries ``Link`` with ``rel="next"`` (``max_id`` = its last id) and ``rel="prev"``
+        (``min_id`` = its first), as Mastodon's NotificationsController does."""
+        query = request.query
+        types, excluded = query.get("types[]", []), query.get("exclude_types[]", [])
+        limit = min(int((query.get("limit") or ["40"])[0]), 80)
+        max_id, since_id = (query.get("max_id") or [""])[0], (query.get("since_id") or [""])[0]
+        min_id = (query.get("min_id") or [""])[0]
+        found = [
+            n
+            for n in reversed(self.notifications)
+            if (not types or n["type"] in types) and n["type"] not in excluded
+        ]
+        if max_id:
+            found = [n for n in found if int(n["id"]) < int(max_id)]
+        if since_id:
+            found = [n for n in found if int(n["id"]) > int(since_id)]
+        if min_id:
+            found = [n for n in found if int(n["id"]) > int(min_id)][-limit:]
+        page = [{**n, "status": self._shown(n["status"])} for n in found[:limit]]
+        headers = {}
+        if page:
+            url = f"{self.base_url}/api/v1/notifications"
+            kinds = "".join(f"&types%5B%5D={t}" for t in types)
+            headers["Link"] = (
+                f'<{url}?limit={limit}{kinds}&max_id={page[-1]["id"]}>; rel="next", '
+                f'<{url}?limit={limit}{kinds}&min_id={page[0]["id"]}>; rel="prev"'
+            )
+        return Response(200, page, headers)
 
     def _account(self) -> dict[str, Any]:
         return {

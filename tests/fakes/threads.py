@@ -17,6 +17,14 @@ quotes,shares`` and ``GET /{user-id}/threads_insights?metric=followers_count`` (
 (``video_url``, ``alt_text`` allowed) are fetched once and processed on the fake's clock (see
 ``tests.fakes.graph``).
 
+Inbox (developers.facebook.com/docs/threads/retrieve-and-manage-replies/
+replies-and-conversations): ``GET /{media-id}/conversation`` lists every reply under a post at
+any depth, flat, newest first (``reverse=true``, the default) or oldest first
+(``reverse=false``), with ``replied_to`` and ``root_post`` (``{"id"}``), ``is_reply_owned_by_me``
+and, for public profiles and our own only, ``username`` and ``permalink``. Tests make another
+profile reply with ``reply`` (``private=True``: a private profile) and our account answer with
+``add_post(text, reply_to=...)``.
+
 Guessed (not in PLATFORMS.md): see ``GUESSES`` here and in ``tests.fakes.graph``.
 """
 
@@ -47,6 +55,7 @@ GUESSES = (
     "THREADS_API__LINK_LIMIT_EXCEEDED are made up",
     "permalinks look like https://www.threads.net/@<username>/post/<code>",
     "user insights other than followers_count are 0 here",
+    'replied_to and root_post answer as {"id"} objects',
 )
 POST_METRICS = frozenset({"views", "likes", "replies", "reposts", "quotes", "shares"})
 USER_METRICS = frozenset(
@@ -76,6 +85,10 @@ class ThreadsPost:
     permalink: str
     insights: dict[str, int] | None = field(default_factory=dict)
     """Insights values by metric name (0 when not set); None: an empty array."""
+    author: str | None = None
+    """Another profile's username; None: our account."""
+    private: bool = False
+    """A private profile's: no username or permalink in reads."""
 
 
 class FakeThreads(GraphFake):
@@ -91,6 +104,7 @@ class FakeThreads(GraphFake):
         self.graph("GET", r"/(?P<user>\d+)/threads", "list_threads", self._list)
         self.graph("POST", r"/(?P<user>\d+)/threads_publish", "threads_publish", self._publish)
         self.graph("GET", r"/(?P<id>\d+)/replies", "replies", self._replies)
+        self.graph("GET", r"/(?P<id>\d+)/conversation", "conversation", self._conversation)
         self.graph("GET", r"/me", "me", self._me)
         self.graph("GET", r"/(?P<id>\d+)", "read", self._read)
         self.graph("GET", r"/(?P<id>\d+)/insights", "insights", self._insights)
@@ -174,14 +188,48 @@ class FakeThreads(GraphFake):
         return next((post for post in self.posts if post.id == post_id), None)
 
     def _fields(self, post: ThreadsPost) -> JSON:
-        return {
+        found: JSON = {
             "id": post.id,
             "text": post.text,
             "media_type": post.media_type,
             "permalink": post.permalink,
             "timestamp": stamp(post.created),
-            "username": self.username,
+            "username": post.author or self.username,
+            "is_reply_owned_by_me": post.author is None,
         }
+        if post.private:
+            del found["permalink"], found["username"]
+        if post.reply_to is not None:
+            found["replied_to"] = {"id": post.reply_to}
+            found["root_post"] = {"id": self._root(post).id}
+        return found
+
+    def _root(self, post: ThreadsPost) -> ThreadsPost:
+        while post.reply_to is not None:
+            parent = self._post(post.reply_to)
+            if parent is None:
+                break
+            post = parent
+        return post
+
+    def _conversation(self, call: Call) -> JSON:
+        root = self._post(call.params["path:id"])
+        if root is None:
+            raise missing(call.params["path:id"])
+        below = [p for p in self.posts if p.reply_to is not None and self._root(p).id == root.id]
+        if (call.text("reverse") or "true") != "false":
+            below = below[::-1]
+        return self.page(call, [self._only(self._fields(post), call) for post in below])
+
+    def reply(self, username: str, text: str, reply_to: str, private: bool = False) -> ThreadsPost:
+        """Another profile replies to a post or reply now."""
+        with self.lock:
+            if self._post(reply_to) is None:
+                raise KeyError(reply_to)
+            post = self.add_post(text, reply_to)
+            post.author, post.private = username, private
+            post.permalink = f"https://www.threads.net/@{username}/post/FAKE{post.id[-6:]}"
+            return post
 
     @staticmethod
     def _only(found: JSON, call: Call) -> JSON:

@@ -18,6 +18,17 @@ a 400) with ``tweet.fields=public_metrics`` gives each post's ``public_metrics``
 counts the posts the lookups returned. Tests move the numbers with ``engage``, ``followers``
 and ``delete``.
 
+Inbox (``x-api/posts/timelines``, ``x-api/users/get-mentions``): ``GET /2/users/:id/mentions``
+lists, newest first, the posts of other accounts that name ``@username`` (a reply to one of ours
+carries it at the start of its text, as X shows replies), at most the 800 most recent,
+``max_results`` 5-100, ``start_time`` inclusive, ``pagination_token``; ``expansions=author_id``
+puts each author under ``includes.users``. 300 requests a window. ``tweet.fields`` gives
+``author_id``, ``conversation_id`` (the first post of the conversation) and
+``in_reply_to_user_id``. ``GET /2/users/:id/tweets`` takes ``start_time`` too. Tests make other
+accounts post with ``mention`` (a reply when ``reply_to`` is given), answer as our account with
+``answer``, and send a direct message with ``direct_message`` (``GET /2/dm_events``, 15 a
+window: postcal must never call it).
+
 Its clock is its own (``now``, from ``START``; ``advance`` moves it, ``reset`` puts it back)
 unless one is given (the publish scenarios keep it in step with ``POSTCAL_NOW``); the ``Date``
 header follows it, so rate-limit resets are measured on the server's clock.
@@ -65,12 +76,23 @@ GUESSES = (
     "a post over 280 shows its first 270 characters and an ellipsis in text",
     "a lookup bills each post it returns, none for ids not found (post_reads)",
     "GET /2/tweets allows 5,000 a window per user like the app-wide figure in PLATFORMS.md",
+    "other accounts get user ids from their own counter; mention matching is a case-insensitive"
+    " @username not followed by a word character",
+    "pagination tokens are offsets written as text",
     "the 400 for more than 100 ids, or a malformed id, in the invalid-request shape",
 )
 
 WINDOW = 900
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
-TWEET_FIELDS = {"created_at", "referenced_tweets", "conversation_id", "author_id", "note_tweet"}
+TWEET_FIELDS = {
+    "created_at",
+    "referenced_tweets",
+    "conversation_id",
+    "author_id",
+    "note_tweet",
+    "in_reply_to_user_id",
+}
+MOST_MENTIONS = 800
 LOOKUP_FIELDS = TWEET_FIELDS | {"public_metrics", "non_public_metrics", "organic_metrics"}
 USER_FIELDS = {"created_at", "description", "name", "protected", "public_metrics", "username"}
 MAX_IDS = 100
@@ -95,6 +117,11 @@ class Tweet:
     media: list[tuple[str, str | None]]
     """(media id, alt text at the time of posting)."""
     metrics: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PUBLIC_METRICS, 0))
+    author_id: str | None = None
+    """None: the account's own post; else another account's user id."""
+    conversation_id: str = ""
+    """The first post of its conversation (itself when it starts one)."""
+    in_reply_to_user_id: str | None = None
 
 
 @dataclass
@@ -127,6 +154,8 @@ class Limits:
             "users_me": 75,
             "user_tweets": 900,
             "tweets_lookup": 5000,
+            "user_mentions": 300,
+            "dm_events": 15,
         }
     )
     app_daily_tweets: int = 10_000
@@ -188,6 +217,8 @@ class FakeX(FakeServer):
         self._route("GET", r"/2/users/me", "users_me", self._me)
         self._route("GET", r"/2/users/(?P<id>\d+)/tweets", "user_tweets", self._user_tweets)
         self._route("GET", r"/2/tweets", "tweets_lookup", self._lookup)
+        self._route("GET", r"/2/users/(?P<id>\d+)/mentions", "user_mentions", self._mentions)
+        self._route("GET", r"/2/dm_events", "dm_events", self._dm_events)
 
     def reset(self) -> None:
         """Forget every post, upload, limit and fault (one server can serve many tests)."""
@@ -199,6 +230,13 @@ class FakeX(FakeServer):
             self.usage_capped = False
             self.revoked = False
             self.tweets: list[Tweet] = []
+            self.others: list[Tweet] = []
+            """Posts of other accounts (mentions, replies)."""
+            self.users: dict[str, str] = {}
+            """Other accounts: user id -> username."""
+            self.direct_messages: list[tuple[str, str]] = []
+            """(sender username, text) of direct messages to the account."""
+            self._user_ids = itertools.count(9_100_000_001)
             self.followers = 0
             self.post_reads = 0
             """Posts returned by ``GET /2/tweets``: what X bills as post reads."""
@@ -239,6 +277,52 @@ class FakeX(FakeServer):
         """The account deletes a post: lookups answer "Not Found Error" for it."""
         with self.lock:
             self.tweets = [t for t in self.tweets if t.id != tweet_id]
+
+    def mention(self, username: str, text: str, reply_to: str | None = None) -> Tweet:
+        """Another account (``username``) posts ``text`` now; with ``reply_to``, as a reply to
+        that post, shown (as X does) with the replied-to author's @username in front."""
+        with self.lock:
+            user_id = next((i for i, name in self.users.items() if name == username), None)
+            if user_id is None:
+                user_id = str(next(self._user_ids))
+                self.users[user_id] = username
+            parent = self._find(reply_to) if reply_to is not None else None
+            if reply_to is not None and parent is None:
+                raise KeyError(reply_to)
+            if parent is not None:
+                text = f"@{self._username(parent.author_id)} {text}"
+            tweet = Tweet(str(next(self._ids)), text, self.clock(), reply_to, [], author_id=user_id)
+            self._thread(tweet, parent)
+            self.others.append(tweet)
+            return tweet
+
+    def answer(self, tweet_id: str, text: str) -> Tweet:
+        """The account replies to a post now (as ``POST /2/tweets`` with ``reply`` would)."""
+        with self.lock:
+            parent = self._find(tweet_id)
+            if parent is None:
+                raise KeyError(tweet_id)
+            tweet = Tweet(str(next(self._ids)), text, self.clock(), tweet_id, [])
+            self._thread(tweet, parent)
+            self.tweets.append(tweet)
+            return tweet
+
+    def direct_message(self, username: str, text: str) -> None:
+        """Another account sends the account a direct message (never an inbox item)."""
+        with self.lock:
+            self.direct_messages.append((username, text))
+
+    def _find(self, tweet_id: str | None) -> Tweet | None:
+        return next((t for t in [*self.tweets, *self.others] if t.id == tweet_id), None)
+
+    def _thread(self, tweet: Tweet, parent: Tweet | None) -> None:
+        """Its conversation and the user it answers, from the post it replies to."""
+        tweet.conversation_id = parent.conversation_id if parent is not None else tweet.id
+        if parent is not None:
+            tweet.in_reply_to_user_id = parent.author_id or self.user_id
+
+    def _username(self, author_id: str | None) -> str:
+        return self.username if author_id is None else self.users[author_id]
 
     def advance(self, seconds: float) -> None:
         """Move the fake's own clock on (rate windows reset, later posts are newer)."""
@@ -376,7 +460,8 @@ class FakeX(FakeServer):
         if len(media_ids) > 1 and any(self.uploads.known(m) for m in media_ids):
             return _invalid("$.media.media_ids: a video goes alone in a post")
         reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
-        if reply_to is not None and not any(t.id == reply_to for t in self.tweets):
+        parent = self._find(reply_to) if reply_to is not None else None
+        if reply_to is not None and parent is None:
             return _problem(
                 403,
                 "Forbidden",
@@ -397,6 +482,7 @@ class FakeX(FakeServer):
             reply_to,
             [(m, self._alt(m)) for m in media_ids],
         )
+        self._thread(tweet, parent)
         self.tweets.append(tweet)
         shown = self._shown(tweet)
         return Response(
@@ -509,7 +595,17 @@ class FakeX(FakeServer):
         fields = _fields(request, "tweet.fields")
         if fields - TWEET_FIELDS:
             return _invalid(f"tweet.fields: unknown field {sorted(fields - TWEET_FIELDS)[0]}")
-        newest_first = list(reversed(self.tweets))
+        since = _start_time(request)
+        if isinstance(since, Response):
+            return since
+        newest_first = [t for t in reversed(self.tweets) if t.created_at >= since]
+        return Response(200, self._timeline(request, newest_first, size, fields))
+
+    def _timeline(
+        self, request: Request, newest_first: list[Tweet], size: int, fields: set[str]
+    ) -> dict[str, Any]:
+        """One page from ``pagination_token`` on, with ``meta`` (and ``includes.users`` when
+        ``expansions=author_id``)."""
         start = int(request.query.get("pagination_token", ["0"])[0] or 0)
         page = newest_first[start : start + size]
         meta: dict[str, Any] = {"result_count": len(page)}
@@ -520,7 +616,48 @@ class FakeX(FakeServer):
         payload: dict[str, Any] = {"meta": meta}
         if page:
             payload["data"] = [self._read(t, fields) for t in page]
-        return Response(200, payload)
+            if "author_id" in _fields(request, "expansions"):
+                authors = dict.fromkeys(t.author_id for t in page)
+                users = [
+                    {
+                        "id": a or self.user_id,
+                        "name": self._username(a),
+                        "username": self._username(a),
+                    }
+                    for a in authors
+                ]
+                payload["includes"] = {"users": users}
+        return payload
+
+    def _mentions(self, request: Request, found: re.Match[str]) -> Response:
+        """``GET /2/users/:id/mentions``: other accounts' posts naming @username, newest first."""
+        if found["id"] != self.user_id:
+            return _problem(403, "Forbidden", "You can only read your own mentions.", "about:blank")
+        try:
+            size = int(request.query.get("max_results", ["10"])[0])
+        except ValueError:
+            size = 0
+        if not 5 <= size <= 100:
+            return _invalid("$.max_results: must be between 5 and 100")
+        fields = _fields(request, "tweet.fields")
+        if fields - TWEET_FIELDS:
+            return _invalid(f"tweet.fields: unknown field {sorted(fields - TWEET_FIELDS)[0]}")
+        if _fields(request, "expansions") - {"author_id"}:
+            return _invalid("expansions: only author_id is known to this fake")
+        since = _start_time(request)
+        if isinstance(since, Response):
+            return since
+        named = re.compile(rf"@{re.escape(self.username)}(?!\w)", re.IGNORECASE)
+        mentioning = [t for t in reversed(self.others) if named.search(t.text)][:MOST_MENTIONS]
+        newest_first = [t for t in mentioning if t.created_at >= since]
+        return Response(200, self._timeline(request, newest_first, size, fields))
+
+    def _dm_events(self, request: Request, found: re.Match[str]) -> Response:
+        data = [
+            {"id": str(index), "event_type": "MessageCreate", "text": text, "sender_id": sender}
+            for index, (sender, text) in enumerate(self.direct_messages, start=1)
+        ]
+        return Response(200, {"data": data, "meta": {"result_count": len(data)}})
 
     # --- how X shows text ---------------------------------------------------------------
 
@@ -552,12 +689,28 @@ class FakeX(FakeServer):
         if "referenced_tweets" in fields and tweet.reply_to:
             shown["referenced_tweets"] = [{"type": "replied_to", "id": tweet.reply_to}]
         if "author_id" in fields:
-            shown["author_id"] = self.user_id
+            shown["author_id"] = tweet.author_id or self.user_id
+        if "conversation_id" in fields:
+            shown["conversation_id"] = tweet.conversation_id or tweet.id
+        if "in_reply_to_user_id" in fields and tweet.in_reply_to_user_id is not None:
+            shown["in_reply_to_user_id"] = tweet.in_reply_to_user_id
         return shown
 
 
 def _fields(request: Request, name: str) -> set[str]:
     return set(",".join(request.query.get(name, [""])).split(",")) - {""}
+
+
+def _start_time(request: Request) -> float | Response:
+    """``start_time`` (ISO 8601 with ``Z``, second granularity) as epoch seconds; 0 without."""
+    raw = request.query.get("start_time", [""])[0]
+    if not raw:
+        return 0.0
+    try:
+        moment = datetime.strptime(raw, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return _invalid(f"start_time: {raw!r} is not a YYYY-MM-DDTHH:mm:ssZ time")
+    return moment.timestamp()
 
 
 def _not_found(tweet_id: str) -> dict[str, str]:

@@ -29,7 +29,18 @@ Documented behaviour kept (sources in ``postcal.platforms.youtube*``):
   ``uploadLimitExceeded``. Errors in Google's shape ``{"error": {"code", "message", "errors":
   [{"message", "domain", "reason"}]}}``.
 
-Guessed: the video ids, the session URI's form (``?upload_id=``), that a chunk starting past
+Inbox (https://developers.google.com/youtube/v3/docs/commentThreads/list, .../comments/list):
+``GET /youtube/v3/commentThreads?part=snippet,replies&allThreadsRelatedToChannelId=<ours>`` (or
+``videoId=``) lists the threads on the channel's videos, newest top-level comment first,
+``maxResults`` 1-100 (20 by default), ``pageToken``/``nextPageToken``; each thread carries
+``snippet.topLevelComment``, ``snippet.totalReplyCount`` and, with ``part=replies``, the first
+``thread_replies`` of its replies. ``GET /youtube/v3/comments?part=snippet&parentId=`` lists all
+replies to a top-level comment, oldest first, in pages. 1 quota unit each. Replies are one level
+deep. Tests make other channels comment and reply with ``comment`` and our channel answer with
+``answer``.
+
+Guessed: the comment ids and their reply ids ``<parent>.<n>``, that a thread carries its first 5
+replies, the order of the lists, the video ids, the session URI's form (``?upload_id=``), that a chunk starting past
 what the session holds is refused with 400, and the caption file check (WebVTT or SRT timing).
 """
 
@@ -133,6 +144,33 @@ class Caption:
     data: bytes
 
 
+@dataclass
+class YtComment:
+    id: str
+    video: str
+    author: tuple[str, str]
+    """(channel id, display name)."""
+    text: str
+    published: datetime
+    parent: str | None = None
+
+    def resource(self) -> dict[str, Any]:
+        snippet: dict[str, Any] = {
+            "channelId": CHANNEL_ID,
+            "videoId": self.video,
+            "textDisplay": self.text,
+            "textOriginal": self.text,
+            "authorDisplayName": self.author[1],
+            "authorChannelId": {"value": self.author[0]},
+            "likeCount": 0,
+            "publishedAt": stamp(self.published),
+            "updatedAt": stamp(self.published),
+        }
+        if self.parent is not None:
+            snippet["parentId"] = self.parent
+        return {"kind": "youtube#comment", "id": self.id, "snippet": snippet}
+
+
 def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -168,6 +206,13 @@ class FakeYouTube(QuickFake):
             self._api("playlist_items", self._playlist),
         )
         self.route("GET", "/youtube/v3/videos", "videos", self._api("videos", self._videos))
+        self.route(
+            "GET",
+            "/youtube/v3/commentThreads",
+            "comment_threads",
+            self._api("comment_threads", self._comment_threads),
+        )
+        self.route("GET", "/youtube/v3/comments", "comments", self._api("comments", self._comments))
 
     def reset(self) -> None:
         """Forget every video, session, token and fault; the clock goes back to its start."""
@@ -184,6 +229,10 @@ class FakeYouTube(QuickFake):
             self.upload_limit = 50
             self.spent: dict[tuple[str, Any], int] = {}
             self.subscribers: int | None = 0
+            self.top_comments: list[YtComment] = []
+            self.replies: dict[str, list[YtComment]] = {}
+            """Top-level comment id -> its replies, oldest first."""
+            self.thread_replies = 5
             self.drop_after_accept.clear()
             self.fail_next.clear()
             self.requests.clear()
@@ -563,6 +612,102 @@ class FakeYouTube(QuickFake):
             body["nextPageToken"] = str(start + size)
         return Response(200, body)
 
+    def add_video(self, title: str) -> str:
+        """A video on the channel now (uploaded with another tool); its id."""
+        with self.lock:
+            video = Video(
+                f"vid{len(self.videos) + 1:08d}",
+                {"title": title, "description": "", "categoryId": "22"},
+                {"privacyStatus": "public"},
+                self.now,
+                "",
+            )
+            self.videos.append(video)
+            return video.id
+
+    def comment(self, video_id: str, name: str, text: str) -> str:
+        """Another channel (``name``) comments on one of the channel's videos now; its id."""
+        with self.lock:
+            self._video(video_id)
+            author = (f"UCfan{name.replace(' ', '')[:19]}", name)
+            top = YtComment(f"Ug{len(self.top_comments) + 1:08d}", video_id, author, text, self.now)
+            self.top_comments.append(top)
+            return top.id
+
+    def reply(self, comment_id: str, name: str, text: str) -> str:
+        """Another channel replies to a comment now (filed under its top-level comment)."""
+        with self.lock:
+            return self._reply(comment_id, (f"UCfan{name.replace(' ', '')[:19]}", name), text)
+
+    def answer(self, comment_id: str, text: str) -> str:
+        """Our channel replies to a comment now."""
+        with self.lock:
+            return self._reply(comment_id, (CHANNEL_ID, "Roastery"), text)
+
+    def _reply(self, comment_id: str, author: tuple[str, str], text: str) -> str:
+        top_id = comment_id.split(".")[0]
+        top = next(c for c in self.top_comments if c.id == top_id)
+        replies = self.replies.setdefault(top.id, [])
+        made = YtComment(
+            f"{top.id}.{len(replies) + 1:04d}", top.video, author, text, self.now, top.id
+        )
+        replies.append(made)
+        return made.id
+
+    def _comment_threads(self, request: Request) -> Response:
+        parts = set((request.query.get("part") or [""])[0].split(","))
+        if "snippet" not in parts:
+            raise ApiError(400, "invalidPart", "part must include snippet in this fake.")
+        channel = (request.query.get("allThreadsRelatedToChannelId") or [""])[0]
+        video = (request.query.get("videoId") or [""])[0]
+        if channel and channel != CHANNEL_ID:
+            raise ApiError(403, "forbidden", "The comment threads cannot be retrieved.")
+        if not channel and not video:
+            raise ApiError(400, "missingRequiredParameter", "No filter selected.")
+        size = _page_size(request)
+        start = int((request.query.get("pageToken") or ["0"])[0] or 0)
+        listed = [c for c in reversed(self.top_comments) if not video or c.video == video]
+        threads = []
+        for top in listed[start : start + size]:
+            replies = self.replies.get(top.id, [])
+            thread: dict[str, Any] = {
+                "kind": "youtube#commentThread",
+                "id": top.id,
+                "snippet": {
+                    "channelId": CHANNEL_ID,
+                    "videoId": top.video,
+                    "topLevelComment": top.resource(),
+                    "canReply": True,
+                    "totalReplyCount": len(replies),
+                    "isPublic": True,
+                },
+            }
+            if "replies" in parts and replies:
+                shown = replies[: self.thread_replies]
+                thread["replies"] = {"comments": [r.resource() for r in shown]}
+            threads.append(thread)
+        body: dict[str, Any] = {"kind": "youtube#commentThreadListResponse", "items": threads}
+        if start + size < len(listed):
+            body["nextPageToken"] = str(start + size)
+        return Response(200, body)
+
+    def _comments(self, request: Request) -> Response:
+        parent = (request.query.get("parentId") or [""])[0]
+        if not parent:
+            raise ApiError(400, "missingRequiredParameter", "No filter selected.")
+        if not any(c.id == parent for c in self.top_comments):
+            raise ApiError(404, "commentNotFound", "The comment cannot be found.")
+        size = _page_size(request)
+        start = int((request.query.get("pageToken") or ["0"])[0] or 0)
+        replies = self.replies.get(parent, [])
+        body: dict[str, Any] = {
+            "kind": "youtube#commentListResponse",
+            "items": [r.resource() for r in replies[start : start + size]],
+        }
+        if start + size < len(replies):
+            body["nextPageToken"] = str(start + size)
+        return Response(200, body)
+
     def _videos(self, request: Request) -> Response:
         wanted = (request.query.get("id") or [""])[0].split(",")
         if len(wanted) > 50:
@@ -582,6 +727,16 @@ class FakeYouTube(QuickFake):
             if v.id in wanted
         ]
         return Response(200, {"kind": "youtube#videoListResponse", "items": items})
+
+
+def _page_size(request: Request) -> int:
+    try:
+        size = int((request.query.get("maxResults") or ["20"])[0])
+    except ValueError:
+        size = 0
+    if not 1 <= size <= 100:
+        raise ApiError(400, "invalidParameter", "maxResults must be between 1 and 100.")
+    return size
 
 
 def make_video(path: Path, frames: int = 12, width: int = 192, height: int = 128) -> Path:

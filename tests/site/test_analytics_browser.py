@@ -1,6 +1,7 @@
 """The pages with numbers in headless Chromium, at a desktop and a phone width: the home page's
 headlines, a channel page, a campaign page and a monthly report. The demo copy gets the
-hand-written metrics files of test_reports, so every chart and table has something to show.
+hand-written metrics files of test_reports and the inbox lines of test_responses, so every chart
+and table has something to show.
 
 On each page: no sideways scroll of the page itself (a wide table scrolls inside its own box),
 every chart is an image with an accessible name, the tables of numbers are there, and printing
@@ -20,6 +21,7 @@ from playwright.sync_api import Page, expect
 
 from .conftest import LOOPBACK, OpenPage, build_in_process, copy_demo, serve
 from .test_reports import write_metrics
+from .test_responses import write_inbox
 
 pytestmark = pytest.mark.allow_hosts([LOOPBACK])
 
@@ -28,11 +30,21 @@ WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
 PAGES = {
     # name: (path, tables that must be there, charts at least)
     "home": ("index.html", [".pc-headline-table"], 0),
-    "channel": ("channels/boabe-mastodon.html", [".pc-followers-table", ".pc-rate-table"], 3),
+    "channel": (
+        "channels/boabe-mastodon.html",
+        [".pc-followers-table", ".pc-rate-table", ".pc-responses-table"],
+        3,
+    ),
     "campaign": ("campaigns/holiday-2026.html", [".pc-goals"], 1),
     "report": (
         "reports/2026-11.html",
-        [".pc-report-channels", ".pc-report-out", ".pc-report-top", ".pc-breakdown-table"],
+        [
+            ".pc-report-channels",
+            ".pc-report-out",
+            ".pc-report-top",
+            ".pc-breakdown-table",
+            ".pc-report-responses",
+        ],
         3,
     ),
 }
@@ -42,6 +54,7 @@ PAGES = {
 def analytics_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = copy_demo(tmp_path_factory.mktemp("analytics-browser") / "repo")
     write_metrics(root)
+    write_inbox(root)
     site = build_in_process(root, root.parent / "site")
     with serve(site) as url:
         yield url

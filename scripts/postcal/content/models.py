@@ -219,6 +219,27 @@ class MetricsSettings(Model):
     )
 
 
+class InboxSettings(Model):
+    """What ``postcal inbox`` reads: replies, comments and mentions addressed to our accounts."""
+
+    window_days: int = Field(
+        default=14,
+        ge=1,
+        le=90,
+        description="Read items created in the last this many days; older ones are no longer checked",
+    )
+    max_reads: int = Field(
+        default=100,
+        ge=1,
+        description="Requests one inbox run may make per channel on networks that do not bill reads",
+    )
+    x_max_reads: int = Field(
+        default=10,
+        ge=0,
+        description="Requests one inbox run may make per channel on networks that bill them (X)",
+    )
+
+
 class Listening(Model):
     """Public mentions to count each day, through channels whose network offers search."""
 
@@ -229,6 +250,17 @@ class Listening(Model):
     channels: tuple[Slug, ...] = Field(
         default=(), description="Channels to search through (default: every one that can)"
     )
+
+
+class Feed(Model):
+    """An RSS or Atom feed: `postcal feeds` proposes each new article in it as drafts, in a
+    pull request of its own."""
+
+    url: str = Field(pattern=r"^https?://\S+$", description="The feed's address (RSS or Atom)")
+    channels: tuple[Slug, ...] = Field(
+        min_length=1, description="The channels its articles are atomized for"
+    )
+    campaign: Slug | None = Field(default=None, description="The campaign the drafts belong to")
 
 
 class Pause(Model):
@@ -267,7 +299,11 @@ class Settings(Model):
     rules: Rules = Rules()
     site: SiteSettings = SiteSettings()
     metrics: MetricsSettings = MetricsSettings()
+    inbox: InboxSettings = InboxSettings()
     listening: Listening | None = None
+    feeds: tuple[Feed, ...] = Field(
+        default=(), description="RSS or Atom feeds whose new articles are proposed as drafts"
+    )
     channels: dict[Slug, Channel] = Field(min_length=1)
     pauses: tuple[Pause, ...] = ()
     reviewers: tuple[Reviewer, ...] = Field(
@@ -281,6 +317,26 @@ class Settings(Model):
         " the demo. Lint, the site and previews use it; publish and metrics refuse to run while"
         " it is set. Delete it to go live.",
     )
+
+    @field_validator("feeds")
+    @classmethod
+    def _each_feed_once(cls, feeds: tuple[Feed, ...]) -> tuple[Feed, ...]:
+        """Two entries for one feed would propose each article twice."""
+        first: dict[str, int] = {}
+        for index, feed in enumerate(feeds):
+            if feed.url in first:
+                raise PydanticCustomError(
+                    "schema",
+                    "{url} is listed twice (also as feed {number})",
+                    {
+                        "url": feed.url,
+                        "number": first[feed.url] + 1,
+                        "field": index,
+                        "hint": "keep one entry per feed and list all its channels there",
+                    },
+                )
+            first[feed.url] = index
+        return feeds
 
     @property
     def zone(self) -> ZoneInfo:
@@ -495,6 +551,14 @@ class FrontMatter(Model):
     tags: tuple[str, ...] = ()
     embargo: bool = False
     ignore: dict[str, str] = Field(default_factory=dict)
+    evergreen: bool = Field(
+        default=False,
+        description="Still worth saying months later: `postcal recycle` considers it first",
+    )
+    recycled_from: Slug | None = Field(
+        default=None,
+        description="The id of the post this one re-shares (written by `postcal recycle`)",
+    )
 
     @field_validator("status", mode="before")
     @classmethod

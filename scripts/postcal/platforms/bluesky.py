@@ -8,7 +8,8 @@ What it relies on (../shared/PLATFORMS.md, section 3, checked against @atproto/p
 
 - Sessions, errors and rate limits: bluesky_xrpc.py; each XRPC method, its effect and how
   its answer is read: bluesky_repo.py; the records: bluesky_records.py; facets and record keys:
-  bluesky_text.py.
+  bluesky_text.py; the replies, mentions and quotes addressed to us (the inbox):
+  bluesky_inbox.py.
 - Facets use UTF-8 byte offsets; a mention needs a DID from
   ``com.atproto.identity.resolveHandle``. A handle the PDS refuses to resolve stays plain text
   and the publish gets a note.
@@ -59,6 +60,7 @@ from postcal.platforms.base import (
     Checkpoint,
     Failure,
     Found,
+    InboxRead,
     Mentions,
     Outgoing,
     PlannedRequest,
@@ -76,6 +78,7 @@ from postcal.platforms.base import (
     refused,
     send_first_comment,
 )
+from postcal.platforms.bluesky_inbox import read_inbox
 from postcal.platforms.bluesky_numbers import (
     BATCH,
     account_numbers,
@@ -296,6 +299,10 @@ class BlueskyAdapter:
 
     def mentions(self, term: str, since: datetime, until: datetime) -> Mentions:
         return search_mentions(self.xrpc, term, since, until)
+
+    def inbox(self, since: datetime, our_posts: Sequence[str], max_reads: int) -> InboxRead:
+        """Replies, mentions and quotes addressed to us since ``since`` (bluesky_inbox.py)."""
+        return read_inbox(self.xrpc, since, our_posts, max_reads)
 
     # -- credentials ----------------------------------------------------------------------
 

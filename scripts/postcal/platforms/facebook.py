@@ -32,6 +32,8 @@ Facts relied on (../shared/PLATFORMS.md section 6; errors, rate limits and lists
 - the public URL is ``https://www.facebook.com/<post id>``.
 - metrics: the post's reactions, comments and shares, its insights, the Page's followers
   (``graph_numbers``).
+- inbox: the comments on our posts and the public posts tagging the Page
+  (``facebook_inbox``).
 
 Credentials: ``GET /debug_token`` on the Page token (``_graph.token_health``); a token whose
 ``pages_manage_posts`` grant names other Pages than the channel's is the wrong account.
@@ -67,6 +69,7 @@ from postcal.platforms.base import (
     Checkpoint,
     Failure,
     Found,
+    InboxRead,
     MediaFile,
     Outgoing,
     PlannedRequest,
@@ -80,6 +83,7 @@ from postcal.platforms.base import (
     part_key,
 )
 from postcal.platforms.core import Effect
+from postcal.platforms.facebook_inbox import facebook_inbox
 from postcal.platforms.facebook_video import PageVideo
 from postcal.platforms.matching import Listing, Piece, look_up
 from postcal.text.count import utf16_units
@@ -286,6 +290,13 @@ class FacebookAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return graph_numbers.facebook_account(self.graph, self.page)
+
+    # --- inbox (facebook_inbox) ------------------------------------------------------
+
+    def inbox(self, since: datetime, our_posts: Sequence[str], max_reads: int) -> InboxRead:
+        """Comments on our posts and the public posts tagging the Page since ``since``, and
+        which we answered (see ``facebook_inbox``)."""
+        return facebook_inbox(self.graph, self.page, since, our_posts, max_reads)
 
     # --- credentials -----------------------------------------------------------------
 

@@ -55,7 +55,8 @@ images. Reels take no ``alt_text`` (PLATFORMS.md section 7), so a note says the 
 was not sent. The container is the upload session: its id is checkpointed before anything is
 processed, and a later attempt waits for the same container (``_containers``), so Meta never
 fetches the video twice for one post. Stories are not supported. Metrics: media insights
-(``graph_numbers``).
+(``graph_numbers``). Inbox: the comments and replies on our media
+(``instagram_inbox``).
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ from postcal.platforms.base import (
     Checkpoint,
     Failure,
     Found,
+    InboxRead,
     MediaFile,
     Outgoing,
     PlannedRequest,
@@ -99,6 +101,7 @@ from postcal.platforms.base import (
     part_key,
 )
 from postcal.platforms.core import Effect
+from postcal.platforms.instagram_inbox import instagram_inbox
 from postcal.platforms.matching import Listing, Piece, look_up
 from postcal.text.count import utf16_units
 
@@ -356,6 +359,13 @@ class InstagramAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return graph_numbers.instagram_account(self.graph, self.user)
+
+    # --- inbox (instagram_inbox) -----------------------------------------------------
+
+    def inbox(self, since: datetime, our_posts: Sequence[str], max_reads: int) -> InboxRead:
+        """Comments and replies on our media since ``since``, and which we answered (see
+        ``instagram_inbox``)."""
+        return instagram_inbox(self.graph, self.user, since, our_posts, max_reads)
 
     # --- credentials -----------------------------------------------------------------
 

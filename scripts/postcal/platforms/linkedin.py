@@ -35,6 +35,7 @@ Facts from PLATFORMS.md (section 4) this relies on:
 - Public URL: ``https://www.linkedin.com/feed/update/<urn>``.
 - Metrics: organization statistics or member post analytics by the author URN, followers
   from ``networkSizes`` (``linkedin_numbers``).
+- Inbox: the comments on our posts and the replies under them (``linkedin_inbox``).
 - Credentials (``check_credentials``): with the app's ``client_id`` and ``client_secret`` among
   the channel's secrets, ``POST https://www.linkedin.com/oauth/v2/introspectToken`` (form
   ``client_id``, ``client_secret``, ``token``) answers ``active``, ``status``
@@ -60,6 +61,7 @@ from postcal.platforms.base import (
     Checkpoint,
     Failure,
     Found,
+    InboxRead,
     Outgoing,
     PlannedRequest,
     Progress,
@@ -78,6 +80,7 @@ from postcal.platforms.base import (
 )
 from postcal.platforms.core import Core, Effect, ErrorBody, Profile, Reply, generic_error
 from postcal.platforms.linkedin_images import Images
+from postcal.platforms.linkedin_inbox import Comments
 from postcal.platforms.linkedin_listing import LOOKBACK, Lister, encoded, piece
 from postcal.platforms.linkedin_little import escape_little
 from postcal.platforms.linkedin_numbers import Numbers, batch_for
@@ -320,6 +323,14 @@ class LinkedInAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return Numbers(self.core, self.base, self._headers(), self.author).account()
+
+    # --- inbox (linkedin_inbox) ------------------------------------------------------
+
+    def inbox(self, since: datetime, our_posts: Sequence[str], max_reads: int) -> InboxRead:
+        """The comments on our posts since ``since``, replies included, and which we answered
+        (see ``linkedin_inbox``)."""
+        comments = Comments(self.core, self.base, self._headers(), self.author)
+        return comments.inbox(since, our_posts, max_reads)
 
     # --- credentials -----------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Mastodon: statuses, reply threads, media with alt text, reconciled by Idempotency-Key.
+"""Mastodon: statuses, reply threads, media with alt text, reconciled by Idempotency-Key. The
+mentions and replies addressed to us (the inbox) are read in mastodon_inbox.py.
 
 Secrets: ``token``, an OAuth bearer token sent as ``Authorization: Bearer <token>``.
 Base URL: the channel's ``api_base``, else ``https://<domain of the account>`` (Mastodon has no
@@ -46,6 +47,7 @@ from postcal.platforms.base import (
     Checkpoint,
     Failure,
     Found,
+    InboxRead,
     MediaFile,
     Mentions,
     Outgoing,
@@ -62,7 +64,8 @@ from postcal.platforms.base import (
     refused,
     send_first_comment,
 )
-from postcal.platforms.core import Core, Effect, Profile, Reply
+from postcal.platforms.core import Core, Effect, Params, Profile, Reply
+from postcal.platforms.mastodon_inbox import read_inbox
 from postcal.platforms.mastodon_statuses import (
     CLOCK_SKEW,
     account_numbers,
@@ -296,7 +299,7 @@ class MastodonAdapter:
         url = reply.object().get("url")
         return reply.identifier("id"), url if isinstance(url, str) else ""
 
-    def _get(self, url: str, what: str, params: Mapping[str, str | int] | None = None) -> Reply:
+    def _get(self, url: str, what: str, params: Params | None = None) -> Reply:
         return self.core.send("GET", url, what, Effect.READ, headers=self._headers(), params=params)
 
     # --- metrics -------------------------------------------------------------------
@@ -311,6 +314,10 @@ class MastodonAdapter:
 
     def mentions(self, term: str, since: datetime, until: datetime) -> Mentions:
         return mentions(self._get, self.base, term, since, until)
+
+    def inbox(self, since: datetime, our_posts: Sequence[str], max_reads: int) -> InboxRead:
+        """Mentions and replies addressed to us since ``since`` (mastodon_inbox.py)."""
+        return read_inbox(self._get, self.base, since, our_posts, max_reads)
 
     # --- credentials -----------------------------------------------------------------
 

@@ -42,7 +42,8 @@ tester's token as the bearer, so it is not used. A refused token answers code 19
 Video: part 1 may be one video (``threads_fields``): a VIDEO container that Meta fetches from
 the site and processes, polled until FINISHED like any container; its id is the upload session,
 checkpointed before processing starts, and a later attempt waits for the same container
-(``_containers``). Metrics: post insights and followers (``graph_numbers``).
+(``_containers``). Metrics: post insights and followers (``graph_numbers``). Inbox: the replies
+under our posts (``threads_inbox``).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ from postcal.platforms.base import (
     AdapterContext,
     Checkpoint,
     Found,
+    InboxRead,
     Outgoing,
     PlannedRequest,
     Progress,
@@ -85,6 +87,7 @@ from postcal.platforms.base import (
 )
 from postcal.platforms.core import Effect
 from postcal.platforms.matching import Listing, Piece
+from postcal.platforms.threads_inbox import threads_inbox
 
 COMMENT_CONTAINER = "container-comment"
 
@@ -239,6 +242,13 @@ class ThreadsAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return graph_numbers.threads_account(self.graph, self.user)
+
+    # --- inbox (threads_inbox) -------------------------------------------------------
+
+    def inbox(self, since: datetime, our_posts: Sequence[str], max_reads: int) -> InboxRead:
+        """The replies under our posts since ``since``, at any depth, and which we answered
+        (see ``threads_inbox``)."""
+        return threads_inbox(self.graph, since, our_posts, max_reads)
 
     # --- credentials -----------------------------------------------------------------
 

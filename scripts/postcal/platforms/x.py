@@ -35,6 +35,8 @@ Facts from PLATFORMS.md (section 5) this relies on:
 - Credentials: OAuth 1.0a user access tokens "do not expire but can be revoked".
   ``check_credentials`` reads ``GET /2/users/me`` (a 401 is revoked or wrong secrets) and
   compares its ``username`` with the channel account.
+- Inbox: the mentions timeline and our own posts for the answers, every request billed and
+  capped (``x_inbox``).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from postcal.platforms.base import (
     Checkpoint,
     Failure,
     Found,
+    InboxRead,
     MediaFile,
     Outgoing,
     PlannedRequest,
@@ -75,6 +78,7 @@ from postcal.platforms.core import Core, Effect, Reply
 from postcal.platforms.matching import look_up
 from postcal.platforms.x_captions import left_out, send_captions
 from postcal.platforms.x_errors import PROFILE
+from postcal.platforms.x_inbox import read_inbox
 from postcal.platforms.x_numbers import BATCH, account_numbers, post_numbers
 from postcal.platforms.x_timeline import LOOKBACK, piece, recent
 from postcal.platforms.x_video import VideoUpload, segment_count
@@ -239,6 +243,13 @@ class XAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return account_numbers(self._read)
+
+    # --- inbox (x_inbox) -------------------------------------------------------------
+
+    def inbox(self, since: datetime, our_posts: Sequence[str], max_reads: int) -> InboxRead:
+        """Mentions and replies since ``since``, and which we answered; every request is
+        billed, so at most ``max_reads`` are made (see ``x_inbox``)."""
+        return read_inbox(self._read, since, our_posts, max_reads)
 
     # --- credentials -----------------------------------------------------------------
 

@@ -39,6 +39,7 @@ sent, and every later step goes through that session:
 The session URI is kept in the ledger (``data/``) while the upload is in progress; YouTube sends
 the bearer token with every request to it, but whoever holds the URI could upload to that
 session until it expires. Metrics: ``videos.list`` statistics; followers: ``subscriberCount``.
+Inbox: the comment threads of the channel's videos (``youtube_inbox``).
 First comments (commentThreads.insert) are not supported yet: a post that has one is refused
 before anything is sent.
 """
@@ -57,6 +58,7 @@ from postcal.platforms.base import (
     Checkpoint,
     Failure,
     Found,
+    InboxRead,
     MediaFile,
     Outgoing,
     PlannedRequest,
@@ -74,6 +76,7 @@ from postcal.platforms.core import Core, Effect, Reply
 from postcal.platforms.matching import Piece, look_up
 from postcal.platforms.youtube_auth import OAUTH_BASE, TOKEN_PROFILE, Auth
 from postcal.platforms.youtube_errors import PROFILE
+from postcal.platforms.youtube_inbox import read_inbox
 from postcal.platforms.youtube_listing import (
     BATCH,
     account_numbers,
@@ -381,6 +384,13 @@ class YouTubeAdapter:
 
     def account_metrics(self) -> RawMetrics:
         return account_numbers(self._read)
+
+    # --- inbox (youtube_inbox) -------------------------------------------------------
+
+    def inbox(self, since: datetime, our_posts: Sequence[str], max_reads: int) -> InboxRead:
+        """The comments on the channel's videos since ``since``, replies included, and which
+        we answered (see ``youtube_inbox``)."""
+        return read_inbox(self._read, since, our_posts, max_reads)
 
     # --- credentials -----------------------------------------------------------------
 

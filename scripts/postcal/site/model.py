@@ -12,6 +12,7 @@ from postcal.content.documents import CampaignFile, PersonaFile, Post
 from postcal.content.loader import Calendar
 from postcal.content.models import Channel, Settings
 from postcal.content.render import RenderedPost, render
+from postcal.inbox.records import InboxRecord, read_records
 from postcal.ledger.records import LedgerEntry, LedgerRecord
 from postcal.metrics.goals import GoalProgress, goals_of, known_numbers
 from postcal.metrics.listening import MentionDay, read_mentions
@@ -99,6 +100,8 @@ class SiteData:
     snapshots: tuple[Snapshot, ...] = ()
     mentions: tuple[MentionDay, ...] = ()
     spend: tuple[SpendRow, ...] = ()
+    inbox: tuple[InboxRecord, ...] = ()
+    """Every line under ``data/inbox`` (``postcal.site.responses`` keeps those seen by ``now``)."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -145,9 +148,11 @@ def build_site_data(
     snapshots: Sequence[Snapshot] | None = None,
     mentions: Sequence[MentionDay] | None = None,
     spend: Sequence[SpendRow] | None = None,
+    inbox: Sequence[InboxRecord] | None = None,
 ) -> SiteData:
-    """``snapshots``, ``mentions`` and ``spend`` default to the files under ``data/metrics``,
-    ``data/listening`` and ``data/spend`` (lint reports bad lines)."""
+    """``snapshots``, ``mentions``, ``spend`` and ``inbox`` default to the files under
+    ``data/metrics``, ``data/listening``, ``data/spend`` and ``data/inbox`` (lint reports bad
+    metrics and spend lines, the plugin bad inbox lines)."""
     assert calendar.settings is not None
     settings = calendar.settings.model
     by_path: dict[str, list[Problem]] = defaultdict(list)
@@ -226,6 +231,7 @@ def build_site_data(
         snapshots=tuple(snapshots or ()),
         mentions=tuple(read_mentions(calendar.root)[0] if mentions is None else mentions),
         spend=tuple(read_spend(calendar.root)[0] if spend is None else spend),
+        inbox=tuple(read_records(calendar.root)[0] if inbox is None else inbox),
     )
     data.by_id.update({v.slug: v for v in views})
     data.goals.update(_goals(calendar, ledger, snapshots, now))

@@ -42,6 +42,7 @@ from postcal.site.previews import (
 from postcal.site.report_pages import INDEX as REPORTS_INDEX
 from postcal.site.report_pages import index_context, report_pages
 from postcal.site.reports import report_months
+from postcal.site.responses import channel_responses, known_by_channel
 from postcal.site.richtext import text_to_html
 from postcal.site.urls import relative
 from postcal.site.videos import post_videos
@@ -173,6 +174,7 @@ class Producer:
         # Every delivery out, with its numbers: the reports and persona pages group them.
         self.deliveries = deliveries(data)
         self.accounts = accounts_by_channel(data.snapshots)
+        self.inbox = known_by_channel(data.inbox, data.now)
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -494,7 +496,11 @@ class Producer:
                 f"{channel_id} ({spec.label})",
                 "channel.html",
                 unindexed=self.render(
-                    src, "channel_numbers.html", zone=settings.timezone, **numbers
+                    src,
+                    "channel_numbers.html",
+                    zone=settings.timezone,
+                    **numbers,
+                    **channel_responses(self.data, channel_id, self.inbox),
                 ),
                 account=account,
                 who=self.display[channel_id],

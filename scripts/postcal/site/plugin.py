@@ -24,6 +24,7 @@ from postcal.content.loader import (
     SETTINGS_FILE,
     load_settings,
 )
+from postcal.inbox.records import read_records
 from postcal.lint.engine import lint
 from postcal.problems import Severity
 from postcal.site.icons import icon_dirs
@@ -107,6 +108,10 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             (log.warning if problem.severity is Severity.ERROR else log.info)(text)
         if result.calendar.settings is None:
             raise PluginError("postcal: postcal.yml is missing or invalid; run `postcal lint`")
+        # Read once per build; an unreadable line fails a strict build, as a bad metrics line does.
+        inbox, unreadable = read_records(result.calendar.root)
+        for problem in unreadable:
+            log.warning(f"{problem.location}: [{problem.rule}] {problem.message}")
         data = build_site_data(
             result.calendar,
             result.ledger,
@@ -114,6 +119,7 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             now,
             snapshots=result.snapshots,
             spend=result.spend,
+            inbox=inbox,
         )
         output = produce(data, root, config.use_directory_urls, icon_dirs(config.theme.dirs or ()))
         self.bodies = output.bodies

@@ -17,6 +17,7 @@ from postcal.site.breakdown_pages import RECENT_DAYS, breakdown_context, recent_
 from postcal.site.breakdowns import Delivery
 from postcal.site.model import SiteData
 from postcal.site.reports import ReportMonth, bounds, report_context, report_months
+from postcal.site.responses import known_by_channel, month_responses
 
 INDEX = "reports/index.md"
 
@@ -48,6 +49,7 @@ def report_pages(
     months = report_months(data)
     as_of = data.local_now.strftime("%d %B %Y, %H:%M")
     accounts = accounts_by_channel(data.snapshots)
+    inbox = known_by_channel(data.inbox, data.now)
     pages = []
     for index, month in enumerate(months):
         context = {
@@ -59,6 +61,7 @@ def report_pages(
             "following": _link(_at(months, index + 1)),
             **report_context(data, month, found, accounts),
             **breakdown_context(data, found, bounds(data, month), f"in {month.label}"),
+            **month_responses(data, month.first, inbox),
         }
         pages.append(ReportPage(month.page, f"Report: {month.label}", context))
     return pages

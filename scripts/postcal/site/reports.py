@@ -1,5 +1,6 @@
 """Monthly reports: per month (calendar timezone) with any data, what went out, the top posts,
-follower growth, the campaigns that ran and what listening counted.
+follower growth, the campaigns that ran, what listening counted and how we answered
+(``postcal.site.responses``).
 
 - Went out: deliveries (``published`` or ``partial``) whose ``finished_at`` falls in the month,
   and how many went out on each channel.
@@ -60,9 +61,13 @@ class ReportMonth:
 
 
 def report_months(data: SiteData) -> list[ReportMonth]:
-    """Months (calendar timezone) with a delivery out, a snapshot or a listening line, by now."""
+    """Months (calendar timezone) with a delivery out, a snapshot, a listening line or an inbox
+    item, by now."""
     moments = [stamp(r.finished_at or "") for r in data.records if r.status in MEASURED]
     moments += [stamp(s.fetched_at) for s in data.snapshots]
+    moments += [
+        stamp(r.created) for r in data.inbox if (seen := stamp(r.seen_at)) and seen <= data.now
+    ]
     found = {
         (m.astimezone(data.zone).year, m.astimezone(data.zone).month)
         for m in moments

@@ -2,10 +2,11 @@
 
 A post's `channels` must be channel ids from `postcal.yml`, its `campaign` a file stem under
 `campaigns/` and its `personas` file stems under `personas/`. The same holds for a persona's
-`preferred_channels`, a campaign's `personas` and goal `channels`, and the `listening`
-channels of `postcal.yml`. A `::: variant` must name one of the post's channels or the platform
-of one of them, or it would never be used. A name is wrong whatever the post's status; a
-persona or campaign file that exists but does not load is reported there, not where it is named.
+`preferred_channels`, a campaign's `personas` and goal `channels`, and in `postcal.yml` the
+`listening` channels and each feed's `channels` and `campaign`. A `::: variant` must name one of
+the post's channels or the platform of one of them, or it would never be used. A name is wrong
+whatever the post's status; a persona or campaign file that exists but does not load is
+reported there, not where it is named.
 """
 
 from __future__ import annotations
@@ -96,3 +97,13 @@ def check(ctx: LintContext) -> Iterator[Problem]:
             if channel not in channels:
                 where = ("listening", "channels", index)
                 yield _missing(ctx.calendar.settings, where, "channel", channel, channels)
+    if ctx.calendar.settings is not None:
+        for number, feed in enumerate(ctx.settings.feeds):
+            for index, channel in enumerate(feed.channels):
+                if channel not in channels:
+                    at_channel = ("feeds", number, "channels", index)
+                    yield _missing(ctx.calendar.settings, at_channel, "channel", channel, channels)
+            name = feed.campaign
+            if name and name not in campaigns and f"{CAMPAIGNS_DIR}/{name}" not in unloaded:
+                at_campaign = ("feeds", number, "campaign")
+                yield _missing(ctx.calendar.settings, at_campaign, "campaign", name, campaigns)
