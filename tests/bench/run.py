@@ -180,37 +180,99 @@ def plain_material_project(root: Path, pages: int) -> Path:
     return root
 
 
-def mkdocs_build(project: Path, now: str) -> None:
-    env = {**os.environ, "POSTCAL_NOW": now, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"}
+def _build_env(now: str) -> dict[str, str]:
+    return {**os.environ, "POSTCAL_NOW": now, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"}
+
+
+def mkdocs_build(project: Path, now: str) -> int:
+    """`mkdocs build` in a new process; its peak resident memory in bytes."""
     command = [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(project / "_site")]
-    result = subprocess.run(
-        command, cwd=project, env=env, capture_output=True, text=True, check=False
-    )
+    with subprocess.Popen(
+        command, cwd=project, env=_build_env(now), stderr=subprocess.PIPE, text=True
+    ) as child:
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        errors = child.stderr.read() if child.stderr else ""
+    if child.returncode:
+        raise SystemExit(f"mkdocs build failed in {project}: {errors[-2000:]}")
+    return usage.ru_maxrss * 1024  # kilobytes on Linux
+
+
+REBUILD = r"""
+import sys, time
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+root, post = Path(sys.argv[1]), Path(sys.argv[2])
+def once():
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "_serve"), strict=False)
+    config.plugins.on_startup(command="serve", dirty=False)
+    start = time.perf_counter()
+    build(config, serve_url="http://127.0.0.1:8000/")
+    config.plugins.on_shutdown()
+    return time.perf_counter() - start
+once()
+post.write_text(post.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+print(once())
+"""
+"""What `mkdocs serve` does when a file changes: load the configuration again and build the
+whole site (serve never builds "dirty"), in a process that has already built it once."""
+
+
+def serve_rebuild(project: Path, now: str) -> float:
+    post = sorted((project / "calendar").rglob("*.md"))[0]
+    original = post.read_bytes()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", REBUILD, str(project), str(post)],
+            cwd=project,
+            env=_build_env(now),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        post.write_bytes(original)
     if result.returncode:
-        raise SystemExit(f"mkdocs build failed in {project}: {result.stderr[-2000:]}")
+        raise SystemExit(f"rebuild failed in {project}: {result.stderr[-2000:]}")
+    return float(result.stdout.split()[-1])
 
 
 def bench_site(sizes: list[int], repeat: int) -> None:
     print(f"\n## Site build (mkdocs build, whole process), median of {repeat}")
-    print("calendar        | pages | postcal site | plain Material, same pages | ratio")
+    print(
+        "calendar        | pages | postcal site | plain Material, same pages | ratio"
+        " | peak memory, postcal / plain"
+    )
     with tempfile.TemporaryDirectory() as scratch:
         cases: list[tuple[str, Path, str]] = [("demo", ROOT, "2026-11-26T09:00:00+02:00")]
         for size in sizes:
             root = generate(Path(scratch) / f"site{size}", size)
             cases.append((f"{size} posts", calendar_site_project(root), NOW.isoformat()))
+        rebuilds = []
         for label, project, now in cases:
             mkdocs_build(project, now)
             site = project / "_site"
             pages = sum(1 for _ in site.rglob("*.html"))
             plain = plain_material_project(Path(scratch) / f"plain-{label.split()[0]}", pages)
+            memory: dict[str, list[int]] = {"subject": [], "baseline": []}
             subject, baseline = side_by_side(
                 repeat,
-                lambda p=project, n=now: mkdocs_build(p, n),
-                lambda p=plain, n=now: mkdocs_build(p, n),
+                lambda p=project, n=now, m=memory: m["subject"].append(mkdocs_build(p, n)),
+                lambda p=plain, n=now, m=memory: m["baseline"].append(mkdocs_build(p, n)),
             )
             shutil.rmtree(site, ignore_errors=True)
+            peak, plain_peak = max(memory["subject"]), max(memory["baseline"])
             print(
-                f"{label:<15} | {pages:>5} | {subject:>10.1f} s | {baseline:>24.1f} s | {subject / baseline:.2f}x"
+                f"{label:<15} | {pages:>5} | {subject:>10.1f} s | {baseline:>24.1f} s"
+                f" | {subject / baseline:.2f}x | {peak / 2**20:.0f} MB / {plain_peak / 2**20:.0f} MB"
+            )
+            if project != ROOT and len(rebuilds) < 1:
+                times = [serve_rebuild(project, now) for _ in range(repeat)]
+                rebuilds.append(f"{label}: {statistics.median(times):.2f} s")
+        for line in rebuilds:
+            print(
+                f"Rebuild after editing one post, as `mkdocs serve` does, median of {repeat}: {line}"
             )
 
 

@@ -20,7 +20,7 @@ from postcal.content.times import format_duration
 from postcal.lint.rules_doc import rules_markdown
 from postcal.metrics.goals import TOLERANCE
 from postcal.networks import NETWORKS
-from postcal.site import charts
+from postcal.site import charts, search
 from postcal.site.analytics import accounts_by_channel
 from postcal.site.analytics_pages import home_context, pacing_context
 from postcal.site.breakdown_pages import persona_context
@@ -44,6 +44,7 @@ from postcal.site.report_pages import index_context, report_pages
 from postcal.site.reports import report_months
 from postcal.site.responses import channel_responses, known_by_channel
 from postcal.site.richtext import text_to_html
+from postcal.site.search import SearchEntry
 from postcal.site.urls import relative
 from postcal.site.videos import post_videos
 
@@ -124,6 +125,12 @@ class SiteOutput:
     unindexed: dict[str, str] = field(default_factory=dict)
     """HTML by src_uri that goes in place of the page's UNINDEXED mark once search has read the
     page (post numbers): what search should not find, it need not parse."""
+    shell_pages: dict[str, str] = field(default_factory=dict)
+    """Title by src_uri of the pages the plugin writes from one page shell (``site.shell``):
+    the posts. Their HTML is in ``bodies`` and ``unindexed``; they are not in ``pages``."""
+    search: dict[str, SearchEntry] = field(default_factory=dict)
+    """Search entries by src_uri of the pages indexed from their data (``site.search``);
+    Material's search leaves those pages alone."""
     files: dict[str, bytes] = field(default_factory=dict)
     media: dict[str, Path] = field(default_factory=dict)
     current_month: str = ""
@@ -167,6 +174,8 @@ class Producer:
         self.display: dict[str, ChannelDisplay] = channel_displays(data.settings.channels)
         self.env.globals["channels"] = self.display
         self.env.globals["channel_list"] = list(self.display.values())
+        self.env.globals["chip_html"] = self.chip_html
+        self.chips: dict[tuple[str, str, bool], Markup] = {}
         platforms = {c.platform for c in self.display.values()} | {"web"}
         self.icons = Icons(platforms, icon_dirs)
         self.output = SiteOutput()
@@ -186,6 +195,16 @@ class Producer:
 
         return link
 
+    def chip_html(self, view: PostView, href: str, show_time: bool) -> Markup:
+        """A post's entry in lists and grids (templates/chip.html), rendered once per address
+        and form: it only depends on the post and on where the page linking to it lies."""
+        key = (view.slug, href, show_time)
+        chip = self.chips.get(key)
+        if chip is None:
+            make = self.env.get_template("chip.html").module.chip  # type: ignore[attr-defined]
+            chip = self.chips[key] = Markup(make(view, href, show_time))
+        return chip
+
     def render(self, src: str, template: str, **context: Any) -> str:
         body = self.env.get_template(template).render(
             data=self.data, link=self.linker(src), today=self.today, **context
@@ -199,14 +218,19 @@ class Producer:
         template: str,
         searchable: bool = True,
         unindexed: str = "",
+        search: str | None = None,
         **context: Any,
     ) -> None:
-        """A page from ``template``; ``unindexed`` is HTML for its UNINDEXED mark."""
+        """A page from ``template``; ``unindexed`` is HTML for its UNINDEXED mark; ``search``
+        the HTML search indexes the page by, instead of the page itself."""
         body = self.render(src, template, **context)
         safe_title = html.escape(title)
         body = self.icons.with_sprite(body, unindexed)
         if unindexed:
             self.output.unindexed[src] = unindexed
+        if search is not None:
+            self.output.search[src] = SearchEntry(title, search)
+            searchable = False
         self.output.pages[src] = self.page_source(safe_title, searchable)
         self.output.bodies[src] = f"<h1>{safe_title}</h1>\n{body}\n"
 
@@ -292,7 +316,10 @@ class Producer:
                 media_src=self.media_src(post_dir),
                 clips=videos.clips,
                 unindexed=self.render(src, "post_numbers.html", **post_tables(index, view)),
+                search=search.post_text(view, campaign, personas),
             )
+            del self.output.pages[src]
+            self.output.shell_pages[src] = view.post.front.title
 
     def month_range(self) -> list[Month]:
         days = [v.day for v in self.data.posts if v.day] + [self.today]
@@ -436,6 +463,7 @@ class Producer:
                 src,
                 m.name,
                 "campaign.html",
+                search=search.campaign_text(campaign),
                 campaign=campaign,
                 personas=[self.data.personas[p] for p in m.personas if p in self.data.personas],
                 goals=self.campaign_goals(campaign_id),
@@ -464,6 +492,7 @@ class Producer:
                 src,
                 persona.model.name,
                 "persona.html",
+                search=search.persona_text(persona),
                 persona=persona,
                 posts=views,
                 **persona_context(self.data, self.deliveries, persona_id),
@@ -495,6 +524,12 @@ class Producer:
                 src,
                 f"{channel_id} ({spec.label})",
                 "channel.html",
+                search=search.channel_text(
+                    channel_id,
+                    account.platform,
+                    self.display[channel_id].name,
+                    self.display[channel_id].handle,
+                ),
                 unindexed=self.render(
                     src,
                     "channel_numbers.html",

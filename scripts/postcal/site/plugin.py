@@ -27,9 +27,11 @@ from postcal.content.loader import (
 from postcal.inbox.records import read_records
 from postcal.lint.engine import lint
 from postcal.problems import Severity
+from postcal.site import shell
 from postcal.site.icons import icon_dirs
 from postcal.site.model import build_site_data
-from postcal.site.pages import UNINDEXED, produce
+from postcal.site.pages import UNINDEXED, Producer, produce
+from postcal.site.search import SearchEntry, index_entries
 from postcal.site.simulation import simulation_banner
 
 log = get_plugin_logger(__name__)
@@ -65,6 +67,11 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.bodies: dict[str, str] = {}
         self.unindexed: dict[str, str] = {}
+        self.shell_pages: dict[str, str] = {}
+        self.shell: shell.Shell | None = None
+        self.search: dict[str, SearchEntry] = {}
+        self.urls: dict[str, str] = {}
+        """Each generated page's address, as search gives it, by src_uri."""
 
     def _root(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path).parent
@@ -124,6 +131,9 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         output = produce(data, root, config.use_directory_urls, icon_dirs(config.theme.dirs or ()))
         self.bodies = output.bodies
         self.unindexed = output.unindexed
+        self.shell_pages = output.shell_pages
+        self.shell = None
+        self.search = output.search
         nav_pages = NAV_PAGES | {CALENDAR}
         if config.nav is not None and output.current_month:
             # "Calendar" opens this month's grid; the list of months stays a link away.
@@ -131,9 +141,20 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             if nav != config.nav:
                 config.nav = nav
                 nav_pages = NAV_PAGES | {output.current_month}
-        for src, content in sorted(output.pages.items()):
+        pages = dict(output.pages)
+        if output.shell_pages:
+            # The one page Material renders for all of output.shell_pages (see site.shell).
+            pages[shell.SOURCE] = Producer.page_source(shell.TITLE, searchable=False)
+            self.bodies[shell.SOURCE] = shell.SHELL_BODY
+        for src, content in sorted(pages.items()):
             inclusion = InclusionLevel.INCLUDED if src in nav_pages else InclusionLevel.NOT_IN_NAV
-            self._add(files, File.generated(config, src, content=content, inclusion=inclusion))
+            file = File.generated(config, src, content=content, inclusion=inclusion)
+            self._add(files, file)
+            self.urls[src] = file.url
+        if output.shell_pages:
+            shell_url = self.urls[shell.SOURCE]
+            for src in output.shell_pages:
+                self.urls[src] = shell_url.replace(shell.STEM, shell.stem_of(src), 1)
         for src, data_bytes in sorted(output.files.items()):
             self._add(files, File.generated(config, src, content=data_bytes))
         for src, path in sorted(output.media.items()):
@@ -146,8 +167,30 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         return self.bodies.get(page.file.src_uri, html)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        if page.file.src_uri == shell.SOURCE:
+            self.shell = shell.Shell(output)
+            return output
         late = self.unindexed.get(page.file.src_uri)
         return output if late is None else output.replace(UNINDEXED, late, 1)
+
+    def on_post_template(
+        self, output_content: str, /, *, template_name: str, config: MkDocsConfig
+    ) -> str | None:
+        if template_name != "sitemap.xml" or not self.shell_pages:
+            return output_content
+        stems = [shell.stem_of(src) for src in sorted(self.shell_pages)]
+        return shell.with_pages_in_sitemap(output_content, stems)
+
+    @event_priority(100)  # before search writes its index and the offline plugin copies it
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.shell_pages:
+            if self.shell is None:
+                raise PluginError("postcal: Material did not render the post pages' shell")
+            site_dir = Path(config.site_dir)
+            shell.write_pages(self.shell, site_dir, self.shell_pages, self.bodies, self.unindexed)
+        index = _search_index(config)
+        if index is not None:
+            index.entries.extend(index_entries(self.search, self.urls.__getitem__))
 
     @staticmethod
     def _add(files: Files, file: File) -> None:
@@ -165,6 +208,15 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def _search_index(config: MkDocsConfig) -> Any:
+    """Material's search index of this build (``entries``: a list of dicts), if search is on."""
+    for plugin in config.plugins.values():
+        index = getattr(plugin, "search_index", None)
+        if isinstance(getattr(index, "entries", None), list):
+            return index
+    return None
 
 
 def _offsite(url: str) -> bool:

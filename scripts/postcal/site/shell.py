@@ -1,0 +1,118 @@
+"""Post pages without MkDocs' page loop: Material renders one placeholder page, the shell, and
+every post page is that shell with its own title, address and body put in.
+
+Post pages are most of a calendar's pages and differ only in those three places: same folder,
+same (absent) place in the nav, same front matter. Running the theme's page template and
+Material's HTML-parsing search indexer once per post cost most of a build; here the template
+runs once, and search gets its entries from the posts' data (``site.search``).
+
+The shell lives at ``posts/_postcal_shell.md``: post slugs are made of ``[a-z0-9-]``, so no post
+can take its name. Its own page is removed after the build, and the sitemap lists the posts in
+its place.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from postcal.site.pages import UNINDEXED
+
+FOLDER = "posts"
+STEM = "_postcal_shell"
+SOURCE = f"{FOLDER}/{STEM}.md"
+TITLE = "PostcalShellTitle"
+"""Stands for the title: plain letters, so no escaping or filter in the theme changes it."""
+BODY = "<!--postcal:shell-body-->"
+SHELL_BODY = f"<h1>{TITLE}</h1>\n{BODY}"
+"""The shell's body. With an h1 of its own, Material adds none; a post's body brings its h1."""
+
+
+class ShellError(Exception):
+    """The rendered shell is not what the pages can be made from (a theme changed)."""
+
+
+def stem_of(src: str) -> str:
+    """``posts/<slug>.md`` -> ``<slug>``."""
+    folder, _, name = src.rpartition("/")
+    if folder != FOLDER or not name.endswith(".md"):
+        raise ShellError(f"{src}: shell pages must be {FOLDER}/<slug>.md")
+    return name.removesuffix(".md")
+
+
+@dataclass(frozen=True, slots=True)
+class Shell:
+    """The shell page as Material wrote it."""
+
+    html: str
+
+    def __post_init__(self) -> None:
+        if self.html.count(SHELL_BODY) != 1 or TITLE not in self.html:
+            raise ShellError(
+                "the theme's page shell lost postcal's title or body mark; the post pages"
+                " cannot be made from it"
+            )
+
+    def page(self, stem: str, title: str, body: str) -> str:
+        """The page at ``posts/<stem>.html``: ``title`` as written, ``body`` HTML. The title is
+        escaped as the other pages' titles are (``pages.Producer.page_source``)."""
+        before, after = self.html.split(SHELL_BODY)
+        put = [(STEM, stem), (TITLE, html.escape(title))]
+        for mark, value in put:
+            before, after = before.replace(mark, value), after.replace(mark, value)
+        return before + body + after
+
+
+def write_pages(
+    shell: Shell,
+    site_dir: Path,
+    titles: Mapping[str, str],
+    bodies: Mapping[str, str],
+    late: Mapping[str, str],
+) -> None:
+    """Write every page of ``titles`` (by src_uri) under ``site_dir``, and remove the shell's
+    own."""
+    for src, title in titles.items():
+        stem = stem_of(src)
+        body = bodies[src]
+        if src in late:
+            body = body.replace(UNINDEXED, late[src], 1)
+        written = shell.page(stem, title, body)
+        # As MkDocs writes a page.
+        (site_dir / FOLDER / f"{stem}.html").write_bytes(
+            written.encode("utf-8", errors="xmlcharrefreplace")
+        )
+    (site_dir / FOLDER / f"{STEM}.html").unlink(missing_ok=True)
+
+
+_URL = re.compile(r"[ \t]*<url>(?:(?!</url>).)*?</url>\n?", re.DOTALL)
+
+
+def with_pages_in_sitemap(sitemap: str, stems: list[str]) -> str:
+    """``sitemap`` with the shell's entry replaced by one per page, in the same form. Without
+    ``site_url`` MkDocs lists no page, and the shell has no entry to replace."""
+    entries = [m for m in _URL.finditer(sitemap) if f"/{STEM}." in m[0]]
+    if not entries:
+        return sitemap
+    if len(entries) > 1:
+        raise ShellError(f"the sitemap has {len(entries)} entries for the page shell, not 1")
+    found = entries[0]
+    ours = "".join(found[0].replace(STEM, stem) for stem in stems)
+    return sitemap[: found.start()] + ours + sitemap[found.end() :]
+
+
+__all__ = [
+    "BODY",
+    "SHELL_BODY",
+    "SOURCE",
+    "STEM",
+    "TITLE",
+    "Shell",
+    "ShellError",
+    "stem_of",
+    "with_pages_in_sitemap",
+    "write_pages",
+]
