@@ -7,6 +7,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -30,7 +31,7 @@ from postcal.problems import Severity
 from postcal.site import shell
 from postcal.site.icons import icon_dirs
 from postcal.site.model import build_site_data
-from postcal.site.pages import UNINDEXED, Producer, produce
+from postcal.site.pages import UNINDEXED, Producer, produce, template_cache
 from postcal.site.search import SearchEntry, index_entries
 from postcal.site.simulation import simulation_banner
 
@@ -93,6 +94,12 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
                 kept.append(WORKER_SHIM)
             config.extra["polyfills"] = kept
         return config
+
+    def on_env(
+        self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        env.bytecode_cache = template_cache()
+        return env
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         root = self._root(config)

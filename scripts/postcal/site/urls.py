@@ -3,6 +3,7 @@ inside raw HTML, so we compute them)."""
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 
@@ -27,9 +28,16 @@ def relative(from_src: str, to_src: str, directory_urls: bool = True) -> str:
     here = page_url(from_src, directory_urls)
     base = here if here.endswith("/") else posixpath.dirname(here)
     target = page_url(to_src, directory_urls)
-    link = posixpath.relpath(target or ".", base or ".")
+    link = _relpath(target or ".", base or ".")
     if target.endswith("/") or target == "":
         link = link.rstrip("/") + "/"
         if link == "./":
             return "./"
     return link
+
+
+@functools.cache
+def _relpath(target: str, base: str) -> str:
+    """Pages lie in a handful of folders and link the same posts over and over: a site of
+    10,000 posts asks for 130,000 links, few of them different once the folder is known."""
+    return posixpath.relpath(target, base)
