@@ -141,6 +141,7 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         self.shell_pages = output.shell_pages
         self.shell = None
         self.search = output.search
+        self.urls = {}
         nav_pages = NAV_PAGES | {CALENDAR}
         if config.nav is not None and output.current_month:
             # "Calendar" opens this month's grid; the list of months stays a link away.
@@ -175,7 +176,10 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         if page.file.src_uri == shell.SOURCE:
-            self.shell = shell.Shell(output)
+            try:
+                self.shell = shell.Shell(output)
+            except shell.ShellError as exc:
+                raise PluginError(f"postcal: {exc}") from None
             return output
         late = self.unindexed.get(page.file.src_uri)
         return output if late is None else output.replace(UNINDEXED, late, 1)
@@ -186,7 +190,10 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         if template_name != "sitemap.xml" or not self.shell_pages:
             return output_content
         stems = [shell.stem_of(src) for src in sorted(self.shell_pages)]
-        return shell.with_pages_in_sitemap(output_content, stems)
+        try:
+            return shell.with_pages_in_sitemap(output_content, stems)
+        except shell.ShellError as exc:
+            raise PluginError(f"postcal: {exc}") from None
 
     @event_priority(100)  # before search writes its index and the offline plugin copies it
     def on_post_build(self, *, config: MkDocsConfig) -> None:
