@@ -18,6 +18,11 @@ from tests.fakes.server import FakeServer
 START = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 
 
+def at(seconds: int) -> datetime:
+    """``seconds`` after START, on the fakes' clock."""
+    return START + timedelta(seconds=seconds)
+
+
 @dataclass(frozen=True)
 class Part:
     name: str

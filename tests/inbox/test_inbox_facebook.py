@@ -4,8 +4,7 @@ fake's clock, which starts at ``START``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -24,7 +23,7 @@ from postcal.platforms.facebook import FacebookAdapter
 from postcal.secrets import Secrets
 from tests.fakes.facebook import PAGE_ID, TOKEN, FakeFacebook
 from tests.fakes.graph import error_response
-from tests.fakes.httpkit import START
+from tests.fakes.httpkit import START, at
 from tests.fakes.server import Response
 from tests.platforms.support import started, winter_launch
 
@@ -35,12 +34,6 @@ READ_ROUTES = {"list_comments", "tagged"}
 fake = started(FakeFacebook)
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
-        yield http
-
-
 @pytest.fixture
 def adapter(fake: FakeFacebook, client: httpx.Client) -> FacebookAdapter:
     secrets = Secrets("fb", {"token": TOKEN})
@@ -48,10 +41,6 @@ def adapter(fake: FakeFacebook, client: httpx.Client) -> FacebookAdapter:
         "fb", PAGE_ID, f"{fake.base_url}/v25.0", secrets, client, lambda _: None
     )
     return FacebookAdapter(context)
-
-
-def at(seconds: int) -> datetime:
-    return START + timedelta(seconds=seconds)
 
 
 def publish(adapter: FacebookAdapter, text: str) -> str:

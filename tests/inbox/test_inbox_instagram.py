@@ -3,8 +3,7 @@ our media, our answers, and the read budget. Times are on the fake's clock (from
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -23,7 +22,7 @@ from postcal.platforms.base import (
 from postcal.platforms.instagram import InstagramAdapter
 from postcal.secrets import Secrets
 from tests.fakes.graph import error_response
-from tests.fakes.httpkit import START
+from tests.fakes.httpkit import START, at
 from tests.fakes.instagram import TOKEN, USER_ID, FakeInstagram
 from tests.fakes.server import Response
 from tests.platforms.meta_support import image, outgoing
@@ -36,12 +35,6 @@ READ_ROUTES = {"read", "list_comments", "list_replies"}
 fake = started(FakeInstagram)
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
-        yield http
-
-
 @pytest.fixture
 def adapter(fake: FakeInstagram, client: httpx.Client) -> InstagramAdapter:
     fake.processing_reads = 0
@@ -50,10 +43,6 @@ def adapter(fake: FakeInstagram, client: httpx.Client) -> InstagramAdapter:
         "ig", USER_ID, f"{fake.base_url}/v25.0", secrets, client, lambda _: None
     )
     return InstagramAdapter(context)
-
-
-def at(seconds: int) -> datetime:
-    return START + timedelta(seconds=seconds)
 
 
 def publish(adapter: InstagramAdapter, fake: FakeInstagram, tmp_path: Path, name: str) -> str:

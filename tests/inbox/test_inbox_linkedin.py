@@ -4,7 +4,7 @@ the replies under them, our answers and the read budget. The fake's clock is the
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import quote
 
 import httpx
@@ -22,7 +22,7 @@ from postcal.platforms.base import (
 )
 from postcal.platforms.linkedin import LinkedInAdapter
 from postcal.secrets import Secrets
-from tests.fakes.httpkit import START
+from tests.fakes.httpkit import START, at
 from tests.fakes.linkedin import FakeLinkedIn
 from tests.fakes.server import Response
 from tests.platforms.support import winter_launch
@@ -59,22 +59,12 @@ def fake(clock: Clock) -> Iterator[FakeLinkedIn]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
-        yield http
-
-
 @pytest.fixture
 def adapter(fake: FakeLinkedIn, client: httpx.Client) -> LinkedInAdapter:
     secrets = Secrets("li", {"token": TOKEN})
     return LinkedInAdapter(
         AdapterContext("li", ORG, fake.base_url, secrets, client, lambda _: None)
     )
-
-
-def at(seconds: int) -> datetime:
-    return START + timedelta(seconds=seconds)
 
 
 def publish(adapter: LinkedInAdapter, text: str) -> str:

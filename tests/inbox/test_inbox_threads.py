@@ -3,8 +3,7 @@ our answers, private profiles and the read budget. Times are on the fake's clock
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -22,7 +21,7 @@ from postcal.platforms.base import (
 from postcal.platforms.threads import ThreadsAdapter
 from postcal.secrets import Secrets
 from tests.fakes.graph import error_response
-from tests.fakes.httpkit import START
+from tests.fakes.httpkit import START, at
 from tests.fakes.server import Response
 from tests.fakes.threads import TOKEN, USER_ID, FakeThreads
 from tests.platforms.meta_support import outgoing
@@ -35,12 +34,6 @@ READ_ROUTES = {"me", "conversation", "read"}
 fake = started(FakeThreads)
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
-        yield http
-
-
 @pytest.fixture
 def adapter(fake: FakeThreads, client: httpx.Client) -> ThreadsAdapter:
     fake.processing_reads = 0
@@ -49,10 +42,6 @@ def adapter(fake: FakeThreads, client: httpx.Client) -> ThreadsAdapter:
         "th", USER_ID, f"{fake.base_url}/v1.0", secrets, client, lambda _: None
     )
     return ThreadsAdapter(context)
-
-
-def at(seconds: int) -> datetime:
-    return START + timedelta(seconds=seconds)
 
 
 def publish(adapter: ThreadsAdapter, *parts: str) -> tuple[str, ...]:

@@ -3,8 +3,7 @@ answers, and the billed-read cap. Times are on the fake's clock, which starts at
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -21,7 +20,7 @@ from postcal.platforms.base import (
 )
 from postcal.platforms.x import XAdapter
 from postcal.secrets import Secrets
-from tests.fakes.httpkit import START
+from tests.fakes.httpkit import START, at
 from tests.fakes.server import Response
 from tests.fakes.x import FakeX
 from tests.platforms.support import shared, winter_launch
@@ -39,22 +38,12 @@ READ_ROUTES = {"users_me", "user_mentions", "user_tweets"}
 server, fake = shared(lambda: FakeX(username="roastery"))
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
-        yield http
-
-
 @pytest.fixture
 def adapter(fake: FakeX, client: httpx.Client) -> XAdapter:
     context = AdapterContext(
         "xx", "@roastery", fake.base_url, Secrets("xx", dict(SECRETS)), client, lambda _: None
     )
     return XAdapter(context)
-
-
-def at(seconds: int) -> datetime:
-    return START + timedelta(seconds=seconds)
 
 
 def publish(adapter: XAdapter, text: str) -> str:

@@ -4,8 +4,7 @@ on the fake's clock, which starts at ``START``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -23,7 +22,7 @@ from postcal.platforms.base import (
 from postcal.platforms.youtube import YouTubeAdapter
 from postcal.secrets import Secrets
 from tests.fakes import youtube as fake_youtube
-from tests.fakes.httpkit import START
+from tests.fakes.httpkit import START, at
 from tests.fakes.server import Response
 from tests.fakes.youtube import FakeYouTube
 from tests.platforms.support import shared
@@ -40,12 +39,6 @@ API_ROUTES = ["channels", "comment_threads", "comments"]
 server, fake = shared(FakeYouTube)
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
-        yield http
-
-
 @pytest.fixture
 def adapter(fake: FakeYouTube, client: httpx.Client) -> YouTubeAdapter:
     secrets = Secrets("yt", dict(SECRETS))
@@ -53,10 +46,6 @@ def adapter(fake: FakeYouTube, client: httpx.Client) -> YouTubeAdapter:
         "yt", fake_youtube.HANDLE, fake.base_url, secrets, client, lambda _: None
     )
     return YouTubeAdapter(context)
-
-
-def at(seconds: int) -> datetime:
-    return START + timedelta(seconds=seconds)
 
 
 def watch(video: str, comment: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from postcal.content.loader import load_settings
+from postcal import data_run
 from postcal.content.models import Settings
 from postcal.errors import PostcalError
 from postcal.gitops import Git
@@ -28,7 +28,7 @@ from postcal.platforms.base import InboxItem, InboxSource, PublishError
 from postcal.platforms.core import DEADLINE
 from postcal.publish.channels import Channels, ClientFactory, default_client
 from postcal.publish.records import stamp
-from postcal.secrets import REDACTOR, install_log_redaction
+from postcal.secrets import REDACTOR
 
 MAX_ROUNDS = 8
 
@@ -51,14 +51,7 @@ class InboxRun:
     """The networks are the demo's simulation: every line written says so."""
 
     def run(self) -> InboxReport:
-        install_log_redaction()
-        if self.git is not None:
-            self.git.require_clean("inbox")
-            self.git.sync()
-        settings_file, _ = load_settings(self.root)
-        if settings_file is None:
-            raise InboxAbort("postcal.yml is missing or invalid: run `postcal lint`")
-        settings = settings_file.model
+        settings = data_run.begin(self.root, self.git, "inbox", InboxAbort)
         report = InboxReport(self.now, settings.inbox.window_days)
         ledger, _ = read_ledger(self.root)
         known, unreadable = read_records(self.root)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from postcal.content.loader import load_settings
+from postcal import data_run
 from postcal.content.models import Settings
 from postcal.errors import PostcalError
 from postcal.gitops import Git
@@ -29,7 +29,7 @@ from postcal.platforms.base import MetricsSource, PublishError, RawMetrics
 from postcal.platforms.core import DEADLINE
 from postcal.publish.channels import Channels, ClientFactory, default_client
 from postcal.publish.records import stamp
-from postcal.secrets import REDACTOR, install_log_redaction
+from postcal.secrets import REDACTOR
 
 MAX_ROUNDS = 8
 
@@ -53,14 +53,7 @@ class MetricsRun:
     """The networks are the demo's simulation: every line written says so."""
 
     def run(self) -> MetricsReport:
-        install_log_redaction()
-        if self.git is not None:
-            self.git.require_clean("metrics")
-            self.git.sync()
-        settings_file, _ = load_settings(self.root)
-        if settings_file is None:
-            raise MetricsAbort("postcal.yml is missing or invalid: run `postcal lint`")
-        settings = settings_file.model
+        settings = data_run.begin(self.root, self.git, "metrics", MetricsAbort)
         ledger, _ = read_ledger(self.root)
         taken, unreadable = read_snapshots(self.root)
         self.report.notes += [f"{p.path}:{p.line}:{p.column}: {p.message}" for p in unreadable]
