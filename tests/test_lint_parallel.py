@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from postcal.lint import engine, forked
+from postcal import forked
+from postcal.lint import engine
 from postcal.lint.context import LintContext
 from postcal.lint.rules import BY_ID
 from postcal.problems import Problem

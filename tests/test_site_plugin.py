@@ -3,13 +3,15 @@ and keeps its generated HTML out of Markdown."""
 
 from __future__ import annotations
 
+import itertools
+import posixpath
 from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 
 from postcal.site.plugin import PostcalPlugin
-from postcal.site.urls import page_url, relative
+from postcal.site.urls import _relpath, page_url, relative
 
 
 class RecordingServer:
@@ -45,6 +47,15 @@ def test_relative_links_between_generated_pages() -> None:
     assert relative("posts/a.md", "media/2026/12/x.jpg") == "../../media/2026/12/x.jpg"
     assert relative("index.md", "index.md") == "./"
     assert relative("posts/a.md", "posts/b.md", directory_urls=False) == "b.html"
+
+
+def test_relative_paths_agree_with_posixpath() -> None:
+    """The string-only path (urls._relpath) gives what posixpath.relpath gives, for every pair
+    of site paths, folders and ``.`` forms, and paths that climb out with ``..``."""
+    paths = [".", "a", "a/", "a/b", "a/b/", "a/b/c.html", "b", "b/c", "a/c/d", "./a", "a/./b"]
+    paths += ["posts/x.html", "media/2027/01/m.jpg", "../up", "a/../b"]
+    for target, base in itertools.product(paths, paths):
+        assert _relpath(target, base) == posixpath.relpath(target, base), (target, base)
 
 
 def test_home_page_shows_crisis_pauses(calendar_root: Path) -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from postcal import forked
 from postcal.site import shell
-from postcal.site.pages import Producer
+from postcal.site.pages import PostPage, Producer
 from tests.site.conftest import build_in_process, copy_demo
 
 
@@ -20,8 +23,9 @@ def _in_the_page_loop(original: object) -> object:
 
     def posts(self: Producer) -> None:
         original(self)  # type: ignore[operator]
-        for src, title in self.output.shell_pages.items():
-            self.output.pages[src] = self.page_source(html.escape(title), searchable=False)
+        for src, page in self.output.shell_pages.items():
+            self.output.pages[src] = self.page_source(html.escape(page.title), searchable=False)
+            self.output.bodies[src] = page.render()
         self.output.shell_pages.clear()
 
     return posts
@@ -92,6 +96,61 @@ def test_a_body_holding_the_marks_is_put_in_as_it_is() -> None:
 def test_a_shell_without_its_marks_is_refused() -> None:
     with pytest.raises(shell.ShellError, match="lost postcal's title or body mark"):
         shell.Shell("<html><main>nothing</main></html>")
+
+
+def _pages(count: int, only_in: int | None = None) -> dict[str, PostPage]:
+    """``count`` pages; rendering raises in any process but ``only_in`` (a pid), if given."""
+
+    def body(n: int) -> Callable[[], str]:
+        def render() -> str:
+            if only_in is not None and os.getpid() != only_in:
+                raise RuntimeError("a render that fails in the copy")
+            return f"<h1>Post {n}</h1>"
+
+        return render
+
+    return {f"posts/p{n:03d}.md": PostPage(f"Post {n} & co", body(n)) for n in range(count)}
+
+
+def _written(site: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted((site / "posts").iterdir())}
+
+
+@pytest.fixture
+def forced_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two-process path whatever the machine, for a handful of pages."""
+    monkeypatch.setattr(forked, "available", lambda: True)
+    monkeypatch.setattr(shell, "PARALLEL_FROM", 2)
+
+
+def _site(tmp_path: Path, name: str) -> Path:
+    site = tmp_path / name
+    (site / "posts").mkdir(parents=True)
+    (site / "posts" / f"{shell.STEM}.html").write_text("shell", encoding="utf-8")
+    return site
+
+
+@pytest.mark.usefixtures("forced_fork")
+def test_pages_written_in_two_processes_are_the_pages_written_in_one(tmp_path: Path) -> None:
+    one, two = _site(tmp_path, "one"), _site(tmp_path, "two")
+    shell.write_pages(shell.Shell(SHELL), one, _pages(7), parallel=False)
+    shell.write_pages(shell.Shell(SHELL), two, _pages(7), parallel=True)
+    expected = {
+        f"p{n:03d}.html": shell.Shell(SHELL).page(
+            f"p{n:03d}", f"Post {n} & co", f"<h1>Post {n}</h1>"
+        )
+        for n in range(7)
+    }
+    assert _written(one) == expected
+    assert _written(two) == expected
+
+
+@pytest.mark.usefixtures("forced_fork")
+def test_a_copy_that_fails_leaves_its_pages_to_this_process(tmp_path: Path) -> None:
+    """The copy's pages raise there (any pid but this one's) and render here: all 7 written."""
+    site = _site(tmp_path, "site")
+    shell.write_pages(shell.Shell(SHELL), site, _pages(7, only_in=os.getpid()), parallel=True)
+    assert sorted(_written(site)) == [f"p{n:03d}.html" for n in range(7)]
 
 
 def test_the_sitemap_lists_each_page_in_the_shells_place() -> None:

@@ -119,7 +119,7 @@ def build(root: Path) -> tuple[str, dict[str, bytes]]:
     assert result.calendar.settings is not None
     data = build_site_data(result.calendar, result.ledger, result.problems, NOW)
     output = produce(data, root, directory_urls=False)
-    return output.bodies["posts/clip-post.md"], output.files
+    return output.shell_pages["posts/clip-post.md"].render(), output.files
 
 
 @pytest.fixture

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from postcal import collector
+from postcal import collector, forked
 from postcal.content.documents import Post
 from postcal.content.loader import Calendar, load_calendar
 from postcal.ledger.records import LedgerEntry, read_ledger
-from postcal.lint import forked
 from postcal.lint.context import LintContext
 from postcal.lint.load_rules import LOAD_RULES
 from postcal.lint.rule import Rule, at

@@ -1,50 +1,107 @@
-"""iCal feeds: everything, per channel and per campaign. Same input, same bytes."""
+"""iCal feeds: everything, per channel and per campaign. Same input, same bytes.
+
+The lines are written here rather than by a component library: a calendar of 10,000 posts
+has 100,000 properties, and building an object per property cost a fifth of the site build.
+What is written follows RFC 5545: TEXT escaping (3.3.11), UTC date-times (3.3.5) and lines
+folded before 75 octets without splitting a character or an escape (3.1). The tests read the
+feeds back with the ``icalendar`` library.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
-
-from icalendar import Calendar, Event
 
 from postcal.content.body import DEFAULT
 from postcal.site.model import PostView
 
 EVENT_LENGTH = timedelta(minutes=15)
+LINE_OCTETS = 75
+"""RFC 5545 3.1: lines SHOULD NOT be longer than 75 octets, not counting the line break."""
+CRLF = "\r\n"
+
+
+def escape_text(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped, any line break
+    written as ``\\n``. The backslash goes first so the other escapes are not doubled."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """``line`` folded (RFC 5545 3.1): every physical line stays under ``LINE_OCTETS`` octets,
+    continuations start with a space, no UTF-8 character is cut, and no fold falls right after
+    a backslash, which some readers would take for a broken escape."""
+    if len(line) < LINE_OCTETS and line.isascii():
+        return line + CRLF
+    pieces: list[str] = []
+    current: list[str] = []
+    octets = 0
+    for char in line:
+        size = len(char.encode("utf-8"))
+        if current and octets + size >= LINE_OCTETS:
+            carried = current.pop() if len(current) > 1 and current[-1] == "\\" else ""
+            pieces.append("".join(current))
+            current = [carried] if carried else []
+            octets = len(carried)
+        current.append(char)
+        octets += size
+    pieces.append("".join(current))
+    return (CRLF + " ").join(pieces) + CRLF
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC DATE-TIME (RFC 5545 3.3.5, form 2)."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def event_bytes(view: PostView, page_url: Callable[[PostView], str | None], host: str) -> bytes:
-    """One VEVENT, serialised by icalendar; feeds share them instead of serialising again."""
+    """One VEVENT; feeds share them instead of writing each again."""
     assert view.post.publish_at is not None
-    start = view.post.publish_at.astimezone(UTC)
-    event = Event()
-    event.add("uid", f"{view.slug}@{host}")
-    # The post's own time, not the build time, so rebuilding changes nothing.
-    event.add("dtstamp", start)
-    event.add("dtstart", start)
-    event.add("dtend", start + EVENT_LENGTH)
+    start = view.post.publish_at
     channels = [c.channel for c in view.channels]
-    event.add("summary", f"{view.post.front.title} ({', '.join(channels)})")
     text = "\n\n".join(p.text for p in view.post.body.threads.get(DEFAULT, ()))
     url = page_url(view)
-    event.add("description", text + (f"\n\n{url}" if url else ""))
+    summary = f"{view.post.front.title} ({', '.join(channels)})"
+    lines = [
+        "BEGIN:VEVENT",
+        "SUMMARY:" + escape_text(summary),
+        "DTSTART:" + stamp(start),
+        "DTEND:" + stamp(start + EVENT_LENGTH),
+        # The post's own time, not the build time, so rebuilding changes nothing.
+        "DTSTAMP:" + stamp(start),
+        "UID:" + escape_text(f"{view.slug}@{host}"),
+        "CATEGORIES:" + ",".join(escape_text(c) for c in channels),
+        "DESCRIPTION:" + escape_text(text + (f"\n\n{url}" if url else "")),
+        "STATUS:" + ("CONFIRMED" if view.post.front.status == "ready" else "TENTATIVE"),
+    ]
     if url:
-        event.add("url", url)
-    event.add("categories", channels)
-    event.add("status", "CONFIRMED" if view.post.front.status == "ready" else "TENTATIVE")
-    return bytes(event.to_ical())
+        # A URI value (3.3.13) is written as it is; page addresses carry no line breaks.
+        lines.append("URL:" + url)
+    lines.append("END:VEVENT")
+    return "".join(fold(line) for line in lines).encode("utf-8")
 
 
 def ical(name: str, views: Iterable[PostView], events: Callable[[PostView], bytes]) -> bytes:
-    calendar = Calendar()
-    calendar.add("prodid", "-//postcal//content calendar//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
-    head, end = bytes(calendar.to_ical()).rsplit(b"END:VCALENDAR", 1)
+    head = "".join(
+        fold(line)
+        for line in (
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//postcal//content calendar//EN",
+            "CALSCALE:GREGORIAN",
+            "X-WR-CALNAME:" + escape_text(name),
+        )
+    ).encode("utf-8")
     body = b"".join(events(v) for v in views if v.post.publish_at is not None)
-    return head + body + b"END:VCALENDAR" + end
+    return head + body + b"END:VCALENDAR\r\n"
 
 
 def feed_host(site_url: str | None) -> str:

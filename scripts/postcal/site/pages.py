@@ -116,6 +116,15 @@ def month_page(day: date) -> str:
     return Month(day.year, day.month).page
 
 
+@dataclass(frozen=True, slots=True)
+class PostPage:
+    """A post page as the shell needs it: its title, and its body (its h1 and all after it),
+    rendered only when the page is written."""
+
+    title: str
+    render: Callable[[], str]
+
+
 @dataclass(slots=True)
 class SiteOutput:
     pages: dict[str, str] = field(default_factory=dict)
@@ -126,9 +135,9 @@ class SiteOutput:
     unindexed: dict[str, str] = field(default_factory=dict)
     """HTML by src_uri that goes in place of the page's UNINDEXED mark once search has read the
     page (post numbers): what search should not find, it need not parse."""
-    shell_pages: dict[str, str] = field(default_factory=dict)
-    """Title by src_uri of the pages the plugin writes from one page shell (``site.shell``):
-    the posts. Their HTML is in ``bodies`` and ``unindexed``; they are not in ``pages``."""
+    shell_pages: dict[str, PostPage] = field(default_factory=dict)
+    """By src_uri, the pages the plugin writes from one page shell (``site.shell``): the
+    posts. They are not in ``pages`` or ``bodies``."""
     search: dict[str, SearchEntry] = field(default_factory=dict)
     """Search entries by src_uri of the pages indexed from their data (``site.search``);
     Material's search leaves those pages alone."""
@@ -150,6 +159,9 @@ def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("postcal.site", "templates"),
         bytecode_cache=template_cache(),
+        # One environment per build: checking each template's file on every use cost a
+        # stat per page and per list entry.
+        auto_reload=False,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -233,16 +245,20 @@ class Producer:
     ) -> None:
         """A page from ``template``; ``unindexed`` is HTML for its UNINDEXED mark; ``search``
         the HTML search indexes the page by, instead of the page itself."""
-        body = self.render(src, template, **context)
-        safe_title = html.escape(title)
-        body = self.icons.with_sprite(body, unindexed)
         if unindexed:
             self.output.unindexed[src] = unindexed
         if search is not None:
             self.output.search[src] = SearchEntry(title, search)
             searchable = False
-        self.output.pages[src] = self.page_source(safe_title, searchable)
-        self.output.bodies[src] = f"<h1>{safe_title}</h1>\n{body}\n"
+        self.output.pages[src] = self.page_source(html.escape(title), searchable)
+        self.output.bodies[src] = self.page_body(src, title, template, unindexed, **context)
+
+    def page_body(
+        self, src: str, title: str, template: str, unindexed: str = "", **context: Any
+    ) -> str:
+        """The HTML that goes in place of a page's Markdown: its h1, then ``template``."""
+        body = self.icons.with_sprite(self.render(src, template, **context), unindexed)
+        return f"<h1>{html.escape(title)}</h1>\n{body}\n"
 
     @staticmethod
     def page_source(safe_title: str, searchable: bool) -> str:
@@ -290,6 +306,8 @@ class Producer:
         return days
 
     def posts(self) -> None:
+        """Post pages are written from the shell after the build (``site.shell``): here they
+        get their media and search entry, and a body to render when they are written."""
         index = snapshot_index(self.data.snapshots, self.data.now)
         for view in self.data.posts:
             src = page_of(view)
@@ -308,28 +326,44 @@ class Producer:
             personas = [
                 self.data.personas[p] for p in view.post.front.personas if p in self.data.personas
             ]
-            day = view.day or self.today
-            self.emit(
-                src,
-                view.post.front.title,
-                "post.html",
-                view=view,
-                campaign=campaign,
-                personas=personas,
-                specs=NETWORKS,
-                site_name=self.data.settings.name,
-                language=self.data.settings.language,
-                zone=self.data.settings.timezone,
-                utc=UTC,
-                month_page=month_page(day),
-                week_page=week_page(day),
-                media_src=self.media_src(post_dir),
-                clips=videos.clips,
-                unindexed=self.render(src, "post_numbers.html", **post_tables(index, view)),
-                search=search.post_text(view, campaign, personas),
+            self.output.search[src] = SearchEntry(
+                view.post.front.title, search.post_text(view, campaign, personas)
             )
-            del self.output.pages[src]
-            self.output.shell_pages[src] = view.post.front.title
+            self.output.shell_pages[src] = PostPage(
+                view.post.front.title,
+                functools.partial(self.post_body, view, campaign, personas, videos.clips, index),
+            )
+
+    def post_body(
+        self,
+        view: PostView,
+        campaign: Any,
+        personas: list[Any],
+        clips: dict[str, Any],
+        index: Any,
+    ) -> str:
+        src = page_of(view)
+        day = view.day or self.today
+        numbers = self.render(src, "post_numbers.html", **post_tables(index, view))
+        body = self.page_body(
+            src,
+            view.post.front.title,
+            "post.html",
+            numbers,
+            view=view,
+            campaign=campaign,
+            personas=personas,
+            specs=NETWORKS,
+            site_name=self.data.settings.name,
+            language=self.data.settings.language,
+            zone=self.data.settings.timezone,
+            utc=UTC,
+            month_page=month_page(day),
+            week_page=week_page(day),
+            media_src=self.media_src(view.post.directory),
+            clips=clips,
+        )
+        return body.replace(UNINDEXED, numbers, 1)
 
     def month_range(self) -> list[Month]:
         days = [v.day for v in self.data.posts if v.day] + [self.today]

@@ -31,7 +31,7 @@ from postcal.problems import Severity
 from postcal.site import shell
 from postcal.site.icons import icon_dirs
 from postcal.site.model import build_site_data
-from postcal.site.pages import UNINDEXED, Producer, produce, template_cache
+from postcal.site.pages import UNINDEXED, PostPage, Producer, produce, template_cache
 from postcal.site.search import SearchEntry, index_entries
 from postcal.site.simulation import simulation_banner
 
@@ -68,7 +68,7 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.bodies: dict[str, str] = {}
         self.unindexed: dict[str, str] = {}
-        self.shell_pages: dict[str, str] = {}
+        self.shell_pages: dict[str, PostPage] = {}
         self.shell: shell.Shell | None = None
         self.search: dict[str, SearchEntry] = {}
         self.urls: dict[str, str] = {}
@@ -115,7 +115,7 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             log.info(f"showing the calendar {note}")
         config.extra["postcal_as_of"] = note
         now = moment.at
-        result = lint(root, now)
+        result = lint(root, now, parallel=True)
         for problem in result.problems:
             text = f"{problem.location}: [{problem.rule}] {problem.message}"
             # Errors are warnings to MkDocs, so `mkdocs build --strict` fails on them.
@@ -201,7 +201,7 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             if self.shell is None:
                 raise PluginError("postcal: Material did not render the post pages' shell")
             site_dir = Path(config.site_dir)
-            shell.write_pages(self.shell, site_dir, self.shell_pages, self.bodies, self.unindexed)
+            shell.write_pages(self.shell, site_dir, self.shell_pages, parallel=True)
         index = _search_index(config)
         if index is not None:
             index.entries.extend(index_entries(self.search, self.urls.__getitem__))

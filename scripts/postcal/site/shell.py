@@ -16,10 +16,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from postcal.site.pages import UNINDEXED
+from postcal import forked
+from postcal.site.pages import PostPage
 
 FOLDER = "posts"
 STEM = "_postcal_shell"
@@ -43,11 +44,17 @@ def stem_of(src: str) -> str:
     return name.removesuffix(".md")
 
 
+_MARKS = re.compile(f"({re.escape(STEM)}|{re.escape(TITLE)}|{re.escape(SHELL_BODY)})")
+
+
 @dataclass(frozen=True, slots=True)
 class Shell:
     """The shell page as Material wrote it."""
 
     html: str
+    pieces: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """``html`` cut at its marks: the text between them and the marks themselves, so a page is
+    one join instead of a scan of the whole shell per mark."""
 
     def __post_init__(self) -> None:
         if self.html.count(SHELL_BODY) != 1 or TITLE not in self.html:
@@ -55,36 +62,45 @@ class Shell:
                 "the theme's page shell lost postcal's title or body mark; the post pages"
                 " cannot be made from it"
             )
+        object.__setattr__(self, "pieces", tuple(_MARKS.split(self.html)))
 
     def page(self, stem: str, title: str, body: str) -> str:
         """The page at ``posts/<stem>.html``: ``title`` as written, ``body`` HTML. The title is
-        escaped as the other pages' titles are (``pages.Producer.page_source``)."""
-        before, after = self.html.split(SHELL_BODY)
-        put = [(STEM, stem), (TITLE, html.escape(title))]
-        for mark, value in put:
-            before, after = before.replace(mark, value), after.replace(mark, value)
-        return before + body + after
+        escaped as the other pages' titles are (``pages.Producer.page_source``). Only the
+        shell's own text is filled in: marks inside ``body`` or ``title`` stay as written."""
+        put = {STEM: stem, TITLE: html.escape(title), SHELL_BODY: body}
+        pieces = list(self.pieces)
+        # Odd places hold the marks (re.split keeps the captured separators there).
+        for at in range(1, len(pieces), 2):
+            pieces[at] = put[pieces[at]]
+        return "".join(pieces)
+
+
+PARALLEL_FROM = 200
+"""Pages from which writing them in two processes pays for the fork."""
 
 
 def write_pages(
-    shell: Shell,
-    site_dir: Path,
-    titles: Mapping[str, str],
-    bodies: Mapping[str, str],
-    late: Mapping[str, str],
+    shell: Shell, site_dir: Path, pages: Mapping[str, PostPage], *, parallel: bool = False
 ) -> None:
-    """Write every page of ``titles`` (by src_uri) under ``site_dir``, and remove the shell's
-    own."""
-    for src, title in titles.items():
-        stem = stem_of(src)
-        body = bodies[src]
-        if src in late:
-            body = body.replace(UNINDEXED, late[src], 1)
-        written = shell.page(stem, title, body)
-        # As MkDocs writes a page.
-        (site_dir / FOLDER / f"{stem}.html").write_bytes(
-            written.encode("utf-8", errors="xmlcharrefreplace")
-        )
+    """Render and write every page of ``pages`` (by src_uri) under ``site_dir``, and remove the
+    shell's own. With ``parallel``, a forked copy does every other page where it can
+    (``postcal.forked``); rendering a page is most of a large calendar's build."""
+
+    def write(part: list[tuple[str, PostPage]]) -> list[None]:
+        for src, page in part:
+            written = shell.page(stem_of(src), page.title, page.render())
+            # As MkDocs writes a page.
+            (site_dir / FOLDER / f"{stem_of(src)}.html").write_bytes(
+                written.encode("utf-8", errors="xmlcharrefreplace")
+            )
+        return []
+
+    items = list(pages.items())
+    if parallel and len(items) >= PARALLEL_FROM and forked.available():
+        forked.run_both(lambda: write(items[0::2]), lambda: write(items[1::2]))
+    else:
+        write(items)
     (site_dir / FOLDER / f"{STEM}.html").unlink(missing_ok=True)
 
 

@@ -40,4 +40,15 @@ def relative(from_src: str, to_src: str, directory_urls: bool = True) -> str:
 def _relpath(target: str, base: str) -> str:
     """Pages lie in a handful of folders and link the same posts over and over: a site of
     10,000 posts asks for 130,000 links, few of them different once the folder is known."""
-    return posixpath.relpath(target, base)
+    if ".." in target.split("/") or ".." in base.split("/"):
+        return posixpath.relpath(target, base)
+    # Both lie inside the site: the common folders dropped, one ".." per folder left in base
+    # (posixpath.relpath gets there through the working directory, twice per call).
+    to, start = (
+        [p for p in target.split("/") if p not in ("", ".")],
+        [p for p in base.split("/") if p not in ("", ".")],
+    )
+    shared = 0
+    while shared < min(len(to), len(start)) and to[shared] == start[shared]:
+        shared += 1
+    return "/".join([".."] * (len(start) - shared) + to[shared:]) or "."

@@ -1,9 +1,10 @@
-"""Running some rules in a forked copy of the process, so that lint uses a second core.
+"""Half of a job in a forked copy of the process, so that a command uses a second core: lint
+runs some rules there, the site build writes half of the post pages there.
 
 The copy shares the loaded calendar page by page (copy-on-write), so nothing is pickled but
-the problems it finds. It is only worth it for a command that loads a large calendar and
-exits, so the caller decides; `available` also refuses in a process with other threads.
-If the copy fails in any way, its rules run again here, where an error surfaces as usual.
+what it returns. The caller decides whether a job is worth it; `available` also refuses in a
+process with other threads (`mkdocs serve`). If the copy fails in any way, its half runs again
+here, where an error surfaces as usual: a half must be safe to run twice.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import TypeVar
 
-from postcal.problems import Problem
+T = TypeVar("T")
 
 
 def available() -> bool:
@@ -28,7 +30,7 @@ def available() -> bool:
     )
 
 
-def _child(run: Callable[[], list[Problem]], write_end: int) -> None:
+def _child(run: Callable[[], list[T]], write_end: int) -> None:
     status = 1
     try:
         payload = pickle.dumps(run(), protocol=pickle.HIGHEST_PROTOCOL)
@@ -39,9 +41,7 @@ def _child(run: Callable[[], list[Problem]], write_end: int) -> None:
         os._exit(status)  # never return into the parent's code, and skip its exit handlers
 
 
-def run_both(
-    here: Callable[[], list[Problem]], there: Callable[[], list[Problem]]
-) -> Sequence[Problem]:
+def run_both(here: Callable[[], list[T]], there: Callable[[], list[T]]) -> list[T]:
     """``there()`` in a forked copy while ``here()`` runs in this process; both results."""
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -60,6 +60,6 @@ def run_both(
             os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
     if status == 0:
-        theirs: list[Problem] = pickle.loads(payload)  # our own child's bytes
+        theirs: list[T] = pickle.loads(payload)  # our own child's bytes
         return found + theirs
     return found + there()
