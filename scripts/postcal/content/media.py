@@ -4,6 +4,7 @@ measured by Pillow (images) or PyAV (videos, see `postcal.content.video`)."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -124,6 +125,23 @@ def probe(root: Path, post_dir: str, file: str) -> MediaInfo:
         raise MediaProblem(
             f"media file '{file}' cannot be read: {reason}", "check the name and the file"
         ) from None
+
+
+def probe_known(
+    known: Mapping[str, MediaInfo | MediaProblem], root: Path, post_dir: str, file: str
+) -> MediaInfo:
+    """``probe``, unless ``known`` (``probe_key`` -> answer, as lint keeps them) has the answer:
+    the site reuses what lint read in the same build."""
+    found = known.get(probe_key(post_dir, file))
+    if found is None:
+        return probe(root, post_dir, file)
+    if isinstance(found, MediaProblem):
+        raise found.with_traceback(None)
+    return found
+
+
+def probe_key(post_dir: str, file: str) -> str:
+    return f"{post_dir}/{file}"  # a string: pathlib is slow in this hot path
 
 
 def _probe(root: Path, post_dir: str, file: str) -> MediaInfo:

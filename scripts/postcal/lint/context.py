@@ -10,7 +10,7 @@ from pathlib import Path
 
 from postcal.content.documents import Post
 from postcal.content.loader import Calendar
-from postcal.content.media import MediaInfo, MediaProblem, probe
+from postcal.content.media import MediaInfo, MediaProblem, probe, probe_key
 from postcal.content.models import Settings
 from postcal.content.render import RenderedPost, render
 from postcal.ledger.records import LedgerEntry
@@ -26,7 +26,8 @@ class LintContext:
     posts: tuple[Post, ...] = field(init=False)
     """Every post to check, in file order: the sound ones and what is valid in the others."""
     _renders: dict[int, tuple[RenderedPost, ...]] = field(default_factory=dict)
-    _media: dict[str, MediaInfo | MediaProblem] = field(default_factory=dict)
+    probed: dict[str, MediaInfo | MediaProblem] = field(default_factory=dict)
+    """Media probed so far, by ``probe_key``; lint hands them on for the site to reuse."""
     _timeline: dict[str, list[tuple[datetime, Post]]] | None = None
 
     def __post_init__(self) -> None:
@@ -60,14 +61,14 @@ class LintContext:
         return found
 
     def media(self, post: Post, file: str) -> MediaInfo | MediaProblem:
-        key = f"{post.directory}/{file}"  # a string: pathlib is slow in this hot path
-        found = self._media.get(key)
+        key = probe_key(post.directory, file)
+        found = self.probed.get(key)
         if found is None:
             try:
                 found = probe(self.root, post.directory, file)
             except MediaProblem as exc:
                 found = exc
-            self._media[key] = found
+            self.probed[key] = found
         return found
 
     def published(self, post: Post, channel: str) -> bool:

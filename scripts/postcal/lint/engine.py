@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from postcal import collector, forked
 from postcal.content.documents import Post
 from postcal.content.loader import Calendar, load_calendar
+from postcal.content.media import MediaInfo, MediaProblem
 from postcal.ledger.records import LedgerEntry, read_ledger
 from postcal.lint.context import LintContext
 from postcal.lint.load_rules import LOAD_RULES
@@ -34,6 +35,8 @@ class LintResult:
     snapshots: tuple[Snapshot, ...] = ()
     """The metrics snapshots lint read (to check them), for the site to reuse."""
     spend: tuple[SpendRow, ...] = ()
+    probed: Mapping[str, MediaInfo | MediaProblem] = field(default_factory=dict)
+    """The media lint read, by ``probe_key``, for the site to reuse."""
 
     @property
     def errors(self) -> int:
@@ -83,6 +86,7 @@ def lint_calendar(
     load_problems: Sequence[Problem] = (),
     *,
     parallel: bool = False,
+    probed: dict[str, MediaInfo | MediaProblem] | None = None,
 ) -> list[Problem]:
     """Every problem, sorted; ``parallel`` lets a command that exits afterwards fork.
 
@@ -91,6 +95,8 @@ def lint_calendar(
     if calendar.settings is None:
         return sorted(load_problems)
     ctx = LintContext(calendar, calendar.settings.model, now, ledger)
+    if probed is not None:
+        ctx.probed = probed  # filled as the rules ask; the caller keeps what they found
     problems: list[Problem] = []
     if parallel and forked.available():
         problems.extend(
@@ -120,11 +126,12 @@ def lint(
         snapshots, metrics_problems = read_snapshots(calendar.root)
         spend, spend_problems = read_spend(calendar.root)
         problems += ledger_problems + metrics_problems + spend_problems
-        found = lint_calendar(calendar, now, ledger, problems, parallel=parallel)
+        probed: dict[str, MediaInfo | MediaProblem] = {}
+        found = lint_calendar(calendar, now, ledger, problems, parallel=parallel, probed=probed)
     if paths:
         prefixes = tuple(p.rstrip("/") for p in paths)
         found = [
             p for p in found if any(p.path == x or p.path.startswith(x + "/") for x in prefixes)
         ]
     files = 1 + len(calendar.posts) + len(calendar.personas) + len(calendar.campaigns)
-    return LintResult(calendar, ledger, tuple(found), files, tuple(snapshots), tuple(spend))
+    return LintResult(calendar, ledger, tuple(found), files, tuple(snapshots), tuple(spend), probed)

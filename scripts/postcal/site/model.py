@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from postcal.content.documents import CampaignFile, PersonaFile, Post
 from postcal.content.loader import Calendar
+from postcal.content.media import MediaInfo, MediaProblem
 from postcal.content.models import Channel, Settings
 from postcal.content.render import RenderedPost, render
 from postcal.inbox.records import InboxRecord, read_records
@@ -46,15 +47,46 @@ class ChannelView:
     channel: str
     account: Channel
     rendered: RenderedPost
-    measurements: tuple[Measurement, ...]
-    """One per thread part, then the first comment."""
     status: str
     url: str | None
     error: str | None
+    _measured: tuple[Measurement, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    @property
+    def measurements(self) -> tuple[Measurement, ...]:
+        """One per thread part, then the first comment. Counted when first asked: only a
+        post's own page shows them, and post pages are rendered as they are written, half of
+        them in a forked copy (``site.shell``)."""
+        if self._measured is None:
+            object.__setattr__(self, "_measured", measured(self.rendered, self.account))
+        assert self._measured is not None
+        return self._measured
 
     @property
     def fits(self) -> bool:
         return all(m.ok for m in self.measurements)
+
+
+def measured(rendered: RenderedPost, account: Channel) -> tuple[Measurement, ...]:
+    """Each part's length as ``account``'s network counts it, then the first comment's; a
+    caption with media has the network's caption limit."""
+    limit = account.limits.text
+    spec = network(account.platform)
+    found = [
+        measure(
+            part.text,
+            account.platform,
+            limit=spec.caption_limit
+            if (i == 0 and rendered.media and spec.caption_limit)
+            else limit,
+        )
+        for i, part in enumerate(rendered.parts)
+    ]
+    if rendered.first_comment:
+        found.append(measure(rendered.first_comment.text, account.platform, limit=limit))
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +134,8 @@ class SiteData:
     spend: tuple[SpendRow, ...] = ()
     inbox: tuple[InboxRecord, ...] = ()
     """Every line under ``data/inbox`` (``postcal.site.responses`` keeps those seen by ``now``)."""
+    probed: Mapping[str, MediaInfo | MediaProblem] = field(default_factory=dict)
+    """Media lint already read, by ``probe_key`` (``postcal.content.media.probe_known``)."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -149,6 +183,7 @@ def build_site_data(
     mentions: Sequence[MentionDay] | None = None,
     spend: Sequence[SpendRow] | None = None,
     inbox: Sequence[InboxRecord] | None = None,
+    probed: Mapping[str, MediaInfo | MediaProblem] | None = None,
 ) -> SiteData:
     """``snapshots``, ``mentions``, ``spend`` and ``inbox`` default to the files under
     ``data/metrics``, ``data/listening``, ``data/spend`` and ``data/inbox`` (lint reports bad
@@ -180,28 +215,12 @@ def build_site_data(
             if account is None:
                 continue
             rendered = render(post, channel, settings, calendar.campaigns)
-            limit = account.limits.text
-            spec = network(account.platform)
-            texts = [p.text for p in rendered.parts]
-            measured = [
-                measure(
-                    text,
-                    account.platform,
-                    limit=spec.caption_limit
-                    if (i == 0 and rendered.media and spec.caption_limit)
-                    else limit,
-                )
-                for i, text in enumerate(texts)
-            ]
-            if rendered.first_comment:
-                measured.append(measure(rendered.first_comment.text, account.platform, limit=limit))
             entry = entries.get(channel)
             channel_views.append(
                 ChannelView(
                     channel,
                     account,
                     rendered,
-                    tuple(measured),
                     channel_status(post, channel, now, entry, late),
                     entry.record.url if entry else None,
                     entry.record.error if entry else None,
@@ -232,6 +251,7 @@ def build_site_data(
         mentions=tuple(read_mentions(calendar.root)[0] if mentions is None else mentions),
         spend=tuple(read_spend(calendar.root)[0] if spend is None else spend),
         inbox=tuple(read_records(calendar.root)[0] if inbox is None else inbox),
+        probed=probed or {},
     )
     data.by_id.update({v.slug: v for v in views})
     data.goals.update(_goals(calendar, ledger, snapshots, now))

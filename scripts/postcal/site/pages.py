@@ -17,6 +17,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from postcal import forked
+from postcal.content.media import MediaInfo, probe_key
 from postcal.content.times import format_duration
 from postcal.lint.rules_doc import rules_markdown
 from postcal.metrics.goals import TOLERANCE
@@ -51,6 +53,8 @@ from postcal.site.videos import post_videos
 
 BLANK_LINES = re.compile(r"\n\s*\n")
 UNINDEXED = "<!--postcal:unindexed-->"
+PARALLEL_FROM = 200
+"""Posts from which a second process pays for its fork (``postcal.forked``)."""
 """Where a page's ``SiteOutput.unindexed`` HTML goes, after search has indexed the page."""
 YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 """Characters JSON leaves alone that YAML refuses in a document (MkDocs would then drop the
@@ -284,19 +288,39 @@ class Producer:
 
     # --- pages -----------------------------------------------------------------------
 
-    def build(self) -> SiteOutput:
-        self.posts()
-        self.months()
-        self.reports()
-        self.weeks()
-        self.agenda()
-        self.campaigns()
-        self.personas()
-        self.channels()
-        self.rules()
-        self.feeds()
-        self.home()
-        return self.output
+    def build(self, parallel: bool = False) -> SiteOutput:
+        """Every page. With ``parallel``, the calendar views (month, week, agenda, channel
+        pages: post lists, half the work) are made in a forked copy where it can
+        (``postcal.forked``); post pages stay here, since they are rendered when written."""
+        here = [
+            self.posts,
+            self.reports,
+            self.campaigns,
+            self.personas,
+            self.rules,
+            self.feeds,
+            self.home,
+        ]
+        there = [self.months, self.weeks, self.agenda, self.channels]
+        if parallel and len(self.data.posts) >= PARALLEL_FROM and forked.available():
+            parts = forked.run_both(lambda: self._made(here), lambda: self._made(there))
+        else:
+            parts = self._made(here) + self._made(there)
+        # Merged in one order either way, so both ways give the same bytes.
+        output = SiteOutput()
+        for part in parts:
+            for name in ("pages", "bodies", "unindexed", "shell_pages", "search", "files", "media"):
+                getattr(output, name).update(getattr(part, name))
+            output.current_month = output.current_month or part.current_month
+        self.output = output
+        return output
+
+    def _made(self, steps: list[Callable[[], None]]) -> list[SiteOutput]:
+        """What ``steps`` make, on their own."""
+        self.output = SiteOutput()
+        for step in steps:
+            step()
+        return [self.output]
 
     def by_day(self, views: list[PostView]) -> dict[date, list[PostView]]:
         days: dict[date, list[PostView]] = defaultdict(list)
@@ -309,16 +333,25 @@ class Producer:
         """Post pages are written from the shell after the build (``site.shell``): here they
         get their media and search entry, and a body to render when they are written."""
         index = snapshot_index(self.data.snapshots, self.data.now)
+        real_root = self.root.resolve()
         for view in self.data.posts:
             src = page_of(view)
             post_dir = view.post.directory
             for item in view.post.front.media:
                 target = self.media_src(post_dir)(item.file)
+                known = self.data.probed.get(probe_key(post_dir, item.file))
+                if isinstance(known, MediaInfo):
+                    self.output.media[target] = real_root / known.path
+                    continue
                 path = (self.root / post_dir / item.file).resolve()
-                if path.is_file() and path.is_relative_to(self.root.resolve()):
+                if path.is_file() and path.is_relative_to(real_root):
                     self.output.media[target] = path
             videos = post_videos(
-                self.root, post_dir, view.post.front.media, self.media_src(post_dir)
+                self.root,
+                post_dir,
+                view.post.front.media,
+                self.media_src(post_dir),
+                self.data.probed,
             )
             self.output.media.update(videos.media)
             self.output.files.update(videos.files)
@@ -748,10 +781,12 @@ def produce(
     root: Path,
     directory_urls: bool = True,
     icon_dirs: tuple[Path, ...] | None = None,
+    *,
+    parallel: bool = False,
 ) -> SiteOutput:
     """``icon_dirs``: the `.icons` folders to take network icons from (``icons.icon_dirs``);
-    by default the installed Material theme's."""
-    return Producer(data, root, directory_urls, icon_dirs).build()
+    by default the installed Material theme's. ``parallel``: see ``Producer.build``."""
+    return Producer(data, root, directory_urls, icon_dirs).build(parallel)
 
 
 __all__ = ["Markup", "SiteOutput", "page_of", "produce"]

@@ -134,8 +134,15 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             snapshots=result.snapshots,
             spend=result.spend,
             inbox=inbox,
+            probed=result.probed,
         )
-        output = produce(data, root, config.use_directory_urls, icon_dirs(config.theme.dirs or ()))
+        output = produce(
+            data,
+            root,
+            config.use_directory_urls,
+            icon_dirs(config.theme.dirs or ()),
+            parallel=True,
+        )
         self.bodies = output.bodies
         self.unindexed = output.unindexed
         self.shell_pages = output.shell_pages

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from postcal import forked
-from postcal.site.pages import PostPage
+from postcal.site.pages import PARALLEL_FROM, PostPage
 
 FOLDER = "posts"
 STEM = "_postcal_shell"
@@ -76,32 +76,41 @@ class Shell:
         return "".join(pieces)
 
 
-PARALLEL_FROM = 200
-"""Pages from which writing them in two processes pays for the fork."""
-
-
 def write_pages(
     shell: Shell, site_dir: Path, pages: Mapping[str, PostPage], *, parallel: bool = False
 ) -> None:
     """Render and write every page of ``pages`` (by src_uri) under ``site_dir``, and remove the
-    shell's own. With ``parallel``, a forked copy does every other page where it can
-    (``postcal.forked``); rendering a page is most of a large calendar's build."""
+    shell's own. With ``parallel``, a forked copy renders every other page where it can
+    (``postcal.forked``), and this process writes them all: rendering is most of a large
+    calendar's build, while two processes creating files in one folder slow each other down
+    (5,000 files each took 1.5 s, against 0.5 s for all 10,000 from one process)."""
+    folder = site_dir / FOLDER
 
-    def write(part: list[tuple[str, PostPage]]) -> list[None]:
+    def rendered(part: list[tuple[str, PostPage]]) -> list[tuple[str, bytes]]:
+        return [(stem_of(src), _page_bytes(shell, stem_of(src), page)) for src, page in part]
+
+    def write(part: list[tuple[str, PostPage]]) -> list[tuple[str, bytes]]:
         for src, page in part:
-            written = shell.page(stem_of(src), page.title, page.render())
-            # As MkDocs writes a page.
-            (site_dir / FOLDER / f"{stem_of(src)}.html").write_bytes(
-                written.encode("utf-8", errors="xmlcharrefreplace")
-            )
+            stem = stem_of(src)
+            (folder / f"{stem}.html").write_bytes(_page_bytes(shell, stem, page))
         return []
 
     items = list(pages.items())
     if parallel and len(items) >= PARALLEL_FROM and forked.available():
-        forked.run_both(lambda: write(items[0::2]), lambda: write(items[1::2]))
+        # The first page here, before the fork: what rendering loads once (templates, text
+        # counting's patterns) is then loaded for both processes.
+        write(items[:1])
+        rest = items[1:]
+        for stem, data in forked.run_both(lambda: write(rest[0::2]), lambda: rendered(rest[1::2])):
+            (folder / f"{stem}.html").write_bytes(data)
     else:
         write(items)
-    (site_dir / FOLDER / f"{STEM}.html").unlink(missing_ok=True)
+    (folder / f"{STEM}.html").unlink(missing_ok=True)
+
+
+def _page_bytes(shell: Shell, stem: str, page: PostPage) -> bytes:
+    # Encoded as MkDocs writes a page.
+    return shell.page(stem, page.title, page.render()).encode("utf-8", errors="xmlcharrefreplace")
 
 
 _URL = re.compile(r"[ \t]*<url>(?:(?!</url>).)*?</url>\n?", re.DOTALL)

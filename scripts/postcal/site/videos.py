@@ -10,11 +10,12 @@ play WebVTT only, so SubRip (.srt) captions are listed, not played.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
-from postcal.content.media import MediaInfo, MediaProblem, probe, resolve
+from postcal.content.media import MediaInfo, MediaProblem, probe_known, resolve
 from postcal.content.models import MediaItem
 from postcal.networks import mime_type
 from postcal.site.posters import PosterProblem, frame_jpeg
@@ -64,14 +65,18 @@ class PostVideos:
 
 
 def post_videos(
-    root: Path, post_dir: str, items: tuple[MediaItem, ...], media_src: Callable[[str], str]
+    root: Path,
+    post_dir: str,
+    items: tuple[MediaItem, ...],
+    media_src: Callable[[str], str],
+    probed: Mapping[str, MediaInfo | MediaProblem] = MappingProxyType({}),
 ) -> PostVideos:
     """The videos among ``items`` (files that do not probe as a video are left to the image
-    previews; lint reports them)."""
+    previews; lint reports them). ``probed``: what lint read already (``probe_known``)."""
     found = PostVideos()
     for item in items:
         try:
-            info = probe(root, post_dir, item.file)
+            info = probe_known(probed, root, post_dir, item.file)
         except MediaProblem:
             continue
         if not info.is_video or not info.width or not info.height:
@@ -85,7 +90,7 @@ def post_videos(
             width=info.width,
             height=info.height,
             duration=info.duration,
-            poster=_poster(root, post_dir, item, info, src, media_src, found),
+            poster=_poster(root, post_dir, item, info, src, media_src, found, probed),
             captions=tuple(_captions(root, post_dir, item, media_src, found)),
         )
     return found
@@ -99,11 +104,12 @@ def _poster(
     src: str,
     media_src: Callable[[str], str],
     found: PostVideos,
+    probed: Mapping[str, MediaInfo | MediaProblem],
 ) -> str | None:
     cover = item.cover
     if isinstance(cover, str):
         try:
-            image = probe(root, post_dir, cover)
+            image = probe_known(probed, root, post_dir, cover)
         except MediaProblem:
             return None
         if image.is_video:
