@@ -19,6 +19,7 @@ from postcal.lint.rules import ALL, BY_ID
 from postcal.metrics.snapshots import Snapshot, read_snapshots
 from postcal.metrics.spend import SpendRow, read_spend
 from postcal.problems import Problem, Severity
+from postcal.text import count
 
 KNOWN_IDS = frozenset(BY_ID) | frozenset(LOAD_RULES)
 SECOND_PROCESS = frozenset({"text-length", "thread", "hashtag-limit", "romanian-cedilla"})
@@ -99,11 +100,16 @@ def lint_calendar(
         ctx.probed = probed  # filled as the rules ask; the caller keeps what they found
     problems: list[Problem] = []
     if parallel and forked.available():
+
+        def here() -> list[Problem]:
+            found = _check(ctx, [r for r in ALL if r.id not in SECOND_PROCESS])
+            # This process would only wait for the copy's counting: it loads the counting
+            # patterns meanwhile, for whatever counts texts next (the site counts them all).
+            count.load_patterns()
+            return found
+
         problems.extend(
-            forked.run_both(
-                lambda: _check(ctx, [r for r in ALL if r.id not in SECOND_PROCESS]),
-                lambda: _check(ctx, [r for r in ALL if r.id in SECOND_PROCESS]),
-            )
+            forked.run_both(here, lambda: _check(ctx, [r for r in ALL if r.id in SECOND_PROCESS]))
         )
     else:
         problems.extend(_check(ctx, ALL))
