@@ -71,6 +71,15 @@ class Git:
         self.run("reset", "--quiet", "--hard", f"{self.remote}/{self.branch}")
         return self.run("rev-parse", "HEAD").stdout.strip()
 
+    def catch_up(self) -> None:
+        """``sync`` for a clean working tree (``require_clean`` just said so): when HEAD is
+        already the remote's latest commit, as on most cron ticks, there is nothing to reset,
+        and a reset would read the state of every tracked file for nothing."""
+        self.run("fetch", "--quiet", self.remote, self.branch)
+        latest = self.commit_of(f"{self.remote}/{self.branch}")
+        if latest is None or latest != self.commit_of("HEAD"):
+            self.run("reset", "--quiet", "--hard", f"{self.remote}/{self.branch}")
+
     def commit(self, paths: Sequence[str], message: str) -> bool:
         """Commit these paths; False when there was nothing to commit."""
         self.run("add", "--", *paths)

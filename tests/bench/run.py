@@ -220,11 +220,15 @@ def _tree_pss(pid: int) -> int:
 
 
 REBUILD = r"""
-import sys, time
+import sys, threading, time
 from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 root, post = Path(sys.argv[1]), Path(sys.argv[2])
+# `mkdocs serve` builds while its file watcher and server threads run: postcal does not fork
+# then (postcal.forked), so neither may this rebuild.
+stop = threading.Event()
+threading.Thread(target=stop.wait, daemon=True).start()
 def once():
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "_serve"), strict=False)
     config.plugins.on_startup(command="serve", dirty=False)
@@ -237,7 +241,8 @@ post.write_text(post.read_text(encoding="utf-8") + "\nOne more line.\n", encodin
 print(once())
 """
 """What `mkdocs serve` does when a file changes: load the configuration again and build the
-whole site (serve never builds "dirty"), in a process that has already built it once."""
+whole site (serve never builds "dirty"), in a process that has already built it once and has
+other threads running."""
 
 
 def serve_rebuild(project: Path, now: str) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -76,6 +76,33 @@ def test_files_the_loader_skips_do_not_force_the_full_run(
     write_file("calendar/README.md", "How we plan posts: one file per post.\n")
     write_file("calendar/2026/index.md", "Notes for December.\n")
     assert not anything_to_do(calendar_root, AT, ZONE)
+
+
+# Europe/Bucharest leaves summer time at 04:00 on 2026-10-25 (03:00-04:00 happens twice).
+DST_END = datetime(2026, 10, 25, 1, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("hours", [-80, -49, -47, -25, -3, -1, 0, 1, 3, 25, 47, 49, 80])
+@pytest.mark.parametrize("now", [AT, DST_END])
+def test_due_or_not_by_date_alone_agrees_with_the_exact_time(
+    calendar_root: Path, write_file: WriteFile, now: datetime, hours: int
+) -> None:
+    """Posts days away are judged by their date, near ones by their exact time: both agree
+    with the wall time read in the zone, across a change of clocks too."""
+    wall = (now.astimezone(ZONE) + timedelta(hours=hours)).replace(tzinfo=None)
+    written = wall.strftime("%Y-%m-%dT%H:%M")
+    write_file(
+        "calendar/2026/12/03-good.md",
+        post_text(
+            f"id: good-post-aaaa\ntitle: T\npublish_at: {written}\nchannels: [masto]\n"
+            "status: ready\n"
+        ),
+    )
+    # fold=0 is the earlier of a repeated hour; the loader refuses those, and so the exact
+    # path (parse_datetime) says "maybe", which is what a due post says too.
+    moment = wall.replace(tzinfo=ZONE)
+    ambiguous = moment.utcoffset() != wall.replace(tzinfo=ZONE, fold=1).utcoffset()
+    assert anything_to_do(calendar_root, now, ZONE) is (ambiguous or moment <= now)
 
 
 @pytest.mark.parametrize(

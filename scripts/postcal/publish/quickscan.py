@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,9 +51,54 @@ def plain_zone(root: Path) -> ZoneInfo | None:
         return None
 
 
-def _maybe_due(path: str, recorded: frozenset[str], now: datetime, zone: ZoneInfo) -> bool:
-    with open(path, "rb") as handle:  # noqa: PTH123
-        head = handle.read(8192).decode("utf-8", errors="replace")
+WHOLE = 1 << 16
+
+
+def _read(path: str, size: int = WHOLE) -> bytes:
+    """The first ``size`` bytes of ``path`` (by default all of a small file) with three system
+    calls: a Python file object adds a stat, a terminal check and a seek per file, and the scan
+    reads tens of thousands of small files."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        data = os.read(descriptor, size)
+        if size != WHOLE or len(data) < size:  # a regular file reads short only at its end
+            return data
+        chunks = [data]
+        while chunk := os.read(descriptor, WHOLE):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+WALL_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T(?:[01]\d|2[0-3]):[0-5]\d")
+"""``publish_at`` as most posts write it: a wall time in the calendar's zone."""
+MARGIN = timedelta(days=2)
+"""More than any offset or daylight-saving shift: a wall time on a date this far from today's
+is before or after now whatever its hour."""
+
+
+def _is_past(text: str, today: date) -> bool | None:
+    """Whether the wall time ``text`` is before now, when its date alone decides; None when
+    it does not (then the time is worked out in full)."""
+    found = WALL_TIME.fullmatch(text)
+    if found is None:
+        return None
+    try:
+        day = date.fromisoformat(found.group(1))
+    except ValueError:
+        return None
+    if day > today + MARGIN:
+        return False
+    if day < today - MARGIN:
+        return True
+    return None
+
+
+def _maybe_due(
+    path: str, recorded: frozenset[str], now: datetime, zone: ZoneInfo, today: date
+) -> bool:
+    head = _read(path, 8192).decode("utf-8", errors="replace")
     if not head.startswith("---\n"):
         return True
     end = head.find("\n---", 4)
@@ -62,11 +107,14 @@ def _maybe_due(path: str, recorded: frozenset[str], now: datetime, zone: ZoneInf
     fields = {m.group(1): m.group(2) for m in FIELD.finditer(head[4:end])}
     if fields.get("status") != "ready":
         return fields.get("status") not in ("draft", "idea", None)
-    try:
-        moment = parse_datetime(fields.get("publish_at", "").strip("\"'"), zone)
-    except TimeProblem:
-        return True
-    if moment > now:
+    written = fields.get("publish_at", "").strip("\"'")
+    past = _is_past(written, today)
+    if past is None:
+        try:
+            past = parse_datetime(written, zone) <= now
+        except TimeProblem:
+            return True
+    if not past:
         return False
     channels = FLOW_LIST.match(fields.get("channels", ""))
     post_id = fields.get("id", "")
@@ -79,13 +127,14 @@ def _maybe_due(path: str, recorded: frozenset[str], now: datetime, zone: ZoneInf
 def anything_to_do(root: Path, now: datetime, zone: ZoneInfo) -> bool:
     ledger = files_under(root / LEDGER_DIR, (".json",))
     for path in ledger:
-        with open(path, "rb") as handle:  # noqa: PTH123
-            data = handle.read()
+        data = _read(path)
         if any(marker in data for marker in PENDING):
             return True
     # The records there, as record_path() names them: a set lookup instead of a stat a post.
     start = len(str(root / LEDGER_DIR))
     recorded = frozenset(LEDGER_DIR + path[start:].replace(os.sep, "/") for path in ledger)
+    today = now.astimezone(zone).date()
     return any(
-        _maybe_due(path, recorded, now, zone) for path in files_under(root / POSTS_DIR, (".md",))
+        _maybe_due(path, recorded, now, zone, today)
+        for path in files_under(root / POSTS_DIR, (".md",))
     )

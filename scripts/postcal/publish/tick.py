@@ -20,6 +20,6 @@ def nothing_to_do(root: Path, now: datetime, git: Git | None) -> bool:
     doubt, and a postcal.yml plain enough to read its zone without the content model."""
     if git is not None:
         git.require_clean("publish")
-        git.sync()
+        git.catch_up()
     zone = plain_zone(root)
     return zone is not None and not anything_to_do(root, now, zone)

@@ -53,9 +53,9 @@ from postcal.site.videos import post_videos
 
 BLANK_LINES = re.compile(r"\n\s*\n")
 UNINDEXED = "<!--postcal:unindexed-->"
+"""Where a page's ``SiteOutput.unindexed`` HTML goes, after search has indexed the page."""
 PARALLEL_FROM = 200
 """Posts from which a second process pays for its fork (``postcal.forked``)."""
-"""Where a page's ``SiteOutput.unindexed`` HTML goes, after search has indexed the page."""
 YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 """Characters JSON leaves alone that YAML refuses in a document (MkDocs would then drop the
 whole front matter, title included) or reads as a line break."""
