@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from postcal import forked
 from postcal.content.media import MediaInfo, probe_key
@@ -152,6 +152,17 @@ class SiteOutput:
 
 
 @functools.cache
+def status_badge(status: str) -> Markup:
+    """A status as a small labelled badge: on every post page, list entry and alert, so made
+    once per status rather than by a template each time."""
+    symbol, label = STATUS_LABELS.get(status, ("•", status))
+    return Markup(
+        f'<span class="pc-status pc-status-{escape(status)}" title="{escape(label)}">'
+        f'<span aria-hidden="true">{escape(symbol)}</span> {escape(label)}</span>'
+    )
+
+
+@functools.cache
 def template_cache() -> FileSystemBytecodeCache:
     """Compiled templates kept between builds (in the system's temporary folder, one per user;
     Jinja checks each against its source): compiling ours and Material's cost each build about
@@ -171,7 +182,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         undefined=StrictUndefined,
     )
-    env.globals["labels"] = STATUS_LABELS
+    env.globals["status_badge"] = status_badge
     env.globals["text_html"] = text_to_html
     env.globals["icon"] = icon
     env.globals["link_style"] = link_style
