@@ -46,9 +46,9 @@ def _child(run: Callable[[], list[T]], write_end: int) -> None:
 def run_both(here: Callable[[], list[T]], there: Callable[[], list[T]]) -> list[T]:
     """``there()`` in a forked copy while ``here()`` runs in this process; both results."""
     read_end, write_end = os.pipe()
-    # Out of the collector's sight while both run: its passes would walk every object, and in
-    # the copy that writes to, so copies, every page of the heap (it made rendering 10,000 post
-    # pages take three times as long). A caller's own freeze is left as it was.
+    # Out of the collector's sight while both run: its passes walk every object, and in the
+    # copy each pass would write to, and so copy, page after page of the heap. A caller's own
+    # freeze is left as it was.
     thaw = gc.get_freeze_count() == 0
     gc.freeze()
     pid = os.fork()
