@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import av
-import av.error
+if TYPE_CHECKING:
+    import av
 
 FIRST_FRAME_PACKETS = 64
 """Packets to read while looking for the first decodable frame before giving up."""
@@ -54,6 +55,9 @@ def probe_video(path: Path) -> VideoProperties:
 @lru_cache(maxsize=256)
 def _probe_cached(path: str, size: int, mtime_ns: int) -> VideoProperties:
     del size, mtime_ns  # only part of the cache key: a changed file is probed again
+    import av  # FFmpeg's bindings: 60 ms to load, and most calendars' builds probe no video
+    import av.error
+
     try:
         with av.open(path, metadata_errors="replace") as container:
             return _read(container)
@@ -94,7 +98,7 @@ def _duration(container: av.container.InputContainer, stream: av.video.stream.Vi
     if stream.duration is not None and stream.time_base is not None:
         return round(float(stream.duration * stream.time_base), 3)
     if container.duration is not None:
-        return round(container.duration / av.time_base, 3)
+        return round(container.duration / 1_000_000, 3)  # av.time_base: microseconds
     raise UnreadableVideo("its duration is unknown")
 
 

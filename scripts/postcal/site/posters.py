@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import av
-import av.error
+if TYPE_CHECKING:
+    import av
 
 JPEG_QUALITY = 85
 
@@ -23,6 +24,8 @@ class PosterProblem(Exception):
 def frame_jpeg(path: Path, at: float) -> bytes:
     """The frame shown ``at`` seconds into the video (its last frame when ``at`` is past the
     end), as JPEG bytes."""
+    import av.error  # loaded with the first video: most builds have none
+
     try:
         return _frame_jpeg(path, max(at, 0.0))
     except (av.error.FFmpegError, OSError, ValueError) as exc:
@@ -30,6 +33,8 @@ def frame_jpeg(path: Path, at: float) -> bytes:
 
 
 def _frame_jpeg(path: Path, at: float) -> bytes:
+    import av
+
     with av.open(str(path)) as container:
         if not container.streams.video:
             raise PosterProblem(f"{path.name} has no video stream")
