@@ -1,5 +1,6 @@
 """Half of a job in a forked copy of the process, so that a command uses a second core: lint
-runs some rules there, the site build writes half of the post pages there.
+runs some rules there; the site build makes its calendar views and renders every other post
+page there.
 
 The copy shares the loaded calendar page by page (copy-on-write), so nothing is pickled but
 what it returns. The caller decides whether a job is worth it; `available` also refuses in a

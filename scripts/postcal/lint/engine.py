@@ -89,7 +89,8 @@ def lint_calendar(
     parallel: bool = False,
     probed: dict[str, MediaInfo | MediaProblem] | None = None,
 ) -> list[Problem]:
-    """Every problem, sorted; ``parallel`` lets a command that exits afterwards fork.
+    """Every problem, sorted. ``parallel`` lets it fork where ``forked.available`` allows;
+    ``probed`` collects the media the rules read (``LintResult.probed``).
 
     A post's `ignore:` switches off rules, never the loader's problems: a post that did not
     load cleanly is never published, whatever it says."""

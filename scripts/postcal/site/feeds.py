@@ -36,7 +36,7 @@ def escape_text(value: str) -> str:
 
 
 def fold(line: str) -> str:
-    """``line`` folded (RFC 5545 3.1): every physical line stays under ``LINE_OCTETS`` octets,
+    """``line`` folded (RFC 5545 3.1): no physical line is longer than ``LINE_OCTETS`` octets,
     continuations start with a space, no UTF-8 character is cut, and no fold falls right after
     a backslash, which some readers would take for a broken escape."""
     if len(line) < LINE_OCTETS and line.isascii():
