@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from postcal.ledger.paths import record_path
 from postcal.ledger.records import LedgerRecord, write_record
 from postcal.publish.quickscan import anything_to_do, plain_zone
 from tests.conftest import WriteFile, post_text
@@ -52,6 +53,22 @@ def test_pending_records_need_the_full_run(calendar_root: Path) -> None:
     for status in ("attempting", "unknown", "failed"):
         write_record(calendar_root, published("sky", status))
         assert anything_to_do(calendar_root, AT, ZONE), status
+
+
+def test_a_record_is_read_to_its_end(calendar_root: Path) -> None:
+    """The scan reads files in 64 KiB pieces: a state past the first piece is still seen."""
+    write_record(calendar_root, published("masto"))
+    write_record(calendar_root, published("sky"))
+    record = calendar_root / record_path("good-post-aaaa", "sky")
+    text = record.read_text(encoding="utf-8")
+    padded = text.replace(
+        '"status": "published"', '"note": "' + "x" * 70_000 + '", "status": "published"'
+    )
+    assert padded != text
+    record.write_text(padded, encoding="utf-8")
+    assert not anything_to_do(calendar_root, AT, ZONE)
+    record.write_text(padded.replace('"published"', '"attempting"'), encoding="utf-8")
+    assert anything_to_do(calendar_root, AT, ZONE)
 
 
 def test_anything_unusual_is_left_to_the_full_run(
