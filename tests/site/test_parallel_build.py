@@ -12,7 +12,7 @@ import pytest
 from postcal import forked
 from postcal.content import media
 from postcal.lint.engine import lint
-from postcal.site import pages, videos
+from postcal.site import pages
 from postcal.site.model import SiteData, build_site_data
 from postcal.site.pages import SiteOutput, produce
 
@@ -78,7 +78,6 @@ def test_the_site_reads_no_media_lint_has_read(
         return real_probe(root, post_dir, file)
 
     monkeypatch.setattr(media, "probe", probe)
-    monkeypatch.setattr(videos, "probe_known", media.probe_known)
     produce(data, demo_root)
     assert read == []
     # Without lint's answers, the same build reads each file the shown posts name itself.

@@ -154,8 +154,8 @@ def test_a_copy_that_fails_leaves_its_pages_to_this_process(tmp_path: Path) -> N
 
 
 def test_the_writer_thread_hands_its_error_back(tmp_path: Path) -> None:
-    """A file the writer thread cannot write fails the block that asked for it; the files
-    before it are written."""
+    """What the writer thread writes is there when its block ends; a file it cannot write
+    fails the block that asked for it."""
     (tmp_path / "ok").mkdir()
     with shell.FileWriter(tmp_path / "ok") as writer:
         writer.put("a.html", b"A")

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUn
 from markupsafe import Markup, escape
 
 from postcal import forked
+from postcal.content.documents import CampaignFile, PersonaFile
 from postcal.content.media import MediaInfo, probe_key
 from postcal.content.times import format_duration
 from postcal.lint.rules_doc import rules_markdown
@@ -33,7 +34,7 @@ from postcal.site.display import ChannelDisplay, channel_displays
 from postcal.site.feeds import event_bytes, feed_host, ical
 from postcal.site.icons import Icons, icon
 from postcal.site.model import ALERT_STATUSES, STATUS_LABELS, ChannelView, PostView, SiteData
-from postcal.site.post_numbers import post_tables, snapshot_index
+from postcal.site.post_numbers import Index, post_tables, snapshot_index
 from postcal.site.previews import (
     clock_duration,
     link_card,
@@ -49,7 +50,7 @@ from postcal.site.responses import channel_responses, known_by_channel
 from postcal.site.richtext import text_to_html
 from postcal.site.search import SearchEntry
 from postcal.site.urls import relative
-from postcal.site.videos import post_videos
+from postcal.site.videos import Clip, post_videos
 
 BLANK_LINES = re.compile(r"\n\s*\n")
 UNINDEXED = "<!--postcal:unindexed-->"
@@ -381,10 +382,10 @@ class Producer:
     def post_body(
         self,
         view: PostView,
-        campaign: Any,
-        personas: list[Any],
-        clips: dict[str, Any],
-        index: Any,
+        campaign: CampaignFile | None,
+        personas: list[PersonaFile],
+        clips: dict[str, Clip],
+        index: Index,
     ) -> str:
         src = page_of(view)
         day = view.day or self.today
