@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 POSTS_DIR = "calendar"
 LEDGER_DIR = "data/ledger"
 SKIPPED_NAMES = {"README.md", "index.md"}
-PENDING = (b'"attempting"', b'"unknown"', b'"failed"', b'"partial"')
+PENDING = re.compile(rb'"(?:attempting|unknown|failed|partial)"')
 FIELD = re.compile(r"^(id|status|publish_at|channels):[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 FLOW_LIST = re.compile(r"^\[([A-Za-z0-9, \t-]*)\]$")
 TIMEZONE = re.compile(
@@ -152,7 +152,7 @@ def reason_due(root: Path, now: datetime) -> str | None:
     for path in files_under(root / LEDGER_DIR, ".json"):
         with open(path, "rb") as handle:  # noqa: PTH123
             data = handle.read()
-        if any(marker in data for marker in PENDING):
+        if PENDING.search(data):
             return f"{os.path.relpath(path, root)} needs settling"
     for path in files_under(root / POSTS_DIR, ".md"):
         if post_due(path, root, now, zone):

@@ -5,14 +5,17 @@ real repositories and a bare remote."""
 from __future__ import annotations
 
 import subprocess
-import tarfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from postcal.errors import PostcalError
 from postcal.secrets import REDACTOR
+
+if TYPE_CHECKING:
+    import tarfile
 
 
 class GitError(PostcalError, RuntimeError):
@@ -27,6 +30,11 @@ class Git:
     author: str = "postcal <postcal@users.noreply.github.com>"
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.begin(*args).finish(check=check)
+
+    def begin(self, *args: str) -> Running:
+        """Start ``git args``; ``finish()`` waits for it. The tick runs `git status` and `git
+        fetch` this way while it reads the calendar."""
         name, _, email = self.author.partition(" <")
         command = [
             "git",
@@ -38,27 +46,28 @@ class Git:
             "commit.gpgsign=false",
             *args,
         ]
-        result = subprocess.run(
+        process = subprocess.Popen(
             command,
             cwd=self.root,
-            capture_output=True,
-            text=True,
-            check=False,
             stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        if check and result.returncode != 0:
-            output = REDACTOR.redact((result.stderr or result.stdout).strip())
-            raise GitError(f"git {' '.join(args[:2])} failed: {output}")
-        return result
+        return Running(args, process)
 
-    def dirty_paths(self) -> list[str]:
-        status = self.run("status", "--porcelain", "--untracked-files=no").stdout
-        return [line[3:] for line in status.splitlines() if line.strip()]
+    def begin_status(self) -> Running:
+        return self.begin("status", "--porcelain", "--untracked-files=no")
 
-    def require_clean(self, command: str) -> None:
+    def dirty_paths(self, status: Running | None = None) -> list[str]:
+        """Tracked files with changes, from ``status`` when it was begun already."""
+        output = (status or self.begin_status()).finish().stdout
+        return [line[3:] for line in output.splitlines() if line.strip()]
+
+    def require_clean(self, command: str, status: Running | None = None) -> None:
         """Refuse to start when tracked files have changes: every run starts from the remote's
         main, and a reset would discard them."""
-        dirty = self.dirty_paths()
+        dirty = self.dirty_paths(status)
         if dirty:
             raise GitError(
                 f"the working tree has uncommitted changes ({', '.join(dirty[:3])}); {command}"
@@ -67,18 +76,30 @@ class Git:
 
     def sync(self) -> str:
         """Move to the remote's latest commit; returns its hash."""
-        self.run("fetch", "--quiet", self.remote, self.branch)
+        self.begin_fetch().finish()
         self.run("reset", "--quiet", "--hard", f"{self.remote}/{self.branch}")
         return self.run("rev-parse", "HEAD").stdout.strip()
 
-    def catch_up(self) -> None:
-        """``sync`` for a clean working tree (``require_clean`` just said so): when HEAD is
-        already the remote's latest commit, as on most cron ticks, there is nothing to reset,
-        and a reset would read the state of every tracked file for nothing."""
-        self.run("fetch", "--quiet", self.remote, self.branch)
-        latest = self.commit_of(f"{self.remote}/{self.branch}")
-        if latest is None or latest != self.commit_of("HEAD"):
-            self.run("reset", "--quiet", "--hard", f"{self.remote}/{self.branch}")
+    def begin_fetch(self) -> Running:
+        return self.begin("fetch", "--quiet", self.remote, self.branch)
+
+    def catch_up(self, fetch: Running | None = None) -> bool:
+        """``sync`` for a clean working tree (``require_clean`` just said so), after ``fetch``
+        when it was begun already. When HEAD is already the remote's latest commit, as on most
+        cron ticks, there is nothing to reset, and a reset would read the state of every
+        tracked file for nothing. True when the working tree moved."""
+        (fetch or self.begin_fetch()).finish()
+        heads = self.run(
+            "rev-parse",
+            f"{self.remote}/{self.branch}^{{commit}}",
+            "HEAD^{commit}",
+            check=False,
+        )
+        commits = heads.stdout.split()
+        if heads.returncode == 0 and len(commits) == 2 and commits[0] == commits[1]:
+            return False
+        self.run("reset", "--quiet", "--hard", f"{self.remote}/{self.branch}")
+        return True
 
     def commit(self, paths: Sequence[str], message: str) -> bool:
         """Commit these paths; False when there was nothing to commit."""
@@ -129,6 +150,8 @@ class Git:
         target.mkdir(parents=True, exist_ok=True)
         if not present:
             return
+        import tarfile  # here: the cron tick, which never exports, does not load it
+
         command = ["git", "archive", "--format=tar", commit, "--", *present]
         with subprocess.Popen(
             command,
@@ -149,9 +172,30 @@ class Git:
             raise GitError(f"git archive failed: {REDACTOR.redact(output)}")
 
 
+@dataclass(frozen=True, slots=True)
+class Running:
+    """A git command under way."""
+
+    args: tuple[str, ...]
+    process: subprocess.Popen[str]
+
+    def finish(self, *, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Wait for it; with ``check``, a failure is a GitError with git's own (redacted) words."""
+        stdout, stderr = self.process.communicate()
+        result = subprocess.CompletedProcess(
+            self.process.args, self.process.returncode, stdout, stderr
+        )
+        if check and result.returncode != 0:
+            output = REDACTOR.redact((stderr or stdout).strip())
+            raise GitError(f"git {' '.join(self.args[:2])} failed: {output}")
+        return result
+
+
 def _inside(member: tarfile.TarInfo, destination: str) -> tarfile.TarInfo | None:
     """tarfile's ``data`` filter, leaving out (not failing on) a link that points outside the
     tree: lint refuses media that resolve out of the repository anyway."""
+    import tarfile
+
     try:
         return tarfile.data_filter(member, destination)
     except tarfile.FilterError:

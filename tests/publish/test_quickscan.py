@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from postcal import forked
 from postcal.ledger.paths import record_path
 from postcal.ledger.records import LedgerRecord, write_record
 from postcal.publish.quickscan import anything_to_do, plain_zone
@@ -15,6 +16,12 @@ from tests.conftest import WriteFile, post_text
 from tests.publish.test_schedule import AT
 
 ZONE = ZoneInfo("Europe/Bucharest")
+
+
+@pytest.fixture(autouse=True, params=["forked", "one process"])
+def halves(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every answer twice: with the ledger read in a forked copy, and all in this process."""
+    monkeypatch.setattr(forked, "available", lambda: request.param == "forked")
 
 
 def published(channel: str, status: str = "published") -> LedgerRecord:
