@@ -1,12 +1,16 @@
-"""scripts/ci/due.py, the publish workflow's standard-library check before anything is
-installed, answers exactly as postcal's own fast path (`anything_to_do`) does: on the demo
-calendar at every moment that matters, on the unusual posts of test_quickscan.py, and on
-generated front matter. Where it cannot read the time zone it says "due"."""
+"""scripts/ci/due.py, the publish workflow's check before anything is installed, runs postcal's
+own quick scan on the standard library alone, and answers as `postcal publish` starts: on the
+demo calendar at every moment that matters, and on the unusual posts of test_quickscan.py.
+Generated front matter checks the scan itself against the content model. Where it cannot read
+the time zone plainly, or cannot load the scan, it says "due"."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,12 +20,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postcal.content import loader
 from postcal.content.loader import load_calendar
 from postcal.ledger import records
-from postcal.publish import quickscan
 from postcal.publish.quickscan import anything_to_do
-from tests.ci.fakegh import ROOT, FakeGh, load
+from tests.ci.fakegh import CI, ROOT, FakeGh, load
 from tests.conftest import SETTINGS, WriteFile, post_text
 from tests.publish.test_quickscan import published
 from tests.publish.test_schedule import AT
@@ -35,32 +37,53 @@ def quick(root: Path, now: datetime) -> bool:
     return due.reason_due(root, now) is not None
 
 
-def test_it_reads_what_postcal_reads_the_same_way() -> None:
-    assert due.FIELD.pattern == quickscan.FIELD.pattern
-    assert due.FLOW_LIST.pattern == quickscan.FLOW_LIST.pattern
-    assert due.PENDING.pattern == quickscan.PENDING.pattern
-    assert due.POSTS_DIR == loader.POSTS_DIR
-    assert due.LEDGER_DIR == records.LEDGER_DIR
-    assert due.SKIPPED_NAMES == loader.SKIPPED_NAMES
-    assert records.record_path("p-aaaa", "masto") == f"{due.LEDGER_DIR}/p-aaaa/masto.json"
-    for directory, suffix in (("calendar", ".md"), ("data/ledger", ".json")):
-        assert sorted(due.files_under(ROOT / directory, suffix)) == sorted(
-            loader.files_under(ROOT / directory, (suffix,))
+def live_demo(folder: Path) -> Path:
+    """The demo calendar without its as_of pin: a calendar postcal would publish."""
+    for part in ("calendar", "data"):
+        shutil.copytree(ROOT / part, folder / part)
+    text = (ROOT / "postcal.yml").read_text(encoding="utf-8")
+    (folder / "postcal.yml").write_text(re.sub(r"(?m)^as_of:.*\n", "", text), encoding="utf-8")
+    return folder
+
+
+def test_it_runs_on_the_standard_library_alone(tmp_path: Path) -> None:
+    """`python -S`: no site-packages, so a third-party import anywhere in the scan would show
+    as "cannot load" and due=true."""
+    live = live_demo(tmp_path / "live")
+
+    def due_py(now: str) -> tuple[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-S", str(CI / "due.py"), "--root", str(live), "--now", now],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={"PATH": os.environ.get("PATH", "")},
         )
+        assert done.returncode == 0, done.stderr
+        return done.stdout, done.stderr
+
+    assert due_py("2026-11-26T09:00:00+02:00") == ("due=false\n", "due: nothing due\n")
+    out, err = due_py("2027-03-01T09:00:00+02:00")
+    assert out == "due=true\n"
+    assert re.fullmatch(
+        r"due: calendar/\S+\.md is due: data/ledger/\S+\.json is not written yet\n", err
+    )
 
 
-def test_the_demo_calendar_at_every_moment_that_matters() -> None:
-    calendar, _ = load_calendar(ROOT)
+def test_the_demo_calendar_at_every_moment_that_matters(tmp_path: Path) -> None:
+    live = live_demo(tmp_path)
+    calendar, _ = load_calendar(live)
     times = sorted({post.front.publish_at for post in calendar.posts if post.front.publish_at})
     assert len(times) > 20
     moments = [moment + delta for moment in times for delta in (timedelta(minutes=-1), ZERO)]
     moments += [times[0] + timedelta(hours=6 * n) for n in range(-4, 400)]
     answers = set()
     for now in moments:
-        expected = anything_to_do(ROOT, now, ZONE)
-        assert quick(ROOT, now) == expected, now
+        expected = anything_to_do(live, now, ZONE)
+        assert quick(live, now) == expected, now
         answers.add(expected)
     assert answers == {True, False}
+    assert due.reason_due(live, times[0] - timedelta(minutes=1)) is None
 
 
 def test_the_unusual_posts_of_the_fast_path_tests(
@@ -134,7 +157,7 @@ OPENINGS = st.sampled_from(["---\n", "\ufeff---\n", "---\r\n", "--- \n", ""])
     closed=st.booleans(),
     minutes=st.integers(-180, 180),
 )
-def test_generated_posts(
+def test_the_scan_never_misses_what_the_content_model_finds_due(
     opening: str,
     status: str,
     publish_at: str,
@@ -166,7 +189,28 @@ def test_generated_posts(
             record = root / "data" / "ledger" / "p-aaaa" / f"{channel}.json"
             record.parent.mkdir(parents=True, exist_ok=True)
             record.write_text('{"status": "published"}', encoding="utf-8")
-        assert quick(root, now) == anything_to_do(root, now, ZONE)
+        calendar, problems = load_calendar(root)
+        due_by_the_model = any(
+            p.front.status == "ready"
+            and p.front.id
+            and p.publish_at is not None
+            and p.publish_at <= now
+            and any(channel not in recorded for channel in p.front.channels)
+            for p in calendar.posts
+        )
+        answer = quick(root, now)
+        if due_by_the_model:
+            assert answer  # never "nothing due" while a due post lacks a record
+        plain = (
+            opening == "---\n"
+            and closed
+            and status in ("ready", "draft", "idea")
+            and channels.startswith("[m")
+            and post_id == "p-aaaa"
+            and not problems
+        )
+        if plain:
+            assert answer == due_by_the_model  # and no needless full run on a plain post
 
 
 @pytest.mark.parametrize(
@@ -179,7 +223,7 @@ def test_generated_posts(
 )
 def test_the_time_zone_is_read_from_its_line(tmp_path: Path, line: str) -> None:
     (tmp_path / "postcal.yml").write_text(f"name: x\n{line}\nlanguage: en\n", encoding="utf-8")
-    assert due.read_zone(tmp_path) == ZONE
+    assert due.reason_due(tmp_path, AT) is None
 
 
 @pytest.mark.parametrize(
@@ -195,8 +239,8 @@ def test_the_time_zone_is_read_from_its_line(tmp_path: Path, line: str) -> None:
 )
 def test_a_time_zone_it_cannot_read_plainly_means_due(tmp_path: Path, text: str) -> None:
     (tmp_path / "postcal.yml").write_text(text, encoding="utf-8")
-    with pytest.raises(due.Doubt):
-        due.read_zone(tmp_path)
+    with pytest.raises(due.Doubt, match="no single plain `timezone:` line"):
+        due.reason_due(tmp_path, AT)
 
 
 def run(gh: FakeGh, *args: str) -> tuple[str, str]:
@@ -211,17 +255,13 @@ def test_the_output_is_for_github_output_and_never_a_failure(tmp_path: Path) -> 
     snapshot = ("due=false\n", "due: postcal.yml pins as_of: a snapshot is never published\n")
     assert run(gh, "--root", str(ROOT), "--now", "2027-03-01T09:00:00+02:00") == snapshot
     assert run(gh, "--root", str(ROOT), "--pinned-only") == snapshot
-    live = tmp_path / "live"
-    for part in ("calendar", "data"):
-        shutil.copytree(ROOT / part, live / part)
-    text = (ROOT / "postcal.yml").read_text(encoding="utf-8")
-    (live / "postcal.yml").write_text(re.sub(r"(?m)^as_of:.*\n", "", text), encoding="utf-8")
+    live = live_demo(tmp_path / "live")
     quiet = "2026-11-26T09:00:00+02:00"
     assert run(gh, "--root", str(live), "--now", quiet) == ("due=false\n", "due: nothing due\n")
     assert run(gh, "--root", str(live), "--pinned-only")[0] == "due=true\n"
     out, err = run(gh, "--root", str(live), "--now", "2027-03-01T09:00:00+02:00")
     assert out == "due=true\n"
-    assert err.startswith("due: calendar/") and err.endswith(" may be due\n")
+    assert err.startswith("due: calendar/") and err.endswith(" is not written yet\n")
     assert run(gh, "--root", str(live), "--now", "2026-11-26T09:00")[0] == "due=true\n"
     assert run(gh, "--root", str(tmp_path / "missing"))[0] == "due=true\n"
     (tmp_path / "postcal.yml").mkdir()

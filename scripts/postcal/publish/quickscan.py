@@ -124,39 +124,55 @@ def _records_needed(path: str, now: datetime, zone: ZoneInfo, today: date) -> li
     return [record_path(post_id, c.strip()) for c in channels.group(1).split(",") if c.strip()]
 
 
-def _posts_need(root: Path, now: datetime, zone: ZoneInfo) -> list[str] | None:
-    """Every record the calendar's posts need by ``now``, or None when one post needs the full
-    run."""
+def _posts_need(root: Path, now: datetime, zone: ZoneInfo) -> tuple[dict[str, str], str]:
+    """Every record the calendar's posts need by ``now``, each with its post's path; and the
+    first post that needs the full run to read it, or ""."""
     today = now.astimezone(zone).date()
-    needed: list[str] = []
+    needed: dict[str, str] = {}
     for path in files_under(root / POSTS_DIR, (".md",), ordered=False):
         records = _records_needed(path, now, zone, today)
         if records is None:
-            return None
-        needed += records
-    return needed
+            return {}, f"{os.path.relpath(path, root)} may be due"
+        for record in records:
+            needed[record] = path
+    return needed, ""
 
 
-def _ledger_holds(root: Path) -> list[str] | None:
-    """The ledger's records, named as ``record_path`` names them, or None when one of them is
-    still in doubt or failed."""
+def _ledger_holds(root: Path) -> tuple[dict[str, str], str]:
+    """The ledger's records, named as ``record_path`` names them, each with its file's path;
+    and the first record still in doubt or failed, or ""."""
     ledger = files_under(root / LEDGER_DIR, (".json",), ordered=False)
-    if any(PENDING.search(_read(path)) for path in ledger):
-        return None
+    for path in ledger:
+        if PENDING.search(_read(path)):
+            return {}, f"{os.path.relpath(path, root)} needs settling"
     start = len(str(root / LEDGER_DIR))
-    return [LEDGER_DIR + path[start:].replace(os.sep, "/") for path in ledger]
+    return {LEDGER_DIR + path[start:].replace(os.sep, "/"): path for path in ledger}, ""
 
 
-def anything_to_do(root: Path, now: datetime, zone: ZoneInfo) -> bool:
-    """False only when every post due by ``now`` has a settled record for each channel."""
+def reason_to_run(root: Path, now: datetime, zone: ZoneInfo) -> str | None:
+    """Why the full run must start, or None when every post due by ``now`` has a settled
+    record for each of its channels."""
 
-    def posts() -> list[list[str] | None]:
+    def posts() -> list[tuple[dict[str, str], str]]:
         return [_posts_need(root, now, zone)]
 
-    def ledger() -> list[list[str] | None]:
+    def ledger() -> list[tuple[dict[str, str], str]]:
         return [_ledger_holds(root)]
 
     # Two halves of about 0.1 s each at 10,000 posts: with a second core, the ledger is read
     # in a forked copy while this process reads the posts.
-    needed, held = forked.run_both(posts, ledger) if forked.available() else posts() + ledger()
-    return needed is None or held is None or not set(held).issuperset(needed)
+    (needed, post_doubt), (held, record_doubt) = (
+        forked.run_both(posts, ledger) if forked.available() else posts() + ledger()
+    )
+    if record_doubt or post_doubt:
+        return record_doubt or post_doubt
+    missing = needed.keys() - held.keys()
+    if missing:
+        first = min(missing)
+        return f"{os.path.relpath(needed[first], root)} is due: {first} is not written yet"
+    return None
+
+
+def anything_to_do(root: Path, now: datetime, zone: ZoneInfo) -> bool:
+    """False only when every post due by ``now`` has a settled record for each channel."""
+    return reason_to_run(root, now, zone) is not None
