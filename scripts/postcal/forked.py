@@ -1,6 +1,7 @@
-"""Half of a job in a forked copy of the process, so that a command uses a second core: lint
-runs some rules there; the site build makes its calendar views and renders every other post
-page there.
+"""Part of a job in a forked copy of the process, so that a command uses a second core: lint
+runs some rules there; the site build makes its calendar views there, and renders post pages
+there while this process writes them (``from_both_ends``); the cron tick reads the ledger
+there while this process reads the posts.
 
 The copy shares the loaded calendar page by page (copy-on-write), so nothing is pickled but
 what it returns. The caller decides whether a job is worth it; `available` also refuses in a
@@ -11,9 +12,12 @@ here, where an error surfaces as usual: a half must be safe to run twice.
 from __future__ import annotations
 
 import gc
+import mmap
 import os
 import pickle
+import select
 import signal
+import struct
 import sys
 import threading
 from collections.abc import Callable
@@ -73,3 +77,105 @@ def run_both(here: Callable[[], list[T]], there: Callable[[], list[T]]) -> list[
         theirs: list[T] = pickle.loads(payload)  # our own child's bytes
         return found + theirs
     return found + there()
+
+
+HEADER = struct.Struct("<QQ")
+"""A streamed result: the item's index and the length of its bytes, which follow."""
+NONE_CLAIMED = 2**63 - 1
+
+
+def from_both_ends(
+    count: int, make: Callable[[int], bytes], take: Callable[[int, bytes], None]
+) -> None:
+    """``take(i, make(i))`` for every ``i`` in ``range(count)``, each exactly once, in some
+    order. A forked copy makes items from the front and streams each to this process as soon
+    as it is made; this process takes them (writes them, for the site) and, whenever none is
+    waiting, makes one itself from the back. The two meet where their speeds put them: when
+    taking is as slow as making (creating files can be), this process only takes.
+
+    Where they meet, both may make the same item; it is taken once. If the copy fails, what it
+    did not send is made here.
+    """
+    if count == 0:
+        return
+    claimed = mmap.mmap(-1, 8)  # shared with the copy: the lowest index this process claimed
+    claimed[:] = NONE_CLAIMED.to_bytes(8, "little")
+    read_end, write_end = os.pipe()
+    thaw = gc.get_freeze_count() == 0
+    gc.freeze()  # as in run_both: the copy should not copy the heap page by page
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _stream_front(count, make, claimed, write_end)
+    os.close(write_end)
+    done = bytearray(count)  # 1 where taken
+    finished = False
+    try:
+        _take_both(count, make, take, claimed, read_end, done)
+        finished = True
+    finally:
+        os.close(read_end)
+        if not finished:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        if thaw:
+            gc.unfreeze()
+        claimed.close()
+    for index in range(count):  # what a failed copy left
+        if not done[index]:
+            take(index, make(index))
+
+
+def _stream_front(
+    count: int, make: Callable[[int], bytes], claimed: mmap.mmap, write_end: int
+) -> None:
+    status = 1
+    gc.disable()
+    try:
+        with os.fdopen(write_end, "wb") as pipe:
+            for index in range(count):
+                if index >= int.from_bytes(claimed[:8], "little"):
+                    break
+                data = make(index)
+                pipe.write(HEADER.pack(index, len(data)))
+                pipe.write(data)
+                pipe.flush()  # now: this process may be idle, waiting for it
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _take_both(
+    count: int,
+    make: Callable[[int], bytes],
+    take: Callable[[int, bytes], None],
+    claimed: mmap.mmap,
+    read_end: int,
+    done: bytearray,
+) -> None:
+    buffer = bytearray()
+    front = -1  # the highest index the copy has sent
+    back = count  # the lowest index this process has claimed
+    open_pipe = True
+    while open_pipe:
+        waiting = back - 1 > front + 1  # something in between for this process to make
+        ready, _, _ = select.select([read_end], [], [], 0 if waiting else None)
+        if ready:
+            chunk = os.read(read_end, 1 << 20)
+            open_pipe = bool(chunk)
+            buffer += chunk
+            while len(buffer) >= HEADER.size:
+                index, size = HEADER.unpack_from(buffer)
+                if len(buffer) < HEADER.size + size:
+                    break
+                data = bytes(buffer[HEADER.size : HEADER.size + size])
+                del buffer[: HEADER.size + size]
+                front = max(front, index)
+                if not done[index]:
+                    take(index, data)
+                    done[index] = 1
+        elif waiting:
+            back -= 1
+            claimed[:8] = back.to_bytes(8, "little")
+            take(back, make(back))
+            done[back] = 1

@@ -1,0 +1,125 @@
+"""``forked.from_both_ends``: every item made and taken exactly once, whoever makes it, and
+whatever the copy does."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import pytest
+
+from postcal import forked
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+
+
+class Unshared(bytearray):
+    """An mmap stand-in the copy does not share: it never sees what this process claimed, so
+    it makes every item, and the two overlap."""
+
+    def close(self) -> None:
+        pass
+
+
+class Run:
+    """Items that say which process made them; the copy waits at its first item until this
+    process has made ``head_start`` items."""
+
+    def __init__(self, count: int, head_start: int = 3, fail_in_copy_at: int | None = None) -> None:
+        self.count = count
+        self.parent = os.getpid()
+        self.head_start = head_start
+        self.fail_in_copy_at = fail_in_copy_at
+        self.made_here = 0
+        self.gate_read, self.gate_write = os.pipe()
+        self.copy_alive: tuple[int, int] | None = None
+        self.taken: Counter[int] = Counter()
+        self.data: dict[int, bytes] = {}
+
+    def make(self, index: int) -> bytes:
+        if os.getpid() == self.parent:
+            if self.copy_alive is not None and self.made_here == 0:
+                # Only the copy holds the write end now: the read ends when the copy has.
+                os.close(self.copy_alive[1])
+                assert os.read(self.copy_alive[0], 1) == b""
+                os.close(self.copy_alive[0])
+            self.made_here += 1
+            if self.made_here == self.head_start:
+                os.write(self.gate_write, b"go")
+        else:
+            if index == 0 and self.head_start:
+                os.read(self.gate_read, 2)
+            if index == self.fail_in_copy_at:
+                raise RuntimeError("a make that fails in the copy")
+        return f"{index}:{'here' if os.getpid() == self.parent else 'copy'}".encode()
+
+    def take(self, index: int, data: bytes) -> None:
+        self.taken[index] += 1
+        self.data[index] = data
+
+    def go(self) -> None:
+        try:
+            forked.from_both_ends(self.count, self.make, self.take)
+        finally:
+            os.close(self.gate_read)
+            os.close(self.gate_write)
+
+    def makers(self) -> dict[int, str]:
+        return {i: d.decode().split(":")[1] for i, d in self.data.items()}
+
+
+def no_child_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_each_item_is_taken_once() -> None:
+    run = Run(40)
+    run.go()
+    assert run.taken == Counter(range(40))
+    assert all(run.data[i].startswith(f"{i}:".encode()) for i in range(40))
+    makers = run.makers()
+    assert {makers[39], makers[38], makers[37]} == {"here"}  # made while the copy waited
+    assert no_child_left()
+
+
+def test_an_item_both_made_is_taken_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copy cannot see the claims and makes all 12; the three this process made first
+    come from it too, and are still taken once."""
+    monkeypatch.setattr(forked.mmap, "mmap", lambda *_: Unshared(8))
+    run = Run(12)
+    run.go()
+    assert run.taken == Counter(range(12))
+    assert {run.makers()[i] for i in (9, 10, 11)} == {"here"}
+
+
+def test_what_a_failed_copy_did_not_send_is_made_here() -> None:
+    """This process makes its first item only once the copy has failed and ended, so what the
+    copy left is made after the stream ends."""
+    run = Run(20, head_start=0, fail_in_copy_at=5)
+    run.copy_alive = os.pipe()
+    run.go()
+    assert run.taken == Counter(range(20))
+    makers = run.makers()
+    assert [makers[i] for i in range(5)] == ["copy"] * 5
+    assert {makers[i] for i in range(5, 20)} == {"here"}
+    assert no_child_left()
+
+
+def test_an_error_here_stops_the_copy_and_is_raised() -> None:
+    def take(index: int, data: bytes) -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        forked.from_both_ends(30, lambda i: b"x" * 100_000, take)
+    assert no_child_left()
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_a_few_items(count: int) -> None:
+    run = Run(count, head_start=0)
+    run.go()
+    assert run.taken == Counter(range(count))
