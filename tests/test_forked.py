@@ -3,8 +3,10 @@ whatever the copy does."""
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 
@@ -33,6 +35,7 @@ class Run:
         self.made_here = 0
         self.gate_read, self.gate_write = os.pipe()
         self.copy_alive: tuple[int, int] | None = None
+        self.made_in_copy = mmap.mmap(-1, 8)  # shared: only the copy writes it
         self.taken: Counter[int] = Counter()
         self.data: dict[int, bytes] = {}
 
@@ -47,6 +50,8 @@ class Run:
             if self.made_here == self.head_start:
                 os.write(self.gate_write, b"go")
         else:
+            made = int.from_bytes(self.made_in_copy[:8], "little") + 1
+            self.made_in_copy[:8] = made.to_bytes(8, "little")
             if index == 0 and self.head_start:
                 os.read(self.gate_read, 2)
             if index == self.fail_in_copy_at:
@@ -63,6 +68,10 @@ class Run:
         finally:
             os.close(self.gate_read)
             os.close(self.gate_write)
+
+    def made(self) -> int:
+        """Items made in both processes, repeats included."""
+        return self.made_here + int.from_bytes(self.made_in_copy[:8], "little")
 
     def makers(self) -> dict[int, str]:
         return {i: d.decode().split(":")[1] for i, d in self.data.items()}
@@ -83,16 +92,20 @@ def test_each_item_is_taken_once() -> None:
     assert all(run.data[i].startswith(f"{i}:".encode()) for i in range(40))
     makers = run.makers()
     assert {makers[39], makers[38], makers[37]} == {"here"}  # made while the copy waited
+    # The copy sees what this process claimed: only the item it was making at a claim can be
+    # made twice. (Unshared, it would make all 40 on top of this process's 3 or more.)
+    assert 40 <= run.made() <= 41
     assert no_child_left()
 
 
 def test_an_item_both_made_is_taken_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The copy cannot see the claims and makes all 12; the three this process made first
     come from it too, and are still taken once."""
-    monkeypatch.setattr(forked.mmap, "mmap", lambda *_: Unshared(8))
+    monkeypatch.setattr(forked, "mmap", SimpleNamespace(mmap=lambda *_: Unshared(8)))
     run = Run(12)
     run.go()
     assert run.taken == Counter(range(12))
+    assert run.made() >= 15
     assert {run.makers()[i] for i in (9, 10, 11)} == {"here"}
 
 
