@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image
 
-from postcal.ledger.records import LedgerRecord, read_ledger, write_record
+from postcal.ledger.records import LedgerRecord, parse_stamp, read_ledger, write_record
 from postcal.metrics import fields
 from postcal.metrics.due import AGES, MEASURED
 from postcal.metrics.listening import BRAND, MAX_PERMALINKS, MentionDay, append_mentions
 from postcal.metrics.snapshots import Snapshot, append_snapshots
 from postcal.metrics.spend import SPEND_DIR
-from postcal.publish.records import parse_stamp, stamp
+from postcal.publish.records import stamp
 
 CHANNELS = {
     "masto": "mastodon",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -12,6 +13,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from postcal.content.source import position_of_byte
 from postcal.ledger.paths import LEDGER_DIR, record_path
 from postcal.problems import Problem, error
+
+
+def parse_stamp(text: str) -> datetime:
+    """A record's time, as written (ISO 8601, with ``Z`` for UTC)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
 
 LedgerStatus = Literal[
     "attempting", "published", "partial", "failed", "unknown", "unconfirmed", "skipped"

@@ -13,9 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from postcal.ledger.records import LedgerRecord
+from postcal.ledger.records import LedgerRecord, parse_stamp
 from postcal.metrics.snapshots import Snapshot
-from postcal.publish.records import parse_stamp
 
 AGES: tuple[tuple[str, timedelta], ...] = (
     ("1h", timedelta(hours=1)),

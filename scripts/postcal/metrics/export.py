@@ -15,11 +15,10 @@ from datetime import date
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from postcal.ledger.records import LedgerRecord
+from postcal.ledger.records import LedgerRecord, parse_stamp
 from postcal.metrics.due import recency
 from postcal.metrics.fields import NORMALISED
 from postcal.metrics.snapshots import Snapshot
-from postcal.publish.records import parse_stamp
 
 COLUMNS = (
     "post",

@@ -43,11 +43,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
 from postcal.content.models import Campaign, Goal
-from postcal.ledger.records import LedgerRecord
+from postcal.ledger.records import LedgerRecord, parse_stamp
 from postcal.metrics import fields
 from postcal.metrics.due import MEASURED, recency
 from postcal.metrics.snapshots import Snapshot
-from postcal.publish.records import parse_stamp
 
 TOLERANCE = 0.10
 """How far the projection may be off the target and still be "on track"."""

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from postcal.content.loader import Calendar
 from postcal.content.models import Settings
-from postcal.ledger.records import LedgerEntry, LedgerRecord
+from postcal.ledger.records import LedgerEntry, LedgerRecord, parse_stamp
 from postcal.networks import network
 from postcal.platforms.base import (
     URL,
@@ -78,7 +78,7 @@ def _ask(
     first = record.first_attempted_at or record.attempted_at or records.stamp(run.now)
     try:
         answer = run.channels.adapter(item.channel).reconcile(
-            built, known, records.parse_stamp(first), run.now
+            built, known, parse_stamp(first), run.now
         )
     except PublishError as exc:
         run.outcome(item, "unknown", detail=f"could not reconcile yet: {exc.message}")

@@ -16,10 +16,6 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_stamp(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def changed(record: LedgerRecord, **changes: object) -> LedgerRecord:
     return record.model_copy(update=changes)
 

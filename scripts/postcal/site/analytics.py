@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from postcal.ledger.records import LedgerRecord
+from postcal.ledger.records import LedgerRecord, parse_stamp
 from postcal.metrics import fields
 from postcal.metrics.due import MEASURED, recency
 from postcal.metrics.listening import MentionDay
 from postcal.metrics.snapshots import Snapshot
 from postcal.metrics.voice import Spike, spike
-from postcal.publish.records import parse_stamp
 
 WINDOW_DAYS = 30
 POST_METRICS = ("likes", "shares", "replies", "impressions")
