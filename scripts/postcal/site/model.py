@@ -57,7 +57,7 @@ class ChannelView:
     @property
     def measurements(self) -> tuple[Measurement, ...]:
         """One per thread part, then the first comment. Counted when first asked: only a
-        post's own page shows them, and post pages are rendered as they are written, half of
+        post's own page shows them, and post pages are rendered as they are written, many of
         them in a forked copy (``site.shell``)."""
         if self._measured is None:
             object.__setattr__(self, "_measured", measured(self.rendered, self.account))

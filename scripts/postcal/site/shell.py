@@ -120,10 +120,11 @@ def _page_bytes(shell: Shell, stem: str, page: PostPage) -> bytes:
 
 
 class FileWriter:
-    """Files written by a second thread while this one goes on: creating a file can wait on
-    the disk for most of a millisecond (writing 10,000 post pages took 6 s on a busy disk), and
-    rendering the next page need not wait with it. The first error is raised on ``put`` or when
-    the block ends; a thread is started per block, after any fork (``postcal.forked``)."""
+    """Files written by a second thread while this one goes on, where the build runs in one
+    process (``mkdocs serve``, one core): creating a file can wait on the disk for most of a
+    millisecond, and rendering the next page need not wait with it (a rebuild at 1,000 posts:
+    2.0 s with it, 2.4 s without). The first error is raised on ``put`` or when the block
+    ends; a thread is started per block, after any fork (``postcal.forked``)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
