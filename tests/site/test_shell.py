@@ -153,18 +153,6 @@ def test_a_copy_that_fails_leaves_its_pages_to_this_process(tmp_path: Path) -> N
     assert sorted(_written(site)) == [f"p{n:03d}.html" for n in range(7)]
 
 
-def test_the_writer_thread_hands_its_error_back(tmp_path: Path) -> None:
-    """What the writer thread writes is there when its block ends; a file it cannot write
-    fails the block that asked for it."""
-    (tmp_path / "ok").mkdir()
-    with shell.FileWriter(tmp_path / "ok") as writer:
-        writer.put("a.html", b"A")
-    assert (tmp_path / "ok" / "a.html").read_bytes() == b"A"
-    with pytest.raises(FileNotFoundError), shell.FileWriter(tmp_path / "missing") as writer:
-        writer.put("b.html", b"B")
-    assert not (tmp_path / "missing").exists()
-
-
 def test_the_sitemap_lists_each_page_in_the_shells_place() -> None:
     entry = "    <url>\n         <loc>https://x.example/{}.html</loc>\n    </url>\n"
     sitemap = (

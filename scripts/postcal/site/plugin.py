@@ -36,6 +36,7 @@ from postcal.site.model import build_site_data
 from postcal.site.pages import UNINDEXED, PostPage, Producer, produce, template_cache
 from postcal.site.search import SearchEntry, index_entries
 from postcal.site.simulation import simulation_banner
+from postcal.site.writer import WriterError
 
 log = get_plugin_logger(__name__)
 THEME = Path(__file__).with_name("theme")
@@ -237,7 +238,10 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             if self.shell is None:
                 raise PluginError("postcal: Material did not render the post pages' shell")
             site_dir = Path(config.site_dir)
-            shell.write_pages(self.shell, site_dir, self.shell_pages, parallel=True)
+            try:
+                shell.write_pages(self.shell, site_dir, self.shell_pages, parallel=True)
+            except (OSError, WriterError) as exc:
+                raise PluginError(f"postcal: the post pages could not be written: {exc}") from None
         index = _search_index(config)
         if index is not None:
             index.entries.extend(index_entries(self.search, self.urls.__getitem__))
