@@ -106,6 +106,9 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         env.bytecode_cache = template_cache()
         return env
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        shell.set_aside(Path(config.site_dir))  # before MkDocs empties the site folder
+
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         root = self._root(config)
         settings_file = load_settings(root)[0]
@@ -179,6 +182,12 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             self._add(files, File.generated(config, src, content=data_bytes))
         for src, path in sorted(output.media.items()):
             self._add(files, File.generated(config, src, abs_src_path=str(path)))
+        folder = f"{shell.FOLDER}/"
+        shell.bring_back(
+            Path(config.site_dir),
+            {f"{shell.stem_of(src)}.html" for src in output.shell_pages}
+            | {f.dest_uri.removeprefix(folder) for f in files if f.dest_uri.startswith(folder)},
+        )
         return files
 
     def on_page_content(

@@ -14,8 +14,10 @@ its place.
 from __future__ import annotations
 
 import html
+import os
 import re
-from collections.abc import Mapping
+import shutil
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,9 @@ TITLE = "PostcalShellTitle"
 BODY = "<!--postcal:shell-body-->"
 SHELL_BODY = f"<h1>{TITLE}</h1>\n{BODY}"
 """The shell's body. With an h1 of its own, Material adds none; a post's body brings its h1."""
+KEPT = f".{STEM}_pages"
+"""Where the last build's post pages wait while MkDocs empties the site folder: it leaves
+hidden names alone (``mkdocs.utils.clean_directory``)."""
 
 
 class ShellError(Exception):
@@ -89,15 +94,11 @@ def write_pages(
     folder = site_dir / FOLDER
     items = list(pages.items())
 
-    def written(part: list[tuple[str, PostPage]]) -> None:
-        with FileWriter(folder) as writer:
-            for src, page in part:
-                writer.put(f"{stem_of(src)}.html", _page_bytes(shell, stem_of(src), page))
-
     if parallel and len(items) >= PARALLEL_FROM and forked.available():
         # The first page here, before the fork: what rendering loads once (templates, text
         # counting's patterns) is then loaded for both processes.
-        written(items[:1])
+        first, page = items[0]
+        (folder / f"{stem_of(first)}.html").write_bytes(_page_bytes(shell, stem_of(first), page))
         stems = [stem_of(src) for src, _ in items[1:]]
         rest = [page for _, page in items[1:]]
 
@@ -109,8 +110,43 @@ def write_pages(
 
         forked.from_both_ends(len(rest), make, take)
     else:
-        written(items)
+        with FileWriter(folder) as writer:
+            for src, page in items:
+                writer.put(f"{stem_of(src)}.html", _page_bytes(shell, stem_of(src), page))
     (folder / f"{STEM}.html").unlink(missing_ok=True)
+
+
+def set_aside(site_dir: Path) -> None:
+    """Before MkDocs empties ``site_dir``: move the last build's post pages out of its way, so
+    that this build writes over them (``bring_back``) rather than deleting and creating them
+    again. On this machine, creating 10,000 pages just after deleting as many took 1.3–2.1 s;
+    writing over them, 0.5–0.75 s. A folder holding anything but pages is left to MkDocs."""
+    kept = site_dir / KEPT
+    if kept.is_dir() and not kept.is_symlink():
+        shutil.rmtree(kept)  # set aside by a build that failed before bringing it back
+    folder = site_dir / FOLDER
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    with os.scandir(folder) as entries:
+        if all(e.is_file(follow_symlinks=False) and e.name.endswith(".html") for e in entries):
+            folder.rename(kept)
+
+
+def bring_back(site_dir: Path, names: Collection[str]) -> None:
+    """After MkDocs emptied ``site_dir``: the pages ``set_aside`` moved go back, less those whose
+    names are not in ``names`` (every file this build writes in the folder), so the folder ends
+    as a build into an empty one leaves it."""
+    kept = site_dir / KEPT
+    if not kept.is_dir() or kept.is_symlink():
+        return
+    folder = site_dir / FOLDER
+    if folder.exists():  # made meanwhile by something else: this build starts it afresh
+        shutil.rmtree(kept)
+        return
+    for page in kept.iterdir():
+        if page.name not in names:
+            page.unlink()
+    kept.rename(folder)
 
 
 def _page_bytes(shell: Shell, stem: str, page: PostPage) -> bytes:
@@ -136,12 +172,15 @@ def with_pages_in_sitemap(sitemap: str, stems: list[str]) -> str:
 
 __all__ = [
     "BODY",
+    "KEPT",
     "SHELL_BODY",
     "SOURCE",
     "STEM",
     "TITLE",
     "Shell",
     "ShellError",
+    "bring_back",
+    "set_aside",
     "stem_of",
     "with_pages_in_sitemap",
     "write_pages",
