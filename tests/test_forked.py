@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import select
 from collections import Counter
 from types import SimpleNamespace
 
@@ -156,3 +157,97 @@ def test_a_few_items(count: int) -> None:
     run = Run(count, head_start=0)
     run.go()
     assert run.taken == Counter(range(count))
+
+
+PARENT = os.getpid()
+
+
+def _maker() -> str:
+    return "copy" if os.getpid() != PARENT else "here"
+
+
+class Early:
+    """A FrontStart whose items say who prepared them and which context completed them. The
+    copy signals once it has prepared item ``signal_at``, and again once it has completed and
+    sent it; this process makes its first item only after that (so it cannot claim items the
+    copy prepared early). The copy fails where told."""
+
+    def __init__(self, count: int, signal_at: int = 4, fail_in_copy_at: int | None = None) -> None:
+        self.signal_at = signal_at
+        self.fail_in_copy_at = fail_in_copy_at
+        self.ready_read, self.ready_write = os.pipe()
+        self.made_here = 0
+        self.prepared_in_copy = mmap.mmap(-1, count)  # shared: how often the copy prepared each
+        self.taken: Counter[int] = Counter()
+        self.data: dict[int, str] = {}
+        self.start = forked.FrontStart(count, self.prepare, self.complete)
+
+    def prepare(self, index: int) -> str:
+        if _maker() == "copy":
+            self.prepared_in_copy[index] += 1
+            if index == self.fail_in_copy_at:
+                raise RuntimeError("a prepare that fails in the copy")
+            if index == self.signal_at:
+                os.write(self.ready_write, b"p")
+        else:
+            if self.made_here == 0 and self.start.pid and self.fail_in_copy_at is None:
+                self.wait_for_copy(b"s")
+            self.made_here += 1
+        return f"{index}:{_maker()}"
+
+    def complete(self, context: str, index: int, prepared: str) -> bytes:
+        if _maker() == "copy" and index == self.signal_at:
+            os.write(self.ready_write, b"s")  # the item goes out right after this returns
+        return f"{prepared}|{context}".encode()
+
+    def take(self, index: int, data: bytes) -> None:
+        self.taken[index] += 1
+        self.data[index] = data.decode()
+
+    def wait_for_copy(self, signal: bytes) -> None:
+        """Until the copy says ``signal`` (a minute at most: a copy that never does fails the
+        test rather than hanging it)."""
+        assert select.select([self.ready_read], [], [], 60)[0], "the copy never signalled"
+        assert os.read(self.ready_read, 1) == signal
+
+    def close(self) -> None:
+        os.close(self.ready_read)
+        os.close(self.ready_write)
+
+
+def test_the_copy_prepares_before_finish_and_completes_with_its_context(
+    copies: list[int],
+) -> None:
+    early = Early(30)
+    early.wait_for_copy(b"p")  # five items prepared there before finish is called
+    early.start.finish("shell", early.take)
+    early.close()
+    assert early.taken == Counter(range(30))
+    assert [early.data[i] for i in range(5)] == [f"{i}:copy|shell" for i in range(5)]
+    assert all(early.data[i].startswith(f"{i}:") for i in range(30))
+    assert {d.split("|")[1] for d in early.data.values()} == {"shell"}
+    assert max(early.prepared_in_copy[:]) == 1  # what it prepared early was sent, not redone
+    assert len(copies) == 1
+    assert reaped(copies[0])
+
+
+def test_a_copy_that_failed_before_finish_leaves_everything_here(copies: list[int]) -> None:
+    early = Early(12, fail_in_copy_at=0)
+    assert len(copies) == 1
+    # Gone before finish (its end of the stream is closed), so the context goes nowhere.
+    assert select.select([early.start.read_end], [], [], 60)[0]
+    early.start.finish("shell", early.take)
+    early.close()
+    assert early.taken == Counter(range(12))
+    assert early.data == {i: f"{i}:here|shell" for i in range(12)}
+    assert reaped(copies[0])
+
+
+def test_cancel_stops_the_copy_and_makes_nothing(copies: list[int]) -> None:
+    early = Early(1000)
+    early.start.cancel()
+    early.start.cancel()
+    early.close()
+    assert early.taken == Counter()
+    assert len(copies) == 1
+    assert reaped(copies[0])

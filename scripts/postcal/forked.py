@@ -21,9 +21,11 @@ import struct
 import sys
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
+P = TypeVar("P")
+C = TypeVar("C")
 
 
 def available() -> bool:
@@ -96,53 +98,118 @@ def from_both_ends(
     Where they meet, both may make the same item; it is taken once. If the copy fails, what it
     did not send is made here.
     """
-    if count == 0:
-        return
-    claimed = mmap.mmap(-1, 8)  # shared with the copy: the lowest index this process claimed
-    claimed[:] = NONE_CLAIMED.to_bytes(8, "little")
-    read_end, write_end = os.pipe()
-    thaw = gc.get_freeze_count() == 0
-    gc.freeze()  # as in run_both: the copy should not copy the heap page by page
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        _stream_front(count, make, claimed, write_end)
-    os.close(write_end)
-    done = bytearray(count)  # 1 where taken
-    finished = False
-    try:
-        _take_both(count, make, take, claimed, read_end, done)
-        finished = True
-    finally:
-        os.close(read_end)
-        if not finished:
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        if thaw:
+    FrontStart[int, None](count, lambda index: index, lambda _, index, __: make(index)).finish(
+        None, take
+    )
+
+
+class FrontStart(Generic[P, C]):
+    """``from_both_ends`` with the copy forked before the items can be finished: from the fork
+    on, it prepares items from the front (``prepare(i)``) while this process does other work.
+    ``finish(context, take)`` hands it what finishing needs; from then on both ends go as in
+    ``from_both_ends``, an item being ``complete(context, i, prepare(i))``.
+
+    For the site, the copy renders post bodies while MkDocs renders the other pages here, and
+    puts them in the page shell once Material has rendered it. As with ``from_both_ends``, the
+    caller decides whether a fork is worth it (``available``). ``cancel`` (or this process
+    ending) stops the copy."""
+
+    def __init__(
+        self,
+        count: int,
+        prepare: Callable[[int], P],
+        complete: Callable[[C, int, P], bytes],
+    ) -> None:
+        self.count = count
+        self.prepare = prepare
+        self.complete = complete
+        self.pid = 0
+        if count == 0:
+            return
+        self.claimed = mmap.mmap(-1, 8)  # shared: the lowest index this process claimed
+        self.claimed[:] = NONE_CLAIMED.to_bytes(8, "little")
+        self.read_end, write_end = os.pipe()
+        control_read, self.control = os.pipe()
+        self.thaw = gc.get_freeze_count() == 0
+        gc.freeze()  # as in run_both: the copy should not copy the heap page by page
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(self.read_end)
+            os.close(self.control)
+            self._copy(control_read, write_end)
+        os.close(write_end)
+        os.close(control_read)
+
+    def _copy(self, control: int, write_end: int) -> None:
+        status = 1
+        gc.disable()
+        try:
+            prepared: dict[int, P] = {}
+            while len(prepared) < self.count and not select.select([control], [], [], 0)[0]:
+                prepared[len(prepared)] = self.prepare(len(prepared))
+            with os.fdopen(control, "rb") as pipe:
+                size = pipe.read(8)
+                if len(size) < 8:  # cancelled, or this process is gone
+                    os._exit(0)
+                context: C = pickle.loads(pipe.read(int.from_bytes(size, "little")))
+            with os.fdopen(write_end, "wb") as pipe:
+                for index in range(self.count):
+                    if index >= int.from_bytes(self.claimed[:8], "little"):
+                        break
+                    ready = prepared.pop(index) if index in prepared else self.prepare(index)
+                    data = self.complete(context, index, ready)
+                    pipe.write(HEADER.pack(index, len(data)))
+                    pipe.write(data)
+                    pipe.flush()  # now: this process may be idle, waiting for it
+            status = 0
+        finally:
+            os._exit(status)
+
+    def finish(self, context: C, take: Callable[[int, bytes], None]) -> None:
+        def make(index: int) -> bytes:
+            return self.complete(context, index, self.prepare(index))
+
+        done = bytearray(self.count)  # 1 where taken
+        if self.pid:
+            finished = False
+            try:
+                if self._send(context):
+                    _take_both(self.count, make, take, self.claimed, self.read_end, done)
+                finished = True
+            finally:
+                self._stop(kill=not finished)
+        for index in range(self.count):  # everything, without a copy; what a failed one left
+            if not done[index]:
+                take(index, make(index))
+
+    def _send(self, context: C) -> bool:
+        """Hand ``context`` to the copy; False if it is gone (then everything is made here)."""
+        payload = pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL)
+        control, self.control = self.control, -1
+        try:
+            with os.fdopen(control, "wb") as pipe:
+                pipe.write(len(payload).to_bytes(8, "little") + payload)
+        except BrokenPipeError:
+            return False
+        return True
+
+    def cancel(self) -> None:
+        """Stop the copy; nothing is made. Safe to call more than once."""
+        if self.pid:
+            self._stop(kill=True)
+
+    def _stop(self, *, kill: bool) -> None:
+        if self.control >= 0:
+            os.close(self.control)
+            self.control = -1
+        if kill:
+            os.kill(self.pid, signal.SIGKILL)
+        os.close(self.read_end)
+        os.waitpid(self.pid, 0)
+        self.pid = 0
+        if self.thaw:
             gc.unfreeze()
-        claimed.close()
-    for index in range(count):  # what a failed copy left
-        if not done[index]:
-            take(index, make(index))
-
-
-def _stream_front(
-    count: int, make: Callable[[int], bytes], claimed: mmap.mmap, write_end: int
-) -> None:
-    status = 1
-    gc.disable()
-    try:
-        with os.fdopen(write_end, "wb") as pipe:
-            for index in range(count):
-                if index >= int.from_bytes(claimed[:8], "little"):
-                    break
-                data = make(index)
-                pipe.write(HEADER.pack(index, len(data)))
-                pipe.write(data)
-                pipe.flush()  # now: this process may be idle, waiting for it
-        status = 0
-    finally:
-        os._exit(status)
+        self.claimed.close()
 
 
 def _take_both(

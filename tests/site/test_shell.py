@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from mkdocs.exceptions import Abort
 
 from postcal import forked
 from postcal.site import shell
@@ -133,8 +134,11 @@ def _site(tmp_path: Path, name: str) -> Path:
 @pytest.mark.usefixtures("forced_fork")
 def test_pages_written_in_two_processes_are_the_pages_written_in_one(tmp_path: Path) -> None:
     one, two = _site(tmp_path, "one"), _site(tmp_path, "two")
-    shell.write_pages(shell.Shell(SHELL), one, _pages(7), parallel=False)
-    shell.write_pages(shell.Shell(SHELL), two, _pages(7), parallel=True)
+    shell.write_pages(shell.Shell(SHELL), one, _pages(7))
+    pages = _pages(7)
+    ahead = shell.render_ahead(pages)
+    assert ahead is not None and ahead.pid  # a copy is rendering from here on
+    shell.write_pages(shell.Shell(SHELL), two, pages, ahead=ahead)
     expected = {
         f"p{n:03d}.html": shell.Shell(SHELL).page(
             f"p{n:03d}", f"Post {n} & co", f"<h1>Post {n}</h1>"
@@ -149,8 +153,14 @@ def test_pages_written_in_two_processes_are_the_pages_written_in_one(tmp_path: P
 def test_a_copy_that_fails_leaves_its_pages_to_this_process(tmp_path: Path) -> None:
     """The copy's pages raise there (any pid but this one's) and render here: all 7 written."""
     site = _site(tmp_path, "site")
-    shell.write_pages(shell.Shell(SHELL), site, _pages(7, only_in=os.getpid()), parallel=True)
+    pages = _pages(7, only_in=os.getpid())
+    shell.write_pages(shell.Shell(SHELL), site, pages, ahead=shell.render_ahead(pages))
     assert sorted(_written(site)) == [f"p{n:03d}.html" for n in range(7)]
+
+
+def test_few_pages_are_not_rendered_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "available", lambda: True)
+    assert shell.render_ahead(_pages(shell.PARALLEL_FROM - 1)) is None
 
 
 def test_the_sitemap_lists_each_page_in_the_shells_place() -> None:
@@ -203,3 +213,29 @@ def test_a_post_is_found_by_its_facts_and_every_text_it_sends(demo_site: Path) -
         "title": "Tutorial: AeroPress travel recipe",
         "text": "".join(f"<p>{line}</p>" for line in [facts, *parts]),
     }
+
+
+@pytest.mark.usefixtures("forced_fork")
+def test_a_build_that_fails_after_the_copy_started_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo's post bodies start rendering in a copy at on_files; a theme whose page shell
+    cannot hold the pages fails the build later, and the copy is stopped and reaped."""
+    pids: list[int] = []
+
+    class Recorded(forked.FrontStart):  # type: ignore[type-arg]
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)  # type: ignore[arg-type]
+            pids.append(self.pid)
+
+    def broken(self: shell.Shell) -> None:
+        raise shell.ShellError("a theme without the marks")
+
+    monkeypatch.setattr(forked, "FrontStart", Recorded)
+    monkeypatch.setattr(shell.Shell, "__post_init__", broken)
+    root = copy_demo(tmp_path / "repo")
+    with pytest.raises(Abort):
+        build_in_process(root, tmp_path / "site")
+    assert len(pids) == 1 and pids[0] > 0  # the copy was started
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pids[0], os.WNOHANG)

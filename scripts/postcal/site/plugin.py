@@ -19,6 +19,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from postcal import forked
 from postcal.clock import ClockError, resolve_moment
 from postcal.content.loader import (
     CAMPAIGNS_DIR,
@@ -75,6 +76,8 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         """Page HTML held while Material's search looks at the page (``_content_aside``)."""
         self.shell_pages: dict[str, PostPage] = {}
         self.shell: shell.Shell | None = None
+        self.ahead: forked.FrontStart[str, shell.Shell] | None = None
+        """Post bodies being rendered in a forked copy while MkDocs renders the other pages."""
         self.search: dict[str, SearchEntry] = {}
         self.urls: dict[str, str] = {}
         """Each generated page's address, as search gives it, by src_uri."""
@@ -182,6 +185,8 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             self._add(files, File.generated(config, src, content=data_bytes))
         for src, path in sorted(output.media.items()):
             self._add(files, File.generated(config, src, abs_src_path=str(path)))
+        self._stop_ahead()  # a copy left by a build that stopped unseen
+        self.ahead = shell.render_ahead(self.shell_pages)
         folder = f"{shell.FOLDER}/"
         shell.bring_back(
             Path(config.site_dir),
@@ -247,13 +252,22 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             if self.shell is None:
                 raise PluginError("postcal: Material did not render the post pages' shell")
             site_dir = Path(config.site_dir)
+            ahead, self.ahead = self.ahead, None
             try:
-                shell.write_pages(self.shell, site_dir, self.shell_pages, parallel=True)
+                shell.write_pages(self.shell, site_dir, self.shell_pages, ahead=ahead)
             except (OSError, WriterError) as exc:
                 raise PluginError(f"postcal: the post pages could not be written: {exc}") from None
         index = _search_index(config)
         if index is not None:
             index.entries.extend(index_entries(self.search, self.urls.__getitem__))
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._stop_ahead()  # the post pages will not be written
+
+    def _stop_ahead(self) -> None:
+        if self.ahead is not None:
+            self.ahead.cancel()
+            self.ahead = None
 
     @staticmethod
     def _add(files: Files, file: File) -> None:

@@ -82,33 +82,49 @@ class Shell:
         return "".join(pieces)
 
 
+def render_ahead(pages: Mapping[str, PostPage]) -> forked.FrontStart[str, Shell] | None:
+    """Start rendering the bodies of ``pages`` (by src_uri) in a forked copy now, while MkDocs
+    renders the other pages here, where there are enough of them and a fork is available; pass
+    the result to ``write_pages``. At 10,000 posts MkDocs' own page loop takes 1.5–2 s of one
+    core, time in which the copy renders thousands of bodies."""
+    items = list(pages.items())
+    if len(items) < PARALLEL_FROM or not forked.available():
+        return None
+    # One body before the fork: what rendering loads once (templates, the text counting
+    # patterns) is then loaded for both processes.
+    items[0][1].render()
+    stems = [stem_of(src) for src, _ in items]
+
+    def complete(shell: Shell, index: int, body: str) -> bytes:
+        return _encoded(shell.page(stems[index], items[index][1].title, body))
+
+    return forked.FrontStart(len(items), lambda index: items[index][1].render(), complete)
+
+
 def write_pages(
-    shell: Shell, site_dir: Path, pages: Mapping[str, PostPage], *, parallel: bool = False
+    shell: Shell,
+    site_dir: Path,
+    pages: Mapping[str, PostPage],
+    *,
+    ahead: forked.FrontStart[str, Shell] | None = None,
 ) -> None:
     """Render and write every page of ``pages`` (by src_uri) under ``site_dir``, and remove the
-    shell's own. With ``parallel``, a forked copy renders pages too, where it can, and sends
-    them here (``postcal.forked.from_both_ends``): this process writes them all, since two
-    processes creating files in one folder slow each other down (5,000 files each took 1.5 s,
-    against 0.5 s for all 10,000 from one process), and renders pages itself only while none
-    waits to be written."""
+    shell's own. ``ahead`` (from ``render_ahead(pages)``) is a forked copy that has been
+    rendering from the front: it now puts its pages in the shell and sends them here
+    (``postcal.forked.FrontStart``). This process writes them all, since two processes
+    creating files in one folder slow each other down (5,000 files each took 1.5 s, against
+    0.5 s for all 10,000 from one process), and renders pages from the back only while none
+    waits to be written. Without it, a helper process writes what this one renders
+    (``site.writer``)."""
     folder = site_dir / FOLDER
     items = list(pages.items())
-
-    if parallel and len(items) >= PARALLEL_FROM and forked.available():
-        # The first page here, before the fork: what rendering loads once (templates, text
-        # counting's patterns) is then loaded for both processes.
-        first, page = items[0]
-        (folder / f"{stem_of(first)}.html").write_bytes(_page_bytes(shell, stem_of(first), page))
-        stems = [stem_of(src) for src, _ in items[1:]]
-        rest = [page for _, page in items[1:]]
-
-        def make(index: int) -> bytes:
-            return _page_bytes(shell, stems[index], rest[index])
+    if ahead is not None:
+        stems = [stem_of(src) for src, _ in items]
 
         def take(index: int, data: bytes) -> None:
             (folder / f"{stems[index]}.html").write_bytes(data)
 
-        forked.from_both_ends(len(rest), make, take)
+        ahead.finish(shell, take)
     else:
         with FileWriter(folder) as writer:
             for src, page in items:
@@ -150,8 +166,11 @@ def bring_back(site_dir: Path, names: Collection[str]) -> None:
 
 
 def _page_bytes(shell: Shell, stem: str, page: PostPage) -> bytes:
-    # Encoded as MkDocs writes a page.
-    return shell.page(stem, page.title, page.render()).encode("utf-8", errors="xmlcharrefreplace")
+    return _encoded(shell.page(stem, page.title, page.render()))
+
+
+def _encoded(page: str) -> bytes:
+    return page.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes a page
 
 
 _URL = re.compile(r"[ \t]*<url>(?:(?!</url>).)*?</url>\n?", re.DOTALL)
@@ -180,6 +199,7 @@ __all__ = [
     "Shell",
     "ShellError",
     "bring_back",
+    "render_ahead",
     "set_aside",
     "stem_of",
     "with_pages_in_sitemap",
