@@ -26,3 +26,28 @@ def test_lint_and_the_site_do_not_load_the_network_clients(module: str) -> None:
     loaded = set(done.stdout.split())
     assert module in loaded
     assert HEAVY & loaded == set()
+
+
+def test_counting_loads_twitter_text_without_pkg_resources() -> None:
+    """twitter-text reads its emoji list through pkg_resources (90-100 ms to import); counting
+    gives it a stand-in for the import, and leaves nothing of it behind."""
+    script = (
+        "import sys\n"
+        "from postcal.text import count\n"
+        "count.load_patterns()\n"
+        "import twitter_text.regexp.emoji as e\n"
+        "print(len(e.emoji_list), 'pkg_resources' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    emoji, leaked = done.stdout.split()
+    real = subprocess.run(
+        [sys.executable, "-c", "import twitter_text.regexp.emoji as e; print(len(e.emoji_list))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert (int(emoji), leaked) == (int(real.stdout), "False")
+    assert int(emoji) > 3000  # the whole list was read

@@ -6,8 +6,13 @@ UTF-16 code units (what JavaScript front ends count), which is never lower than 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import sys
+import types
 import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import regex
@@ -38,16 +43,42 @@ def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def _resource_string(module: str, name: str) -> bytes:
+    """``pkg_resources.resource_string`` for a file beside ``module``'s own."""
+    return (Path(sys.modules[module].__file__ or "").parent / name).read_bytes()
+
+
+@contextlib.contextmanager
+def _light_pkg_resources() -> Iterator[None]:
+    """While twitter-text imports: a stand-in for ``pkg_resources``, of which it uses only
+    ``resource_string``, to read its emoji list. Importing the real one took 90-100 ms, half of
+    twitter-text's import, in each process that counts texts. An import that needs more of it
+    fails on the missing name (the counting tests would show it)."""
+    if "pkg_resources" in sys.modules:
+        yield
+        return
+    stand_in = types.ModuleType("pkg_resources", "postcal's stand-in while twitter-text imports")
+    stand_in.resource_string = _resource_string  # type: ignore[attr-defined]
+    sys.modules["pkg_resources"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("pkg_resources") is stand_in:
+            del sys.modules["pkg_resources"]
+
+
 @functools.cache
 def _emoji_pattern() -> Any:
-    from twitter_text.regexp.emoji import emoji
+    with _light_pkg_resources():
+        from twitter_text.regexp.emoji import emoji
 
     return emoji
 
 
 @functools.cache
 def _extract_urls() -> Any:
-    from twitter_text import extract_urls_with_indices
+    with _light_pkg_resources():
+        from twitter_text import extract_urls_with_indices
 
     return extract_urls_with_indices
 
@@ -61,7 +92,8 @@ def load_patterns() -> None:
 
 def x_weighted_reference(text: str) -> int:
     """twitter-text's own implementation; correct, but about 5 ms per text."""
-    from twitter_text import parse_tweet
+    with _light_pkg_resources():
+        from twitter_text import parse_tweet
 
     return int(parse_tweet(text).weightedLength)
 
