@@ -51,3 +51,24 @@ def test_counting_loads_twitter_text_without_pkg_resources() -> None:
     )
     assert (int(emoji), leaked) == (int(real.stdout), "False")
     assert int(emoji) > 3000  # the whole list was read
+
+
+def test_a_build_collects_once_at_exit_and_skips_the_shutdowns_collections() -> None:
+    """The plugin's exit hook runs the finalizers of what is garbage at exit (a cycle whose
+    finalizer writes a line), then freezes the rest so that the shutdown does not walk it."""
+    script = (
+        "import atexit, gc, sys\n"
+        "# Exit handlers run last in, first out: this one after the plugin's.\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() >= 1000))\n"
+        "from postcal.site.plugin import PostcalPlugin\n"
+        "PostcalPlugin().on_startup(command='build', dirty=False)\n"
+        "class Cycle:\n"
+        "    def __del__(self): print('finalized')\n"
+        "gc.disable()\n"
+        "c = Cycle(); c.me = c; del c\n"
+        "live = [[n] for n in range(1000)]\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.split("\n") == ["finalized", "frozen True", ""]

