@@ -13,7 +13,7 @@ import pytest
 from mkdocs.exceptions import Abort
 
 from postcal.site import writer
-from postcal.site.writer import FileWriter, WriterError
+from postcal.site.writer import FileWriter, WriterError, write_over
 from tests.site.conftest import build_in_process, copy_demo
 
 
@@ -82,3 +82,30 @@ def test_a_full_disk_fails_the_build_with_a_message(
         "postcal: the post pages could not be written:"
         f" [Errno 28] No space left on device: '{folder / 'first.html'}'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [(b"a" * 9000, b"short"), (b"short", b"b" * 9000), (b"same", b"SAME"), (b"x", b"")],
+)
+def test_written_over_in_place_the_file_holds_exactly_the_new_bytes(
+    tmp_path: Path, old: bytes, new: bytes
+) -> None:
+    page = tmp_path / "p.html"
+    page.write_bytes(old)
+    inode = page.stat().st_ino
+    write_over(page, new)
+    assert page.read_bytes() == new
+    assert page.stat().st_ino == inode  # the same file, not a new one in its place
+
+
+def test_writing_over_a_missing_file_creates_it(tmp_path: Path) -> None:
+    write_over(tmp_path / "new.html", b"fresh")
+    assert (tmp_path / "new.html").read_bytes() == b"fresh"
+    assert (tmp_path / "new.html").stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from postcal import forked
 from postcal.site.pages import PARALLEL_FROM, PostPage
-from postcal.site.writer import FileWriter
+from postcal.site.writer import FileWriter, write_over
 
 FOLDER = "posts"
 STEM = "_postcal_shell"
@@ -122,7 +122,7 @@ def write_pages(
         stems = [stem_of(src) for src, _ in items]
 
         def take(index: int, data: bytes) -> None:
-            (folder / f"{stems[index]}.html").write_bytes(data)
+            write_over(folder / f"{stems[index]}.html", data)
 
         ahead.finish(shell, take)
     else:

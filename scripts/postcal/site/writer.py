@@ -5,6 +5,9 @@ core), creating a file costs this machine most of a millisecond of kernel time. 
 do it meanwhile, but it fights the renderer for the GIL, and the ``regex`` module gives the GIL
 up on every call, so each call became a hand-over between the two. A helper process started
 with ``subprocess`` (safe with threads, unlike a fork) takes the files through a pipe instead.
+
+Either way, a page is written over the file of the same name that the last build left
+(``write_over``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,21 +26,42 @@ HEADER = 12
 PIPE_SIZE = 1 << 20
 """Room for about 30 pages in the pipe, so rendering seldom waits for the disk."""
 
-HELPER = r"""
-import os, sys
-folder, read = sys.argv[1], sys.stdin.buffer.read
-while head := read(12):
-    name = read(int.from_bytes(head[:4], "little")).decode()
-    data = read(int.from_bytes(head[4:], "little"))
+
+def write_over(path: str | os.PathLike[str], data: bytes) -> None:
+    """``data`` as the whole content of the file at ``path``, written over the old bytes in
+    place and then cut to length, rather than truncated to nothing first. A build writes over
+    the last build's post pages (``site.shell.set_aside``); on this machine 10,000 pages took
+    0.8-1.7 s truncated first, against 0.13-0.14 s written over, since the disk keeps the
+    blocks it has instead of freeing and allocating them again. A new file is created."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
     try:
-        with open(os.path.join(folder, name), "wb") as out:
-            out.write(data)
-    except OSError as exc:
-        sys.stdout.write(f"{exc.errno or 0}\n{exc.strerror or exc}\n{name}")
-        sys.exit(3)
-"""
-"""Standard library only, started with -I -S: about 15 ms. It stops at the first file it cannot
-write and says which, and why, on its stdout."""
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view) :]
+        os.ftruncate(handle, len(data))
+    finally:
+        os.close(handle)
+
+
+def serve_writes(folder: str) -> None:
+    """The helper's loop: files from stdin until it ends. It stops at the first file it cannot
+    write, and says on stdout which and why."""
+    read = sys.stdin.buffer.read
+    while head := read(HEADER):
+        name = read(int.from_bytes(head[:4], "little")).decode()
+        data = read(int.from_bytes(head[4:], "little"))
+        try:
+            write_over(Path(folder, name), data)
+        except OSError as exc:
+            sys.stdout.write(f"{exc.errno or 0}\n{exc.strerror or exc}\n{name}")
+            sys.exit(3)
+
+
+HELPER = (
+    f"import sys; sys.path.insert(0, {str(Path(__file__).parents[2])!r}); "
+    "from postcal.site.writer import serve_writes; serve_writes(sys.argv[1])"
+)
+"""Started with -I -S (this module needs nothing but the standard library): about 15 ms."""
 
 
 class WriterError(Exception):
