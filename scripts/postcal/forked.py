@@ -1,7 +1,8 @@
 """Part of a job in a forked copy of the process, so that a command uses a second core: lint
 runs some rules there; the site build makes its calendar views there, and renders post pages
-there while this process writes them (``from_both_ends``); the cron tick reads the ledger
-there while this process reads the posts.
+there (``FrontStart``: it starts while MkDocs renders the other pages here, and sends each
+page here to be written); the cron tick reads the ledger there while this process reads the
+posts.
 
 The copy shares the loaded calendar page by page (copy-on-write), so nothing is pickled but
 what it returns. The caller decides whether a job is worth it; `available` also refuses in a
