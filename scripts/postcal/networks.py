@@ -234,7 +234,7 @@ NETWORKS: dict[str, NetworkSpec] = {
             "Bluesky",
             (("graphemes", 300), ("utf8", 3000)),
             video=VideoLimits(
-                max_bytes=100_000_000,
+                max_bytes=300_000_000,  # app.bsky.embed.video since 2026-08-11; 100 MB before
                 max_seconds=180,
                 caption_formats=frozenset({VTT}),
                 max_captions=20,

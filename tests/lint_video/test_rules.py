@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from postcal.lint.engine import lint
+from postcal.platforms import bluesky_video
 from tests.conftest import NOW, SETTINGS, WriteFile
 from tests.lint_video.clips import write_clip
 
@@ -125,6 +126,36 @@ def test_too_large_for_telegram_through_a_real_file(root: Path, write_file: Writ
             "export it at a lower bit rate or resolution, or cut it shorter",
         )
     }
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        (150_000_000, set()),  # over the 100 MB the lexicon allowed before 2026-08-11
+        (
+            300_000_001,
+            {
+                (
+                    "video-size",
+                    "error",
+                    8,
+                    11,
+                    "media/long.mp4 is 300,000,001 bytes; Bluesky takes 300,000,000 (sky)",
+                    "export it at a lower bit rate or resolution, or cut it shorter",
+                )
+            },
+        ),
+    ],
+)
+def test_bluesky_takes_videos_up_to_300_mb(
+    root: Path, write_file: WriteFile, size: int, expected: set[tuple[object, ...]]
+) -> None:
+    """Lint and the publisher read one limit (postcal.networks): app.bsky.embed.video's."""
+    path = clip(root, "long.mp4")
+    os.truncate(path, size)  # a sparse tail: FFmpeg still reads the clip
+    write_file(POST, post("sky", "  - file: media/long.mp4\n    alt: Coffee poured\n"))
+    assert problems(root, {"video-size"}) == expected
+    assert bluesky_video.MAX_VIDEO_BYTES == 300_000_000
 
 
 def test_wrong_aspect_and_codec_for_x(root: Path, write_file: WriteFile) -> None:

@@ -31,13 +31,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from postcal.networks import network
 from postcal.platforms.base import Captions, Failure, MediaFile, PublishError
 from postcal.platforms.bluesky_records import Json
 
 EMBED = "app.bsky.embed.video"
-MAX_VIDEO_BYTES = 300_000_000
-MAX_CAPTION_BYTES = 20_000
-MAX_CAPTIONS = 20
+
+
+def _limits() -> tuple[int, int, int]:
+    """Bytes of the video, bytes of a caption file, caption files: the catalogue's, which lint
+    checks posts against too."""
+    video = network("bluesky").video
+    if video is None or video.caption_max_bytes is None or video.max_captions is None:
+        raise RuntimeError("postcal.networks lost Bluesky's video limits")
+    return video.max_bytes, video.caption_max_bytes, video.max_captions
+
+
+MAX_VIDEO_BYTES, MAX_CAPTION_BYTES, MAX_CAPTIONS = _limits()
 VTT = "text/vtt"
 
 
