@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
 from postcal.content.body import DEFAULT
@@ -103,3 +105,30 @@ def test_fold_by_hand() -> None:
     assert fold("D:" + "a" * 71 + "ăb") == "D:" + "a" * 71 + "\r\n ăb\r\n"
     # A fold never falls right after a backslash: it moves with the escaped character.
     assert fold("D:" + "a" * 71 + "\\,x") == "D:" + "a" * 71 + "\r\n \\,x\r\n"
+
+
+def fold_by_characters(line: str) -> str:
+    """RFC 5545 folding worked one character at a time: a physical line holds at most 74
+    octets before its continuation space, no character is cut, and a fold never falls right
+    after a backslash (the backslash moves on with what it escapes)."""
+    pieces = [""]
+    for char in line:
+        if len((pieces[-1] + char).encode("utf-8")) <= 74:
+            pieces[-1] += char
+        elif pieces[-1].endswith("\\") and len(pieces[-1]) > 1:
+            pieces[-1] = pieces[-1][:-1]
+            pieces.append("\\" + char)
+        else:
+            pieces.append(char)
+    return "\r\n ".join(pieces) + "\r\n"
+
+
+@pytest.mark.parametrize("alphabet", ["ab\\;, ", "ab\\;,ă€😀 "])
+@given(data=st.data())
+def test_fold_is_the_rules_worked_character_by_character(
+    alphabet: str, data: st.DataObject
+) -> None:
+    """ASCII lines take the sliced path, the others the loop; both as worked by hand."""
+    text = data.draw(st.text(alphabet=st.sampled_from(alphabet), max_size=400))
+    line = data.draw(st.sampled_from(["", "D:", "DESCRIPTION:"])) + text
+    assert fold(line) == fold_by_characters(line)

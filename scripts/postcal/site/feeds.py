@@ -19,6 +19,7 @@ from postcal.site.model import PostView
 EVENT_LENGTH = timedelta(minutes=15)
 LINE_OCTETS = 75
 """RFC 5545 3.1: lines SHOULD NOT be longer than 75 octets, not counting the line break."""
+BACKSLASH = ord("\\")
 CRLF = "\r\n"
 
 
@@ -38,23 +39,22 @@ def escape_text(value: str) -> str:
 def fold(line: str) -> str:
     """``line`` folded (RFC 5545 3.1): no physical line is longer than ``LINE_OCTETS`` octets,
     continuations start with a space, no UTF-8 character is cut, and no fold falls right after
-    a backslash, which some readers would take for a broken escape."""
-    if len(line) < LINE_OCTETS and line.isascii():
-        return line + CRLF
-    pieces: list[str] = []
-    current: list[str] = []
-    octets = 0
-    for char in line:
-        size = len(char.encode("utf-8"))
-        if current and octets + size >= LINE_OCTETS:
-            carried = current.pop() if len(current) > 1 and current[-1] == "\\" else ""
-            pieces.append("".join(current))
-            current = [carried] if carried else []
-            octets = len(carried)
-        current.append(char)
-        octets += size
-    pieces.append("".join(current))
-    return (CRLF + " ").join(pieces) + CRLF
+    a backslash, which some readers would take for a broken escape. Cut in slices of octets,
+    not character by character: descriptions are most of a feed's bytes."""
+    data = line.encode("utf-8")
+    longest = LINE_OCTETS - 1
+    pieces = []
+    start = 0
+    while len(data) - start > longest:
+        end = start + longest
+        while data[end] & 0xC0 == 0x80:  # inside a character: it goes to the next line whole
+            end -= 1
+        if data[end - 1] == BACKSLASH and end - 1 > start:
+            end -= 1  # the backslash goes on with the character it escapes
+        pieces.append(data[start:end])
+        start = end
+    pieces.append(data[start:])
+    return (CRLF + " ").join(piece.decode("utf-8") for piece in pieces) + CRLF
 
 
 def stamp(moment: datetime) -> str:

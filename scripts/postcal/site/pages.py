@@ -53,6 +53,8 @@ from postcal.site.urls import relative
 from postcal.site.videos import Clip, post_videos
 
 BLANK_LINES = re.compile(r"\n\s*\n")
+HREF_MARK = "\x00postcal-chip-href\x00"
+"""Stands for a chip's address while it is rendered: no text or address holds a NUL."""
 UNINDEXED = "<!--postcal:unindexed-->"
 """Where a page's ``SiteOutput.unindexed`` HTML goes, after search has indexed the page."""
 PARALLEL_FROM = 200
@@ -213,7 +215,9 @@ class Producer:
         self.env.globals["channels"] = self.display
         self.env.globals["channel_list"] = list(self.display.values())
         self.env.globals["chip_html"] = self.chip_html
+        self.env.globals["channel_icon_once"] = self.channel_icon
         self.chips: dict[tuple[str, str, bool], Markup] = {}
+        self.channel_icons: dict[str, Markup] = {}
         platforms = {c.platform for c in self.display.values()} | {"web"}
         self.icons = Icons(platforms, icon_dirs)
         self.output = SiteOutput()
@@ -234,14 +238,30 @@ class Producer:
         return link
 
     def chip_html(self, view: PostView, href: str, show_time: bool) -> Markup:
-        """A post's entry in lists and grids (templates/chip.html), rendered once per address
-        and form: it only depends on the post and on where the page linking to it lies."""
+        """A post's entry in lists and grids (templates/chip.html), rendered once per post and
+        form, with a mark where its address goes: it only depends on the post and on where the
+        page linking to it lies, and a post appears in about nine lists."""
         key = (view.slug, href, show_time)
         chip = self.chips.get(key)
         if chip is None:
-            make = self.env.get_template("chip.html").module.chip  # type: ignore[attr-defined]
-            chip = self.chips[key] = Markup(make(view, href, show_time))
+            unaddressed = self.chips.get((view.slug, HREF_MARK, show_time))
+            if unaddressed is None:
+                make = self.env.get_template("chip.html").module.chip  # type: ignore[attr-defined]
+                unaddressed = Markup(make(view, HREF_MARK, show_time))
+                if unaddressed.count(HREF_MARK) != 1:
+                    raise RuntimeError("templates/chip.html must use its href exactly once")
+                self.chips[(view.slug, HREF_MARK, show_time)] = unaddressed
+            chip = self.chips[key] = Markup(unaddressed.replace(HREF_MARK, escape(href)))
         return chip
+
+    def channel_icon(self, channel: str) -> Markup:
+        """A channel's icon with its name as a tooltip (macros.html ``channel_icon``), rendered
+        once per channel: every chip shows one per channel it goes to."""
+        found = self.channel_icons.get(channel)
+        if found is None:
+            make = self.env.get_template("macros.html").module.channel_icon  # type: ignore[attr-defined]
+            found = self.channel_icons[channel] = Markup(make(channel))
+        return found
 
     def render(self, src: str, template: str, **context: Any) -> str:
         body = self.env.get_template(template).render(
