@@ -218,6 +218,11 @@ class Producer:
         self.env.globals["channel_icon_once"] = self.channel_icon
         self.chips: dict[tuple[str, str, bool], Markup] = {}
         self.channel_icons: dict[str, Markup] = {}
+        # For the templates rendered once per post, which would otherwise import them on every
+        # render (Jinja compares the globals each time: a tenth of a post page's rendering).
+        macros = self.env.get_template("macros.html").module
+        self.env.globals["problems_list"] = macros.problems_list  # type: ignore[attr-defined]
+        self.env.globals["scroll"] = macros.scroll  # type: ignore[attr-defined]
         platforms = {c.platform for c in self.display.values()} | {"web"}
         self.icons = Icons(platforms, icon_dirs)
         self.output = SiteOutput()
