@@ -108,3 +108,11 @@ def test_bringing_back_yields_to_a_folder_made_meanwhile(tmp_path: Path) -> None
     shell.bring_back(site, {"a.html", "b.html"})
     assert _names(site) == [shell.FOLDER]
     assert _names(site / shell.FOLDER) == ["b.html"]
+
+
+def test_no_pages_left_to_write_over_leaves_no_folder(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / shell.KEPT).mkdir(parents=True)
+    (site / shell.KEPT / "a.html").write_text("a")
+    shell.bring_back(site, set())
+    assert _names(site) == []

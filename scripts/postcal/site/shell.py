@@ -160,10 +160,16 @@ def bring_back(site_dir: Path, names: Collection[str]) -> None:
     if folder.exists():  # made meanwhile by something else: this build starts it afresh
         shutil.rmtree(kept)
         return
+    left = 0
     for page in kept.iterdir():
-        if page.name not in names:
+        if page.name in names:
+            left += 1
+        else:
             page.unlink()
-    kept.rename(folder)
+    if left:
+        kept.rename(folder)
+    else:  # no page to write over: no folder, as a build into an empty folder leaves none
+        kept.rmdir()
 
 
 def _page_bytes(shell: Shell, stem: str, page: PostPage) -> bytes:
