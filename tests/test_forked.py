@@ -1,5 +1,5 @@
-"""``forked.from_both_ends``: every item made and taken exactly once, whoever makes it, and
-whatever the copy does."""
+"""``forked.FrontStart``: every item made and taken exactly once, whoever makes it, and
+whatever the copy does; what the copy prepared before ``finish`` is used, with its context."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import mmap
 import os
 import select
 from collections import Counter
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +15,12 @@ import pytest
 from postcal import forked
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+
+
+def both_ends(count: int, make: Callable[[int], bytes], take: Callable[[int, bytes], None]) -> None:
+    """A FrontStart whose items need no context: the copy prepares nothing ahead."""
+    start = forked.FrontStart[int, None](count, lambda index: index, lambda _, i, __: make(i))
+    start.finish(None, take)
 
 
 class Unshared(bytearray):
@@ -65,7 +72,7 @@ class Run:
 
     def go(self) -> None:
         try:
-            forked.from_both_ends(self.count, self.make, self.take)
+            both_ends(self.count, self.make, self.take)
         finally:
             os.close(self.gate_read)
             os.close(self.gate_write)
@@ -147,7 +154,7 @@ def test_an_error_here_stops_the_copy_and_is_raised(copies: list[int]) -> None:
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        forked.from_both_ends(30, lambda i: b"x" * 100_000, take)
+        both_ends(30, lambda i: b"x" * 100_000, take)
     assert len(copies) == 1
     assert reaped(copies[0])
 

@@ -87,33 +87,21 @@ HEADER = struct.Struct("<QQ")
 NONE_CLAIMED = 2**63 - 1
 
 
-def from_both_ends(
-    count: int, make: Callable[[int], bytes], take: Callable[[int, bytes], None]
-) -> None:
-    """``take(i, make(i))`` for every ``i`` in ``range(count)``, each exactly once, in some
-    order. A forked copy makes items from the front and streams each to this process as soon
-    as it is made; this process takes them (writes them, for the site) and, whenever none is
-    waiting, makes one itself from the back. The two meet where their speeds put them: when
-    taking is as slow as making (creating files can be), this process only takes.
-
-    Where they meet, both may make the same item; it is taken once. If the copy fails, what it
-    did not send is made here.
-    """
-    FrontStart[int, None](count, lambda index: index, lambda _, index, __: make(index)).finish(
-        None, take
-    )
-
-
 class FrontStart(Generic[P, C]):
-    """``from_both_ends`` with the copy forked before the items can be finished: from the fork
-    on, it prepares items from the front (``prepare(i)``) while this process does other work.
-    ``finish(context, take)`` hands it what finishing needs; from then on both ends go as in
-    ``from_both_ends``, an item being ``complete(context, i, prepare(i))``.
+    """Items ``0 .. count - 1`` made from both ends: ``take(i, item)`` for each ``i``, exactly
+    once, in some order, an item being ``complete(context, i, prepare(i))``.
+
+    A forked copy starts at once and prepares items from the front while this process does
+    other work; the context they need to be completed comes later, with ``finish(context,
+    take)``. From then on the copy completes its items and streams each here as soon as it is
+    made; this process takes them (writes them, for the site) and, whenever none is waiting,
+    makes one itself from the back. The two meet where their speeds put them: when taking is as
+    slow as making (creating files can be), this process only takes. Where they meet, both may
+    make the same item; it is taken once. If the copy fails, what it did not send is made here.
 
     For the site, the copy renders post bodies while MkDocs renders the other pages here, and
-    puts them in the page shell once Material has rendered it. As with ``from_both_ends``, the
-    caller decides whether a fork is worth it (``available``). ``cancel`` (or this process
-    ending) stops the copy."""
+    puts them in the page shell once Material has rendered it. The caller decides whether a
+    fork is worth it (``available``). ``cancel`` (or this process ending) stops the copy."""
 
     def __init__(
         self,
