@@ -7,6 +7,8 @@ import errno
 import logging
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -109,3 +111,18 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_a_file_cut_short_by_a_stopped_build_is_not_written(tmp_path: Path) -> None:
+    whole = b"whole page"
+    frames = ((6).to_bytes(4, "little") + len(whole).to_bytes(8, "little") + b"a.html" + whole) + (
+        (6).to_bytes(4, "little") + (100).to_bytes(8, "little") + b"b.html" + b"only ten b"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", writer.HELPER, str(tmp_path)],
+        input=frames,
+        capture_output=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (0, b"")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"a.html": whole}

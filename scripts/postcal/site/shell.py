@@ -136,8 +136,9 @@ def write_pages(
 def set_aside(site_dir: Path) -> None:
     """Before MkDocs empties ``site_dir``: move the last build's post pages out of its way, so
     that this build writes over them (``bring_back``) rather than deleting and creating them
-    again. On this machine, creating 10,000 pages just after deleting as many took 1.3–2.1 s;
-    writing over them, 0.5–0.75 s. A folder holding anything but pages is left to MkDocs."""
+    again. On this machine, creating 10,000 pages just after deleting as many took 1.3-2.1 s;
+    writing over them in place (``writer.write_over``), 0.13-0.14 s. A folder holding anything
+    but pages is left to MkDocs."""
     kept = site_dir / KEPT
     if kept.is_dir() and not kept.is_symlink():
         shutil.rmtree(kept)  # set aside by a build that failed before bringing it back

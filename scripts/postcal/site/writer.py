@@ -47,9 +47,12 @@ def serve_writes(folder: str) -> None:
     """The helper's loop: files from stdin until it ends. It stops at the first file it cannot
     write, and says on stdout which and why."""
     read = sys.stdin.buffer.read
-    while head := read(HEADER):
+    while len(head := read(HEADER)) == HEADER:
+        size = int.from_bytes(head[4:], "little")
         name = read(int.from_bytes(head[:4], "little")).decode()
-        data = read(int.from_bytes(head[4:], "little"))
+        data = read(size)
+        if len(data) < size:  # the build stopped mid-file: no half a page
+            return
         try:
             write_over(Path(folder, name), data)
         except OSError as exc:
