@@ -14,16 +14,17 @@ from tests.ci.fakegh import ROOT
 HEAVY = {"httpx", "postcal.platforms.base", "postcal.publish.records"}
 
 
+def _python(script: str) -> str:
+    """What ``script`` prints, run in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return done.stdout
+
+
 @pytest.mark.parametrize("module", ["postcal.lint.engine", "postcal.site.plugin"])
 def test_lint_and_the_site_do_not_load_the_network_clients(module: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", f"import sys, {module}; print('\\n'.join(sys.modules))"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    loaded = set(done.stdout.split())
+    loaded = set(_python(f"import sys, {module}; print('\\n'.join(sys.modules))").split())
     assert module in loaded
     assert HEAVY & loaded == set()
 
@@ -38,18 +39,9 @@ def test_counting_loads_twitter_text_without_pkg_resources() -> None:
         "import twitter_text.regexp.emoji as e\n"
         "print(len(e.emoji_list), 'pkg_resources' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    emoji, leaked = done.stdout.split()
-    real = subprocess.run(
-        [sys.executable, "-c", "import twitter_text.regexp.emoji as e; print(len(e.emoji_list))"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    assert (int(emoji), leaked) == (int(real.stdout), "False")
+    emoji, leaked = _python(script).split()
+    real = _python("import twitter_text.regexp.emoji as e; print(len(e.emoji_list))")
+    assert (int(emoji), leaked) == (int(real), "False")
     assert int(emoji) > 3000  # the whole list was read
 
 
@@ -68,7 +60,4 @@ def test_a_build_collects_once_at_exit_and_skips_the_shutdowns_collections() -> 
         "c = Cycle(); c.me = c; del c\n"
         "live = [[n] for n in range(1000)]\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert done.stdout.split("\n") == ["finalized", "frozen True", ""]
+    assert _python(script).split("\n") == ["finalized", "frozen True", ""]
