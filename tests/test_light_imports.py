@@ -11,7 +11,9 @@ import pytest
 
 from tests.ci.fakegh import ROOT
 
-HEAVY = {"httpx", "postcal.platforms.base", "postcal.publish.records"}
+HEAVY = {"httpx", "postcal.platforms.base", "postcal.publish.records", "mkdocs.livereload"}
+"""The networks' client and the publishing core; `mkdocs serve`'s server (and watchdog, 18 ms),
+which a build never starts."""
 
 
 def _python(script: str) -> str:

@@ -8,14 +8,13 @@ import gc
 import os
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
@@ -41,6 +40,9 @@ from postcal.site.pages import UNINDEXED, PostPage, Producer, produce, template_
 from postcal.site.search import SearchEntry, index_entries
 from postcal.site.simulation import simulation_banner
 from postcal.site.writer import WriterError
+
+if TYPE_CHECKING:  # 18 ms of imports (watchdog) that a build never uses
+    from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger(__name__)
 THEME = Path(__file__).with_name("theme")
