@@ -264,8 +264,8 @@ class Producer:
         once per channel: every chip shows one per channel it goes to."""
         found = self.channel_icons.get(channel)
         if found is None:
-            make = self.env.get_template("macros.html").module.channel_icon  # type: ignore[attr-defined]
-            found = self.channel_icons[channel] = Markup(make(channel))
+            macros: Any = self.env.get_template("macros.html").module
+            found = self.channel_icons[channel] = Markup(macros.channel_icon(channel))
         return found
 
     def render(self, src: str, template: str, **context: Any) -> str:

@@ -93,13 +93,16 @@ def render_ahead(pages: Mapping[str, PostPage]) -> forked.FrontStart[str, Shell]
         return None
     # One body before the fork: what rendering loads once (templates, the text counting
     # patterns) is then loaded for both processes.
-    items[0][1].render()
+    first = items[0][1].render()
     stems = [stem_of(src) for src, _ in items]
+
+    def prepare(index: int) -> str:
+        return first if index == 0 else items[index][1].render()
 
     def complete(shell: Shell, index: int, body: str) -> bytes:
         return _encoded(shell.page(stems[index], items[index][1].title, body))
 
-    return forked.FrontStart(len(items), lambda index: items[index][1].render(), complete)
+    return forked.FrontStart(len(items), prepare, complete)
 
 
 def write_pages(
