@@ -461,3 +461,31 @@ def test_long_runs_without_spaces_count_quickly_and_never_short() -> None:
         measured = measure(text, platform)
         assert measured.count >= len(text)
         assert not measured.ok
+
+
+# --- twitter-text's emoji, as sets ------------------------------------------------------------
+
+
+def test_emoji_table_ends_every_match_where_twitter_texts_regex_does() -> None:
+    """Every code point alone, and every listed sequence in the company that could confuse a
+    longest-first lookup (cut short, followed by a joiner or a selector, twice in a row)."""
+    from twitter_text.regexp.emoji import emoji, emoji_list
+
+    table = count._emoji_table()
+
+    def regex_end(text: str, index: int) -> int:
+        found = emoji.match(text, index)
+        return found.end() if found else index
+
+    single = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    assert [table.end(c, 0) for c in single] == [regex_end(c, 0) for c in single]
+    texts = []
+    for entry in emoji_list:
+        sequence = "".join(chr(int(code, 16)) for code in entry.codepoint.split())
+        texts += [sequence + "a", "x" + sequence * 2, sequence[:-1], sequence + "\u200d\ufe0f"]
+    positions = [(text, i) for text in texts for i in range(len(text))]
+    assert [table.end(t, i) for t, i in positions] == [regex_end(t, i) for t, i in positions]
+    # What the lookup reads is twitter-text's whole list, not a part that happens to agree.
+    assert sum(len(found) for _, found in table.sequences) + len(table.singles) == len(
+        {entry.codepoint for entry in emoji_list}
+    )

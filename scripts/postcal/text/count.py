@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import sys
 import types
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import regex
 
-# twitter-text compiles its emoji and link patterns at import, about 0.4 s: lint imports it
-# only when a text is long enough to need exact counting (see ``_twitter_text``).
+# twitter-text compiles its link patterns at import, about 0.1 s: lint imports them only when
+# a text is long enough to need exact counting (``x_weighted_upper_bound``).
 
 GRAPHEME = regex.compile(r"\X")
 EMOJI_GRAPHEME = regex.compile(
@@ -50,10 +52,10 @@ def _resource_string(module: str, name: str) -> bytes:
 
 @contextlib.contextmanager
 def _light_pkg_resources() -> Iterator[None]:
-    """While twitter-text imports: a stand-in for ``pkg_resources``, of which it uses only
-    ``resource_string``, to read its emoji list. Importing the real one took 90-100 ms, half of
-    twitter-text's import, in each process that counts texts. An import that needs more of it
-    fails on the missing name (the counting tests would show it)."""
+    """While twitter-text's whole package imports (``x_weighted_reference``): a stand-in for
+    ``pkg_resources``, of which it uses only ``resource_string``, to read its emoji list.
+    Importing the real one takes 90-100 ms. An import that needs more of it fails on the
+    missing name (the counting tests would show it)."""
     if "pkg_resources" in sys.modules:
         yield
         return
@@ -67,26 +69,99 @@ def _light_pkg_resources() -> Iterator[None]:
             del sys.modules["pkg_resources"]
 
 
-@functools.cache
-def _emoji_pattern() -> Any:
-    with _light_pkg_resources():
-        from twitter_text.regexp.emoji import emoji
+TWITTER_TEXT = "twitter_text"
 
-    return emoji
+
+def _twitter_text_folder() -> Path:
+    """The installed package's folder, found without importing it."""
+    spec = importlib.util.find_spec(TWITTER_TEXT)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(f"postcal needs the {TWITTER_TEXT} package; reinstall postcal")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@contextlib.contextmanager
+def _package_without_init() -> Iterator[None]:
+    """While one of twitter-text's modules imports: its package without its ``__init__``, which
+    imports all of it, the emoji list it compiles into one regular expression included (0.1 s,
+    where counting needs only the link patterns). A later ``import twitter_text`` runs the real
+    one."""
+    if TWITTER_TEXT in sys.modules:
+        yield
+        return
+    stand_in = types.ModuleType(TWITTER_TEXT, "postcal's stand-in for the package's __init__")
+    stand_in.__path__ = [str(_twitter_text_folder())]
+    sys.modules[TWITTER_TEXT] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get(TWITTER_TEXT) is stand_in:
+            del sys.modules[TWITTER_TEXT]
+
+
+EMOJI_ENTRY = regex.compile(r"[0-9A-F]{3,}")
+"""An entry's line starts with its first code point, in hex."""
+
+
+@dataclass(frozen=True)
+class EmojiTable:
+    """twitter-text's emoji, as sets: ``sequences`` of two code points or more, by length,
+    longest first, and ``singles``, one code point each."""
+
+    sequences: tuple[tuple[int, frozenset[str]], ...]
+    singles: frozenset[str]
+
+    def end(self, text: str, index: int) -> int:
+        """Where the emoji starting at ``index`` ends; ``index`` if none starts there.
+
+        twitter-text's regular expression tries its sequences longest first, then a single
+        code point: the longest sequence found here is the one it matches."""
+        for length, found in self.sequences:
+            end = index + length
+            if end <= len(text) and text[index:end] in found:
+                return end
+        return index + 1 if text[index] in self.singles else index
+
+
+def read_emoji_table(listing: str) -> EmojiTable:
+    """The emoji of twitter-text's ``emoji-test.txt`` (Unicode's list), read as twitter-text
+    reads it: every entry before "# Status Counts" except those of the Component group."""
+    by_length: dict[int, set[str]] = {}
+    singles: set[str] = set()
+    group = ""
+    for line in listing.splitlines():
+        if line == "# Status Counts":
+            break
+        if line.startswith("# group:"):
+            group = line.split(":")[-1].strip()
+        elif line[:1] not in ("", "#") and group != "Component" and EMOJI_ENTRY.match(line):
+            sequence = "".join(chr(int(code, 16)) for code in line.split(";")[0].split())
+            if len(sequence) == 1:
+                singles.add(sequence)
+            else:
+                by_length.setdefault(len(sequence), set()).add(sequence)
+    ordered = sorted(by_length.items(), reverse=True)
+    return EmojiTable(tuple((n, frozenset(s)) for n, s in ordered), frozenset(singles))
+
+
+@functools.cache
+def _emoji_table() -> EmojiTable:
+    listing = (_twitter_text_folder() / "regexp" / "emoji-test.txt").read_text("utf-8")
+    return read_emoji_table(listing)
 
 
 @functools.cache
 def _extract_urls() -> Any:
-    with _light_pkg_resources():
-        from twitter_text import extract_urls_with_indices
+    with _package_without_init():
+        from twitter_text.extract_urls import extract_urls_with_indices
 
     return extract_urls_with_indices
 
 
 def load_patterns() -> None:
-    """Load twitter-text's patterns now (0.2 s of regular expressions) rather than at the
-    first text that needs them."""
-    _emoji_pattern()
+    """Load twitter-text's link patterns (0.1 s of regular expressions) and the emoji list now,
+    rather than at the first text that needs them."""
+    _emoji_table()
     _extract_urls()
 
 
@@ -104,12 +179,13 @@ KEYCAP_FOLLOWERS = ("\ufe0f", "\u20e3")
 
 
 def _emoji_spans(text: str) -> list[tuple[int, int]]:
-    """twitter-text's emoji matches, trying its regex only where one can start.
+    """twitter-text's emoji matches, trying only where one can start.
 
     Its ``finditer`` tries every position; a match can only start at a non-ASCII character or
     at a keycap base (``#``, ``*``, a digit) followed by U+FE0F or U+20E3 (checked against its
     regex for every ASCII character), so trying just those positions finds the same matches.
     """
+    table = _emoji_table()
     spans = []
     position = 0
     length = len(text)
@@ -118,10 +194,10 @@ def _emoji_spans(text: str) -> list[tuple[int, int]]:
             continue
         if char.isascii() and not text.startswith(KEYCAP_FOLLOWERS, index + 1):
             continue
-        found = _emoji_pattern().match(text, index)
-        if found and found.end() > index:
-            spans.append((index, found.end()))
-            position = found.end()
+        end = table.end(text, index)
+        if end > index:
+            spans.append((index, end))
+            position = end
         if position >= length:
             break
     return spans
