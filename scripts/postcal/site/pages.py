@@ -10,7 +10,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,10 @@ from postcal.site.breakdowns import deliveries
 from postcal.site.channel_pages import channel_context
 from postcal.site.display import ChannelDisplay, channel_displays
 from postcal.site.feeds import event_bytes, feed_host, ical
+from postcal.site.fragments import UNINDEXED, status_badge
 from postcal.site.icons import Icons, icon
-from postcal.site.model import ALERT_STATUSES, STATUS_LABELS, ChannelView, PostView, SiteData
+from postcal.site.model import ALERT_STATUSES, ChannelView, PostView, SiteData
+from postcal.site.post_html import PostPageContext, post_html
 from postcal.site.post_numbers import Index, post_tables, snapshot_index
 from postcal.site.previews import (
     clock_duration,
@@ -55,8 +57,6 @@ from postcal.site.videos import Clip, post_videos
 BLANK_LINES = re.compile(r"\n\s*\n")
 HREF_MARK = "\x00postcal-chip-href\x00"
 """Stands for a chip's address while it is rendered: no text or address holds a NUL."""
-UNINDEXED = "<!--postcal:unindexed-->"
-"""Where a page's ``SiteOutput.unindexed`` HTML goes, after search has indexed the page."""
 PARALLEL_FROM = 200
 """Posts from which a second process pays for its fork (``postcal.forked``)."""
 YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
@@ -155,17 +155,6 @@ class SiteOutput:
 
 
 @functools.cache
-def status_badge(status: str) -> Markup:
-    """A status as a small labelled badge: on every post page, list entry and alert, so made
-    once per status rather than by a template each time."""
-    symbol, label = STATUS_LABELS.get(status, ("•", status))
-    return Markup(
-        f'<span class="pc-status pc-status-{escape(status)}" title="{escape(label)}">'
-        f'<span aria-hidden="true">{escape(symbol)}</span> {escape(label)}</span>'
-    )
-
-
-@functools.cache
 def template_cache() -> FileSystemBytecodeCache:
     """Compiled templates kept between builds (in the system's temporary folder, one per user;
     Jinja checks each against its source): compiling ours and Material's cost each build about
@@ -221,7 +210,8 @@ class Producer:
         # For the templates rendered once per post, which would otherwise import them on every
         # render (Jinja compares the globals each time: a tenth of a post page's rendering).
         macros = self.env.get_template("macros.html").module
-        self.env.globals["problems_list"] = macros.problems_list  # type: ignore[attr-defined]
+        self.problems_list = macros.problems_list  # type: ignore[attr-defined]
+        self.env.globals["problems_list"] = self.problems_list
         self.env.globals["scroll"] = macros.scroll  # type: ignore[attr-defined]
         platforms = {c.platform for c in self.display.values()} | {"web"}
         self.icons = Icons(platforms, icon_dirs)
@@ -415,25 +405,19 @@ class Producer:
         src = page_of(view)
         day = view.day or self.today
         numbers = self.render(src, "post_numbers.html", **post_tables(index, view))
-        body = self.page_body(
-            src,
-            view.post.front.title,
-            "post.html",
-            numbers,
-            view=view,
-            campaign=campaign,
-            personas=personas,
-            specs=NETWORKS,
-            site_name=self.data.settings.name,
-            language=self.data.settings.language,
-            zone=self.data.settings.timezone,
-            utc=UTC,
-            month_page=month_page(day),
-            week_page=week_page(day),
-            media_src=self.media_src(view.post.directory),
-            clips=clips,
+        page = PostPageContext(
+            self.display,
+            self.data.settings.language,
+            self.data.settings.timezone,
+            self.linker(src),
+            self.media_src(view.post.directory),
+            self.problems_list,
         )
-        return body.replace(UNINDEXED, numbers, 1)
+        made = post_html(view, campaign, personas, clips, month_page(day), week_page(day), page)
+        body = self.icons.with_sprite(BLANK_LINES.sub(chr(10), made).strip(), numbers)
+        return f"<h1>{html.escape(view.post.front.title)}</h1>\n{body}\n".replace(
+            UNINDEXED, numbers, 1
+        )
 
     def month_range(self) -> list[Month]:
         days = [v.day for v in self.data.posts if v.day] + [self.today]

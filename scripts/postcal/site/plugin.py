@@ -34,9 +34,10 @@ from postcal.inbox.records import read_records
 from postcal.lint.engine import lint
 from postcal.problems import Severity
 from postcal.site import shell
+from postcal.site.fragments import UNINDEXED
 from postcal.site.icons import icon_dirs
 from postcal.site.model import build_site_data
-from postcal.site.pages import UNINDEXED, PostPage, Producer, produce, template_cache
+from postcal.site.pages import PostPage, Producer, produce, template_cache
 from postcal.site.search import SearchEntry, index_entries
 from postcal.site.simulation import simulation_banner
 from postcal.site.writer import WriterError
