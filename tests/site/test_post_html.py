@@ -1,5 +1,6 @@
-"""The post page's body, built in Python (``site.post_html``): the branches the demo and the
-byte comparisons of whole builds do not reach, each checked against HTML written out by hand."""
+"""A post's page body and list entry, built in Python (``site.post_html``, ``site.chip``): the
+branches the demo and the byte comparisons of whole builds do not reach, each checked against
+HTML written out by hand."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from markupsafe import Markup
 
 from postcal.lint.engine import lint
+from postcal.site.chip import chip, post_list
 from postcal.site.display import channel_displays
 from postcal.site.fragments import UNINDEXED, status_badge
 from postcal.site.model import PostView, build_site_data
@@ -100,3 +102,21 @@ def test_the_tags_and_type_are_escaped(view_and_page: tuple[PostView, PostPageCo
     made = _page(dataclasses.replace(view, post=post), page)
     assert "<dt>Type</dt><dd>&lt;x&gt;</dd>" in made
     assert "<dt>Tags</dt><dd>&lt;i&gt;a&lt;/i&gt;, b&amp;c</dd>" in made
+
+
+def test_a_list_entry_without_a_time_says_unscheduled(
+    view_and_page: tuple[PostView, PostPageContext],
+) -> None:
+    view, page = view_and_page
+    unscheduled = dataclasses.replace(view, local_time=None)
+    made = post_list([unscheduled], lambda _: Markup("<a>chip</a>"))
+    assert made == (
+        '<ul class="pc-list">\n<li><span class="pc-when">unscheduled</span><a>chip</a></li>\n</ul>'
+    )
+    entry = chip(unscheduled, "p.html", page.channels, lambda c: Markup(f"[{c}]"))
+    assert "<time" not in entry
+    assert entry.startswith(
+        f'<a class="pc-chip pc-ch-{page.channels[view.channels[0].channel].index}'
+    )
+    assert f'href="p.html" data-channels="{view.channels[0].channel}"' in entry
+    assert f'<span class="pc-chip-icons">[{view.channels[0].channel}]</span>' in entry

@@ -145,9 +145,6 @@ class SiteData:
     def local_now(self) -> datetime:
         return self.now.astimezone(self.zone)
 
-    def posts_on(self, channel: str) -> list[PostView]:
-        return [p for p in self.posts if any(c.channel == channel for c in p.channels)]
-
 
 def channel_status(
     post: Post, channel: str, now: datetime, entry: LedgerEntry | None, max_lateness_over: bool

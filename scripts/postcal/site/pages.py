@@ -30,6 +30,7 @@ from postcal.site.analytics_pages import home_context, pacing_context
 from postcal.site.breakdown_pages import persona_context
 from postcal.site.breakdowns import deliveries
 from postcal.site.channel_pages import channel_context
+from postcal.site.chip import chip, post_list
 from postcal.site.display import ChannelDisplay, channel_displays
 from postcal.site.feeds import event_bytes, feed_host, ical
 from postcal.site.fragments import UNINDEXED, status_badge
@@ -204,8 +205,8 @@ class Producer:
         self.env.globals["channels"] = self.display
         self.env.globals["channel_list"] = list(self.display.values())
         self.env.globals["chip_html"] = self.chip_html
-        self.env.globals["channel_icon_once"] = self.channel_icon
-        self.chips: dict[tuple[str, str, bool], Markup] = {}
+        self.env.globals["post_list"] = self.post_list
+        self.chips: dict[tuple[str, str], Markup] = {}
         self.channel_icons: dict[str, Markup] = {}
         # For the templates rendered once per post, which would otherwise import them on every
         # render (Jinja compares the globals each time: a tenth of a post page's rendering).
@@ -232,22 +233,23 @@ class Producer:
 
         return link
 
-    def chip_html(self, view: PostView, href: str, show_time: bool) -> Markup:
-        """A post's entry in lists and grids (templates/chip.html), rendered once per post and
-        form, with a mark where its address goes: it only depends on the post and on where the
-        page linking to it lies, and a post appears in about nine lists."""
-        key = (view.slug, href, show_time)
-        chip = self.chips.get(key)
-        if chip is None:
-            unaddressed = self.chips.get((view.slug, HREF_MARK, show_time))
+    def chip_html(self, view: PostView, href: str) -> Markup:
+        """A post's entry in lists and grids (``site.chip``), made once per post, with a mark
+        where its address goes: it only depends on the post and on where the page linking to
+        it lies, and a post appears in about nine lists."""
+        found = self.chips.get((view.slug, href))
+        if found is None:
+            unaddressed = self.chips.get((view.slug, HREF_MARK))
             if unaddressed is None:
-                make = self.env.get_template("chip.html").module.chip  # type: ignore[attr-defined]
-                unaddressed = Markup(make(view, HREF_MARK, show_time))
-                if unaddressed.count(HREF_MARK) != 1:
-                    raise RuntimeError("templates/chip.html must use its href exactly once")
-                self.chips[(view.slug, HREF_MARK, show_time)] = unaddressed
-            chip = self.chips[key] = Markup(unaddressed.replace(HREF_MARK, escape(href)))
-        return chip
+                unaddressed = chip(view, HREF_MARK, self.display, self.channel_icon)
+                self.chips[(view.slug, HREF_MARK)] = unaddressed
+            found = Markup(unaddressed.replace(HREF_MARK, escape(href)))
+            self.chips[(view.slug, href)] = found
+        return found
+
+    def post_list(self, views: list[PostView], link: Callable[[str], str]) -> Markup:
+        """``views`` as a list on the page ``link`` makes addresses from (``chip.post_list``)."""
+        return post_list(views, lambda view: self.chip_html(view, link(view.page)))
 
     def channel_icon(self, channel: str) -> Markup:
         """A channel's icon with its name as a tooltip (macros.html ``channel_icon``), rendered
@@ -348,6 +350,24 @@ class Producer:
         for step in steps:
             step()
         return [self.output]
+
+    @functools.cached_property
+    def posts_by_campaign(self) -> dict[str, list[PostView]]:
+        """Each campaign's posts, in calendar order: grouped once, not searched per page."""
+        found: dict[str, list[PostView]] = defaultdict(list)
+        for view in self.data.posts:
+            if view.post.front.campaign:
+                found[view.post.front.campaign].append(view)
+        return found
+
+    @functools.cached_property
+    def posts_by_channel(self) -> dict[str, list[PostView]]:
+        """Each channel's posts, in calendar order."""
+        found: dict[str, list[PostView]] = defaultdict(list)
+        for view in self.data.posts:
+            for channel in dict.fromkeys(c.channel for c in view.channels):
+                found[channel].append(view)
+        return found
 
     def by_day(self, views: list[PostView]) -> dict[date, list[PostView]]:
         days: dict[date, list[PostView]] = defaultdict(list)
@@ -553,7 +573,7 @@ class Producer:
         for campaign_id, campaign in sorted(
             self.data.campaigns.items(), key=lambda kv: (kv[1].model.start, kv[0])
         ):
-            views = [v for v in self.data.posts if v.post.front.campaign == campaign_id]
+            views = self.posts_by_campaign.get(campaign_id, [])
             mix = Counter(c.channel for v in views for c in v.channels)
             m = campaign.model
             src = f"campaigns/{campaign_id}.md"
@@ -583,8 +603,12 @@ class Producer:
 
     def personas(self) -> None:
         items = []
+        by_persona: dict[str, list[PostView]] = defaultdict(list)
+        for view in self.data.posts:
+            for persona_id in dict.fromkeys(view.post.front.personas):
+                by_persona[persona_id].append(view)
         for persona_id, persona in sorted(self.data.personas.items()):
-            views = [v for v in self.data.posts if persona_id in v.post.front.personas]
+            views = by_persona.get(persona_id, [])
             src = f"personas/{persona_id}.md"
             self.emit(
                 src,
@@ -604,7 +628,7 @@ class Producer:
         items = []
         settings = self.data.settings
         for channel_id, account in settings.channels.items():
-            views = self.data.posts_on(channel_id)
+            views = self.posts_by_channel.get(channel_id, [])
             spec = NETWORKS[account.platform]
             upcoming = [
                 v for v in views if v.post.publish_at and v.post.publish_at >= self.data.now
@@ -682,10 +706,10 @@ class Producer:
         self.output.files["calendar.ics"] = ical(name, self.data.posts, event)
         for channel_id in self.data.settings.channels:
             self.output.files[f"feeds/channel-{channel_id}.ics"] = ical(
-                f"{name}: {channel_id}", self.data.posts_on(channel_id), event
+                f"{name}: {channel_id}", self.posts_by_channel.get(channel_id, []), event
             )
         for campaign_id, campaign in self.data.campaigns.items():
-            views = [v for v in self.data.posts if v.post.front.campaign == campaign_id]
+            views = self.posts_by_campaign.get(campaign_id, [])
             self.output.files[f"feeds/campaign-{campaign_id}.ics"] = ical(
                 f"{name}: {campaign.model.name}", views, event
             )
