@@ -258,3 +258,29 @@ def test_cancel_stops_the_copy_and_makes_nothing(copies: list[int]) -> None:
     assert early.taken == Counter()
     assert len(copies) == 1
     assert reaped(copies[0])
+
+
+def test_start_runs_once_in_the_copy_before_it_prepares_anything(copies: list[int]) -> None:
+    ran = mmap.mmap(-1, 2)  # shared: how often start ran, and where (1: the copy)
+    ready_read, ready_write = os.pipe()
+
+    def start() -> None:
+        ran[0] += 1
+        ran[1] = 1 if _maker() == "copy" else 2
+
+    def prepare(index: int) -> str:
+        seen = f"{index}:{_maker()}:{ran[0]}"
+        if index == 0 and _maker() == "copy":
+            os.write(ready_write, b"p")
+        return seen
+
+    front = forked.FrontStart(5, prepare, lambda _, __, made: made.encode(), start=start)
+    assert select.select([ready_read], [], [], 60)[0], "the copy never prepared its first item"
+    taken: dict[int, str] = {}
+    front.finish(None, lambda index, data: taken.__setitem__(index, data.decode()))
+    os.close(ready_read)
+    os.close(ready_write)
+    assert taken[0] == "0:copy:1"  # prepared there, after start
+    assert sorted(taken) == list(range(5))
+    assert (ran[0], ran[1]) == (1, 1)
+    assert reaped(copies[0])

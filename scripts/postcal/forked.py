@@ -108,10 +108,13 @@ class FrontStart(Generic[P, C]):
         count: int,
         prepare: Callable[[int], P],
         complete: Callable[[C, int, P], bytes],
+        start: Callable[[], None] | None = None,
     ) -> None:
         self.count = count
         self.prepare = prepare
         self.complete = complete
+        self.start = start
+        """Run first in the copy, before it prepares anything."""
         self.pid = 0
         if count == 0:
             return
@@ -133,6 +136,8 @@ class FrontStart(Generic[P, C]):
         status = 1
         gc.disable()
         try:
+            if self.start is not None:
+                self.start()
             prepared: dict[int, P] = {}
             while len(prepared) < self.count and not select.select([control], [], [], 0)[0]:
                 prepared[len(prepared)] = self.prepare(len(prepared))

@@ -4,10 +4,12 @@ what a build into an empty folder leaves, byte for byte."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from postcal import forked
 from postcal.site import shell
 from tests.site.conftest import build_in_process, copy_demo
 
@@ -31,20 +33,30 @@ def _inodes(site: Path) -> dict[str, int]:
     return {p.name: p.stat().st_ino for p in (site / shell.FOLDER).iterdir()}
 
 
-@pytest.fixture(scope="module")
-def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, int]]:
+@pytest.fixture(scope="module", params=["one process", "forked copy"])
+def rebuilt(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, Path, dict[str, int]]]:
     """The demo built once; a post removed; built again into the same folder and, for
-    comparison, into an empty one. Returns both sites and the first build's page inodes."""
-    work = tmp_path_factory.mktemp("kept")
-    root = copy_demo(work / "repo")
-    site = build_in_process(root, work / "site")
-    first = _inodes(site)
-    (root / GONE).unlink()
-    owners = root / ".github" / "CODEOWNERS"  # lists every post; lint checks it
-    lines = owners.read_text(encoding="utf-8").splitlines(keepends=True)
-    owners.write_text("".join(x for x in lines if f"/{GONE} " not in x), encoding="utf-8")
-    build_in_process(root, site)
-    return site, build_in_process(root, work / "fresh"), first
+    comparison, into an empty one. Returns both sites and the first build's page inodes.
+
+    The demo has fewer posts than make a forked copy worth it; "forked copy" builds with one
+    anyway, as a big calendar does: the copy renders post pages ahead and creates their files
+    (``shell.render_ahead``)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "forked copy":
+            patch.setattr(forked, "available", lambda: True)
+            patch.setattr(shell, "PARALLEL_FROM", 2)
+        work = tmp_path_factory.mktemp("kept")
+        root = copy_demo(work / "repo")
+        site = build_in_process(root, work / "site")
+        first = _inodes(site)
+        (root / GONE).unlink()
+        owners = root / ".github" / "CODEOWNERS"  # lists every post; lint checks it
+        lines = owners.read_text(encoding="utf-8").splitlines(keepends=True)
+        owners.write_text("".join(x for x in lines if f"/{GONE} " not in x), encoding="utf-8")
+        build_in_process(root, site)
+        yield site, build_in_process(root, work / "fresh"), first
 
 
 def test_the_rebuilt_site_is_the_site_built_afresh(

@@ -136,7 +136,7 @@ def test_pages_written_in_two_processes_are_the_pages_written_in_one(tmp_path: P
     one, two = _site(tmp_path, "one"), _site(tmp_path, "two")
     shell.write_pages(shell.Shell(SHELL), one, _pages(7))
     pages = _pages(7)
-    ahead = shell.render_ahead(pages)
+    ahead = shell.render_ahead(pages, two)
     assert ahead is not None and ahead.pid  # a copy is rendering from here on
     shell.write_pages(shell.Shell(SHELL), two, pages, ahead=ahead)
     expected = {
@@ -154,13 +154,13 @@ def test_a_copy_that_fails_leaves_its_pages_to_this_process(tmp_path: Path) -> N
     """The copy's pages raise there (any pid but this one's) and render here: all 7 written."""
     site = _site(tmp_path, "site")
     pages = _pages(7, only_in=os.getpid())
-    shell.write_pages(shell.Shell(SHELL), site, pages, ahead=shell.render_ahead(pages))
+    shell.write_pages(shell.Shell(SHELL), site, pages, ahead=shell.render_ahead(pages, site))
     assert sorted(_written(site)) == [f"p{n:03d}.html" for n in range(7)]
 
 
 def test_few_pages_are_not_rendered_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked, "available", lambda: True)
-    assert shell.render_ahead(_pages(shell.PARALLEL_FROM - 1)) is None
+    assert shell.render_ahead(_pages(shell.PARALLEL_FROM - 1), Path("unused")) is None
 
 
 def test_the_sitemap_lists_each_page_in_the_shells_place() -> None:
@@ -224,8 +224,8 @@ def test_a_build_that_fails_after_the_copy_started_stops_it(
     pids: list[int] = []
 
     class Recorded(forked.FrontStart):  # type: ignore[type-arg]
-        def __init__(self, *args: object) -> None:
-            super().__init__(*args)  # type: ignore[arg-type]
+        def __init__(self, *args: object, **named: object) -> None:
+            super().__init__(*args, **named)  # type: ignore[arg-type]
             pids.append(self.pid)
 
     def broken(self: shell.Shell) -> None:

@@ -194,14 +194,15 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             self._add(files, File.generated(config, src, content=data_bytes))
         for src, path in sorted(output.media.items()):
             self._add(files, File.generated(config, src, abs_src_path=str(path)))
-        self._stop_ahead()  # a copy left by a build that stopped unseen
-        self.ahead = shell.render_ahead(self.shell_pages)
         folder = f"{shell.FOLDER}/"
         shell.bring_back(
             Path(config.site_dir),
             {f"{shell.stem_of(src)}.html" for src in output.shell_pages}
             | {f.dest_uri.removeprefix(folder) for f in files if f.dest_uri.startswith(folder)},
         )
+        self._stop_ahead()  # a copy left by a build that stopped unseen
+        # After bring_back: the copy creates the pages' files in the folder it brings back.
+        self.ahead = shell.render_ahead(self.shell_pages, Path(config.site_dir))
         return files
 
     def on_page_content(
