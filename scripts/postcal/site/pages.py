@@ -149,6 +149,8 @@ class SiteOutput:
     search: dict[str, SearchEntry] = field(default_factory=dict)
     """Search entries by src_uri of the pages indexed from their data (``site.search``);
     Material's search leaves those pages alone."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """Each page's title as written (``pages`` holds it escaped, in front matter)."""
     files: dict[str, bytes] = field(default_factory=dict)
     media: dict[str, Path] = field(default_factory=dict)
     current_month: str = ""
@@ -284,6 +286,7 @@ class Producer:
             self.output.search[src] = SearchEntry(title, search)
             searchable = False
         self.output.pages[src] = self.page_source(html.escape(title), searchable)
+        self.output.titles[src] = title
         self.output.bodies[src] = self.page_body(src, title, template, unindexed, **context)
 
     def page_body(
@@ -338,7 +341,16 @@ class Producer:
         # Merged in one order either way, so both ways give the same bytes.
         output = SiteOutput()
         for part in parts:
-            for name in ("pages", "bodies", "unindexed", "shell_pages", "search", "files", "media"):
+            for name in (
+                "pages",
+                "bodies",
+                "unindexed",
+                "shell_pages",
+                "search",
+                "titles",
+                "files",
+                "media",
+            ):
                 getattr(output, name).update(getattr(part, name))
             output.current_month = output.current_month or part.current_month
         self.output = output

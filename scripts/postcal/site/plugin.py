@@ -87,6 +87,10 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         self.search: dict[str, SearchEntry] = {}
         self.urls: dict[str, str] = {}
         """Each generated page's address, as search gives it, by src_uri."""
+        self.views: dict[str, list[str]] = {}
+        """By folder, the calendar views written from its shell (``shell.views_from_shells``)."""
+        self.view_shells: dict[str, shell.Shell] = {}
+        self.titles: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         _collect_once_at_exit()
@@ -167,6 +171,8 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         self.unindexed = output.unindexed
         self.shell_pages = output.shell_pages
         self.shell = None
+        self.view_shells = {}
+        self.titles = output.titles
         self.search = output.search
         self.urls = {}
         nav_pages = NAV_PAGES | {CALENDAR}
@@ -181,6 +187,13 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             # The one page Material renders for all of output.shell_pages (see site.shell).
             pages[shell.SOURCE] = Producer.page_source(shell.TITLE, searchable=False)
             self.bodies[shell.SOURCE] = shell.SHELL_BODY
+        # The week pages too, each folder's from a shell of its own; their bodies are made.
+        self.views = shell.views_from_shells(pages, nav_pages)
+        for folder, views in self.views.items():
+            for src in views:
+                del pages[src]
+            pages[shell.source_in(folder)] = Producer.page_source(shell.TITLE, searchable=False)
+            self.bodies[shell.source_in(folder)] = shell.SHELL_BODY
         for src, content in sorted(pages.items()):
             inclusion = InclusionLevel.INCLUDED if src in nav_pages else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, src, content=content, inclusion=inclusion)
@@ -190,6 +203,11 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             shell_url = self.urls[shell.SOURCE]
             for src in output.shell_pages:
                 self.urls[src] = shell_url.replace(shell.STEM, shell.stem_of(src), 1)
+        for folder, views in self.views.items():
+            view_url = self.urls[shell.source_in(folder)]
+            for src in views:
+                stem = src.rpartition("/")[2].removesuffix(".md")
+                self.urls[src] = view_url.replace(shell.STEM, stem, 1)
         for src, data_bytes in sorted(output.files.items()):
             self._add(files, File.generated(config, src, content=data_bytes))
         for src, path in sorted(output.media.items()):
@@ -236,25 +254,40 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
     on_page_context = CombinedEvent(_content_aside, _content_back)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
-        if page.file.src_uri == shell.SOURCE:
+        src = page.file.src_uri
+        folder = src.rpartition("/")[0]
+        if src == shell.SOURCE or (folder in self.views and src == shell.source_in(folder)):
             try:
-                self.shell = shell.Shell(output)
+                made = shell.Shell(output)
             except shell.ShellError as exc:
                 raise PluginError(f"postcal: {exc}") from None
+            if src == shell.SOURCE:
+                self.shell = made
+            else:
+                self.view_shells[folder] = made
             return output
-        late = self.unindexed.get(page.file.src_uri)
+        return self._late(src, output)
+
+    def _late(self, src: str, output: str) -> str:
+        """A page with what goes in after search has read it (``pages.UNINDEXED``)."""
+        late = self.unindexed.get(src)
         return output if late is None else output.replace(UNINDEXED, late, 1)
 
     def on_post_template(
         self, output_content: str, /, *, template_name: str, config: MkDocsConfig
     ) -> str | None:
-        if template_name != "sitemap.xml" or not self.shell_pages:
+        if template_name != "sitemap.xml":
             return output_content
-        stems = [shell.stem_of(src) for src in sorted(self.shell_pages)]
+        listed = dict(self.views)
+        if self.shell_pages:
+            listed[shell.FOLDER] = sorted(self.shell_pages)
         try:
-            return shell.with_pages_in_sitemap(output_content, stems)
+            for folder, sources in listed.items():
+                stems = [src.rpartition("/")[2].removesuffix(".md") for src in sources]
+                output_content = shell.with_pages_in_sitemap(output_content, stems, folder)
         except shell.ShellError as exc:
             raise PluginError(f"postcal: {exc}") from None
+        return output_content
 
     @event_priority(100)  # before search writes its index and the offline plugin copies it
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -267,6 +300,17 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
                 shell.write_pages(self.shell, site_dir, self.shell_pages, ahead=ahead)
             except (OSError, WriterError) as exc:
                 raise PluginError(f"postcal: the post pages could not be written: {exc}") from None
+        for folder, views in self.views.items():
+            view_shell = self.view_shells.get(folder)
+            if view_shell is None:
+                raise PluginError(f"postcal: Material did not render the {folder} pages' shell")
+            pages = [(src, self.titles[src], self.bodies[src]) for src in views]
+            try:
+                shell.write_views(view_shell, Path(config.site_dir), pages, self._late)
+            except OSError as exc:
+                raise PluginError(
+                    f"postcal: the {folder} pages could not be written: {exc}"
+                ) from None
         index = _search_index(config)
         if index is not None:
             index.entries.extend(index_entries(self.search, self.urls.__getitem__))

@@ -17,7 +17,7 @@ import html
 import os
 import re
 import shutil
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +38,12 @@ KEPT = f".{STEM}_pages"
 hidden names alone (``mkdocs.utils.clean_directory``)."""
 
 
+VIEW_FOLDERS = ("weeks",)
+"""Calendar views written from a shell of their own folder, as posts are: a calendar has a
+week page per week (244 at 10,000 posts), each out of the nav and of search like a post, with
+a body ``pages`` made beforehand. Months are not: the current one is in the nav."""
+
+
 class ShellError(Exception):
     """The rendered shell is not what the pages can be made from (a theme changed)."""
 
@@ -48,6 +54,22 @@ def stem_of(src: str) -> str:
     if folder != FOLDER or not name.endswith(".md"):
         raise ShellError(f"{src}: shell pages must be {FOLDER}/<slug>.md")
     return name.removesuffix(".md")
+
+
+def source_in(folder: str) -> str:
+    """The src_uri of ``folder``'s shell."""
+    return f"{folder}/{STEM}.md"
+
+
+def views_from_shells(sources: Iterable[str], in_nav: Collection[str]) -> dict[str, list[str]]:
+    """By folder of ``VIEW_FOLDERS``, its pages (src_uris, sorted) that its shell makes: those
+    out of the nav, where there are two or more (one is as fast through MkDocs)."""
+    found: dict[str, list[str]] = {}
+    for src in sorted(sources):
+        folder, _, name = src.rpartition("/")
+        if folder in VIEW_FOLDERS and src not in in_nav and name.endswith(".md"):
+            found.setdefault(folder, []).append(src)
+    return {folder: srcs for folder, srcs in found.items() if len(srcs) > 1}
 
 
 _MARKS = re.compile(f"({re.escape(STEM)}|{re.escape(TITLE)}|{re.escape(SHELL_BODY)})")
@@ -150,6 +172,27 @@ def write_pages(
     (folder / f"{STEM}.html").unlink(missing_ok=True)
 
 
+def write_views(
+    shell: Shell,
+    site_dir: Path,
+    pages: Iterable[tuple[str, str, str]],
+    late: Callable[[str, str], str],
+) -> None:
+    """Write each of ``pages`` (src_uri, title, body) from ``shell``, the shell of their folder
+    (``views_from_shells``), and remove the shell's own page. ``late(src, html)`` is the page
+    as it goes out: what MkDocs' on_post_page would have made of it."""
+    folders = set()
+    for src, title, body in pages:
+        folder, _, name = src.rpartition("/")
+        stem = name.removesuffix(".md")
+        folders.add(folder)
+        write_over(
+            site_dir / folder / f"{stem}.html", _encoded(late(src, shell.page(stem, title, body)))
+        )
+    for folder in folders:
+        (site_dir / folder / f"{STEM}.html").unlink(missing_ok=True)
+
+
 def set_aside(site_dir: Path) -> None:
     """Before MkDocs empties ``site_dir``: move the last build's post pages out of its way, so
     that this build writes over them (``bring_back``) rather than deleting and creating them
@@ -201,10 +244,10 @@ def _encoded(page: str) -> bytes:
 _URL = re.compile(r"[ \t]*<url>(?:(?!</url>).)*?</url>\n?", re.DOTALL)
 
 
-def with_pages_in_sitemap(sitemap: str, stems: list[str]) -> str:
-    """``sitemap`` with the shell's entry replaced by one per page, in the same form. Without
-    ``site_url`` MkDocs lists no page, and the shell has no entry to replace."""
-    entries = [m for m in _URL.finditer(sitemap) if f"/{STEM}." in m[0]]
+def with_pages_in_sitemap(sitemap: str, stems: list[str], folder: str = FOLDER) -> str:
+    """``sitemap`` with the entry of ``folder``'s shell replaced by one per page, in the same
+    form. Without ``site_url`` MkDocs lists no page, and the shell has no entry to replace."""
+    entries = [m for m in _URL.finditer(sitemap) if f"/{folder}/{STEM}." in m[0]]
     if not entries:
         return sitemap
     if len(entries) > 1:
@@ -221,12 +264,16 @@ __all__ = [
     "SOURCE",
     "STEM",
     "TITLE",
+    "VIEW_FOLDERS",
     "Shell",
     "ShellError",
     "bring_back",
     "render_ahead",
     "set_aside",
+    "source_in",
     "stem_of",
+    "views_from_shells",
     "with_pages_in_sitemap",
     "write_pages",
+    "write_views",
 ]
