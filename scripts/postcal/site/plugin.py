@@ -40,6 +40,7 @@ from postcal.site.model import build_site_data
 from postcal.site.pages import PostPage, Producer, produce, template_cache
 from postcal.site.search import SearchEntry, index_entries
 from postcal.site.simulation import simulation_banner
+from postcal.site.theme_files import skip_hidden_folders
 from postcal.site.writer import WriterError
 
 if TYPE_CHECKING:  # 18 ms of imports (watchdog) that a build never uses
@@ -105,6 +106,7 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             config.nav = with_reports(config.nav)
         # Our page shell (theme/main.html) goes before Material's own templates.
         config.theme.dirs.insert(0, str(THEME))
+        skip_hidden_folders(config.theme)
         config.extra["postcal_simulation"] = simulation_banner(self._root(config))
         polyfills = config.extra.get("polyfills")
         if isinstance(polyfills, list):
