@@ -33,6 +33,7 @@ def comparable(output: SiteOutput) -> dict[str, object]:
         "bodies": output.bodies,
         "unindexed": output.unindexed,
         "search": output.search,
+        "titles": output.titles,
         "files": output.files,
         "media": output.media,
         "current_month": output.current_month,
@@ -45,7 +46,7 @@ def test_two_processes_make_what_one_makes(
 ) -> None:
     one = comparable(produce(site_data(demo_root), demo_root))
     monkeypatch.setattr(forked, "available", lambda: True)
-    monkeypatch.setattr(pages, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(pages, "VIEWS_PARALLEL_FROM", 1)
     calls: list[str] = []
     real_fork = forked.os.fork
 
