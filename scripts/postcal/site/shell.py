@@ -8,7 +8,9 @@ runs once, and search gets its entries from the posts' data (``site.search``).
 
 The shell lives at ``posts/_postcal_shell.md``: post slugs are made of ``[a-z0-9-]``, so no post
 can take its name. Its own page is removed after the build, and the sitemap lists the posts in
-its place.
+its place. Week pages are written the same way from a shell of their own folder
+(``VIEW_FOLDERS``, ``write_views``): their bodies are made beforehand, so there is nothing to
+render ahead.
 """
 
 from __future__ import annotations
