@@ -46,7 +46,7 @@ def test_two_processes_make_what_one_makes(
 ) -> None:
     one = comparable(produce(site_data(demo_root), demo_root))
     monkeypatch.setattr(forked, "available", lambda: True)
-    monkeypatch.setattr(pages, "VIEWS_PARALLEL_FROM", 1)
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 1)
     calls: list[str] = []
     real_fork = forked.os.fork
 

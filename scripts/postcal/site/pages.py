@@ -59,12 +59,9 @@ BLANK_LINES = re.compile(r"\n\s*\n")
 HREF_MARK = "\x00postcal-chip-href\x00"
 """Stands for a chip's address while it is rendered: no text or address holds a NUL."""
 PARALLEL_FROM = 200
-"""Posts from which a second process rendering post pages pays for its fork (``site.shell``)."""
-VIEWS_PARALLEL_FROM = 2000
-"""Posts from which making the calendar views in a second process pays for its fork and for
-sending them back (``Producer.build``). Measured in one process, median of 5, one process
-against two: 1,000 posts 0.22 s against 0.28 s, 2,000 posts 0.43 against 0.40 s, 4,000 posts
-0.87 against 0.81 s, 10,000 posts 2.74 against 2.24 s."""
+"""Posts from which a second process pays for its fork (``postcal.forked``): for the calendar
+views it is a wash at 1,000 posts without metrics (0.19-0.28 s in two processes against
+0.22-0.25 s in one, over four runs) and a gain with a year of metrics (0.60 s against 0.78 s)."""
 YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 """Characters JSON leaves alone that YAML refuses in a document (MkDocs would then drop the
 whole front matter, title included) or reads as a line break."""
@@ -328,8 +325,7 @@ class Producer:
     def build(self, parallel: bool = False) -> SiteOutput:
         """Every page. With ``parallel``, the calendar views (month, week, agenda, channel
         pages: post lists, half the work) are made in a forked copy where it can
-        (``postcal.forked``) and pays (``VIEWS_PARALLEL_FROM``); post pages stay here, since
-        they are rendered when written."""
+        (``postcal.forked``); post pages stay here, since they are rendered when written."""
         here = [
             self.posts,
             self.reports,
@@ -340,7 +336,7 @@ class Producer:
             self.home,
         ]
         there = [self.months, self.weeks, self.agenda, self.channels]
-        if parallel and len(self.data.posts) >= VIEWS_PARALLEL_FROM and forked.available():
+        if parallel and len(self.data.posts) >= PARALLEL_FROM and forked.available():
             parts = forked.run_both(lambda: self._made(here), lambda: self._made(there))
         else:
             parts = self._made(here) + self._made(there)
