@@ -115,17 +115,22 @@ def yesterdays_spike(mentions: Iterable[MentionDay], now: datetime) -> Spike | N
     return spike(list(mentions), now.astimezone(UTC).date() - timedelta(days=1))
 
 
+def follower_counts(
+    snapshots: Iterable[Snapshot], now: datetime
+) -> dict[str, list[tuple[datetime, Snapshot]]]:
+    """Each channel's follower counts fetched by ``now``, oldest first: made once for pages
+    that ask for growth over many windows (``follower_growth``)."""
+    return _follower_counts(
+        s for s in snapshots if (when := stamp(s.fetched_at)) is not None and when <= now
+    )
+
+
 def follower_growth(
-    snapshots: Iterable[Snapshot], channel: str, window: Window, now: datetime
+    counts: Mapping[str, Sequence[tuple[datetime, Snapshot]]], channel: str, window: Window
 ) -> tuple[int | None, bool]:
-    """One channel's change over ``window`` (counts fetched by ``now``), and whether a count
-    behind it is simulated."""
-    known = [
-        s
-        for s in snapshots
-        if s.channel == channel and (when := stamp(s.fetched_at)) is not None and when <= now
-    ]
-    return _growth(_follower_counts(known), window)
+    """One channel's change over ``window``, from its ``follower_counts``, and whether a
+    count behind it is simulated."""
+    return _growth({channel: counts[channel]} if channel in counts else {}, window)
 
 
 def accounts_by_channel(snapshots: Iterable[Snapshot]) -> dict[str, tuple[Snapshot, ...]]:

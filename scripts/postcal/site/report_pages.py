@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from postcal.site.analytics import accounts_by_channel
+from postcal.site.analytics import accounts_by_channel, follower_counts
 from postcal.site.breakdown_pages import RECENT_DAYS, breakdown_context, recent_window
 from postcal.site.breakdowns import Delivery
 from postcal.site.model import SiteData
@@ -48,7 +48,9 @@ def report_pages(
     links to its month's page when there is one)."""
     months = report_months(data)
     as_of = data.local_now.strftime("%d %B %Y, %H:%M")
-    accounts = accounts_by_channel(data.snapshots)
+    counts = follower_counts(
+        (s for found in accounts_by_channel(data.snapshots).values() for s in found), data.now
+    )
     inbox = known_by_channel(data.inbox, data.now)
     pages = []
     for index, month in enumerate(months):
@@ -59,7 +61,7 @@ def report_pages(
             "month_page": month.month_page if month.month_page in month_pages else None,
             "previous": _link(_at(months, index - 1)),
             "following": _link(_at(months, index + 1)),
-            **report_context(data, month, found, accounts),
+            **report_context(data, month, found, counts),
             **breakdown_context(data, found, bounds(data, month), f"in {month.label}"),
             **month_responses(data, month.first, inbox),
         }

@@ -68,11 +68,11 @@ def report_months(data: SiteData) -> list[ReportMonth]:
     moments += [
         stamp(r.created) for r in data.inbox if (seen := stamp(r.seen_at)) and seen <= data.now
     ]
-    found = {
-        (m.astimezone(data.zone).year, m.astimezone(data.zone).month)
-        for m in moments
-        if m is not None and m <= data.now
-    }
+    found = set()
+    for moment in set(moments):  # runs fetch many snapshots at one moment
+        if moment is not None and moment <= data.now:
+            local = moment.astimezone(data.zone)
+            found.add((local.year, local.month))
     today = data.now.date()
     found |= {
         (int(line.day[:4]), int(line.day[5:7]))
@@ -94,9 +94,10 @@ def report_context(
     data: SiteData,
     month: ReportMonth,
     found: Iterable[Delivery],
-    accounts: Mapping[str, Sequence[Snapshot]],
+    counts: Mapping[str, Sequence[tuple[datetime, Snapshot]]],
 ) -> dict[str, Any]:
-    """``found``: every delivery out (``postcal.site.breakdowns.deliveries``)."""
+    """``found``: every delivery out (``postcal.site.breakdowns.deliveries``); ``counts``: the
+    channels' ``analytics.follower_counts`` by now."""
     window = bounds(data, month)
     numbers: dict[str, list[tuple[str, PostNumbers]]] = defaultdict(list)
     per_channel: Counter[str] = Counter()
@@ -129,9 +130,7 @@ def report_context(
     ]
     growth = []
     for channel_id in data.settings.channels:
-        change, simulated = follower_growth(
-            accounts.get(channel_id, ()), channel_id, window, data.now
-        )
+        change, simulated = follower_growth(counts, channel_id, window)
         growth.append(
             {
                 "channel": channel_id,
