@@ -3,6 +3,7 @@ read again."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -91,3 +92,34 @@ def test_the_site_reads_no_media_lint_has_read(
         if isinstance(name, str)
     }
     assert set(read) == shown
+
+
+def test_the_post_pages_are_handed_over_before_any_other_page_is_made(
+    demo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plugin starts rendering post pages in a copy from ``posts_planned``: the earlier,
+    the more of them are ready when the pages are written."""
+    calls: list[str] = []
+
+    def recorded(step: str) -> Callable[[pages.Producer], None]:
+        real = getattr(pages.Producer, step)
+
+        def made(self: pages.Producer) -> None:
+            calls.append(step)
+            real(self)
+
+        return made
+
+    for step in ("reports", "campaigns", "feeds", "months"):
+        monkeypatch.setattr(pages.Producer, step, recorded(step))
+    handed: list[dict[str, pages.PostPage]] = []
+
+    def planned(post_pages: dict[str, pages.PostPage]) -> None:
+        calls.append("posts planned")
+        handed.append(dict(post_pages))
+
+    output = produce(site_data(demo_root), demo_root, posts_planned=planned)
+    assert calls[0] == "posts planned"
+    assert sorted(calls[1:]) == ["campaigns", "feeds", "months", "reports"]
+    assert handed == [output.shell_pages]
+    assert len(output.shell_pages) > 50

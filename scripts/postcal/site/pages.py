@@ -322,12 +322,24 @@ class Producer:
 
     # --- pages -----------------------------------------------------------------------
 
-    def build(self, parallel: bool = False) -> SiteOutput:
+    def build(
+        self,
+        parallel: bool = False,
+        posts_planned: Callable[[dict[str, PostPage]], None] | None = None,
+    ) -> SiteOutput:
         """Every page. With ``parallel``, the calendar views (month, week, agenda, channel
         pages: post lists, half the work) are made in a forked copy where it can
-        (``postcal.forked``); post pages stay here, since they are rendered when written."""
+        (``postcal.forked``); post pages stay here, since they are rendered when written.
+        ``posts_planned`` gets the post pages (``SiteOutput.shell_pages``) as soon as they are
+        planned, before the other pages are made: the site starts rendering them there."""
+
+        def posts() -> None:
+            self.posts()
+            if posts_planned is not None:
+                posts_planned(self.output.shell_pages)
+
         here = [
-            self.posts,
+            posts,
             self.reports,
             self.campaigns,
             self.personas,
@@ -842,10 +854,12 @@ def produce(
     icon_dirs: tuple[Path, ...] | None = None,
     *,
     parallel: bool = False,
+    posts_planned: Callable[[dict[str, PostPage]], None] | None = None,
 ) -> SiteOutput:
     """``icon_dirs``: the `.icons` folders to take network icons from (``icons.icon_dirs``);
-    by default the installed Material theme's. ``parallel``: see ``Producer.build``."""
-    return Producer(data, root, directory_urls, icon_dirs).build(parallel)
+    by default the installed Material theme's. ``parallel``, ``posts_planned``: see
+    ``Producer.build``."""
+    return Producer(data, root, directory_urls, icon_dirs).build(parallel, posts_planned)
 
 
 __all__ = ["Markup", "SiteOutput", "page_of", "produce"]

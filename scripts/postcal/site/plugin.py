@@ -162,12 +162,26 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             inbox=inbox,
             probed=result.probed,
         )
+        site_dir = Path(config.site_dir)
+        in_posts = f"{shell.FOLDER}/"
+        kept = {f.dest_uri.removeprefix(in_posts) for f in files if f.dest_uri.startswith(in_posts)}
+
+        def posts_planned(pages: dict[str, PostPage]) -> None:
+            """Bring the last build's post pages back, less those of posts that are gone, and
+            start rendering the new ones in a copy while the other pages are made here. After
+            bring_back: the copy creates the pages' files in the folder it brings back."""
+            names = {f"{shell.stem_of(src)}.html" for src in pages} | {f"{shell.STEM}.html"}
+            shell.bring_back(site_dir, names | kept)
+            self._stop_ahead()  # a copy left by a build that stopped unseen
+            self.ahead = shell.render_ahead(pages, site_dir)
+
         output = produce(
             data,
             root,
             config.use_directory_urls,
             icon_dirs(config.theme.dirs or ()),
             parallel=True,
+            posts_planned=posts_planned,
         )
         self.bodies = output.bodies
         self.unindexed = output.unindexed
@@ -214,15 +228,6 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             self._add(files, File.generated(config, src, content=data_bytes))
         for src, path in sorted(output.media.items()):
             self._add(files, File.generated(config, src, abs_src_path=str(path)))
-        folder = f"{shell.FOLDER}/"
-        shell.bring_back(
-            Path(config.site_dir),
-            {f"{shell.stem_of(src)}.html" for src in output.shell_pages}
-            | {f.dest_uri.removeprefix(folder) for f in files if f.dest_uri.startswith(folder)},
-        )
-        self._stop_ahead()  # a copy left by a build that stopped unseen
-        # After bring_back: the copy creates the pages' files in the folder it brings back.
-        self.ahead = shell.render_ahead(self.shell_pages, Path(config.site_dir))
         return files
 
     def on_page_content(
