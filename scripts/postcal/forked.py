@@ -1,7 +1,7 @@
 """Part of a job in a forked copy of the process, so that a command uses a second core: lint
 runs some rules there; the site build makes its calendar views there, and renders post pages
-there (``FrontStart``: it starts while MkDocs renders the other pages here, and sends each
-page here to be written); the cron tick reads the ledger there while this process reads the
+there (``FrontStart``: it starts while the other pages are made and rendered here, and sends
+each page here to be written); the cron tick reads the ledger there while this process reads the
 posts.
 
 The copy shares the loaded calendar page by page (copy-on-write), so nothing is pickled but
@@ -99,8 +99,8 @@ class FrontStart(Generic[P, C]):
     slow as making (creating files can be), this process only takes. Where they meet, both may
     make the same item; it is taken once. If the copy fails, what it did not send is made here.
 
-    For the site, the copy renders post bodies while MkDocs renders the other pages here, and
-    puts them in the page shell once Material has rendered it. The caller decides whether a
+    For the site, the copy renders post bodies while the other pages are made and rendered
+    here, and puts them in the page shell once Material has rendered it. The caller decides whether a
     fork is worth it (``available``). ``cancel`` (or this process ending) stops the copy."""
 
     def __init__(

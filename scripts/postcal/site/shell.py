@@ -109,11 +109,11 @@ class Shell:
 def render_ahead(
     pages: Mapping[str, PostPage], site_dir: Path
 ) -> forked.FrontStart[str, Shell] | None:
-    """Start rendering the bodies of ``pages`` (by src_uri) in a forked copy now, while MkDocs
-    renders the other pages here, where there are enough of them and a fork is available; pass
-    the result to ``write_pages``. At 10,000 posts the copy starts 0.9-1.0 s before the post
-    pages are asked for (MkDocs' own page loop, and what follows on_files), time in which it
-    renders about 2,000 bodies on the other core.
+    """Start rendering the bodies of ``pages`` (by src_uri) in a forked copy now, while the
+    other pages are made and MkDocs renders them here, where there are enough of them and a
+    fork is available; pass the result to ``write_pages``. The plugin starts it as soon as the
+    post pages are planned (``pages.Producer.build``'s ``posts_planned``): at 10,000 posts,
+    about 3 s before they are asked for.
 
     Before rendering, the copy creates the file of every page not in ``site_dir`` yet, empty:
     this process then writes into files that exist. Creating 10,000 files in a new folder took
