@@ -38,19 +38,10 @@ from postcal.site.icons import Icons, icon
 from postcal.site.model import ALERT_STATUSES, ChannelView, PostView, SiteData
 from postcal.site.post_html import PostPageContext, post_html
 from postcal.site.post_numbers import Index, post_tables, snapshot_index
-from postcal.site.previews import (
-    clock_duration,
-    link_card,
-    link_style,
-    media_first,
-    takes_captions,
-    video_look,
-)
 from postcal.site.report_pages import INDEX as REPORTS_INDEX
 from postcal.site.report_pages import index_context, report_pages
 from postcal.site.reports import report_months
 from postcal.site.responses import channel_responses, known_by_channel
-from postcal.site.richtext import text_to_html
 from postcal.site.search import SearchEntry
 from postcal.site.urls import relative
 from postcal.site.videos import Clip, post_videos
@@ -180,14 +171,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
     )
     env.globals["status_badge"] = status_badge
-    env.globals["text_html"] = text_to_html
     env.globals["icon"] = icon
-    env.globals["link_style"] = link_style
-    env.globals["media_first"] = media_first
-    env.globals["link_card"] = link_card
-    env.globals["video_look"] = video_look
-    env.globals["clock_duration"] = clock_duration
-    env.tests["taken_by"] = lambda caption, platform: takes_captions(platform, caption.format)
     return env
 
 
