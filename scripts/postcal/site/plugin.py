@@ -222,8 +222,7 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
         for folder, views in self.views.items():
             view_url = self.urls[shell.source_in(folder)]
             for src in views:
-                stem = src.rpartition("/")[2].removesuffix(".md")
-                self.urls[src] = view_url.replace(shell.STEM, stem, 1)
+                self.urls[src] = view_url.replace(shell.STEM, shell.page_name(src), 1)
         for src, data_bytes in sorted(output.files.items()):
             self._add(files, File.generated(config, src, content=data_bytes))
         for src, path in sorted(output.media.items()):
@@ -290,7 +289,7 @@ class PostcalPlugin(BasePlugin[PostcalConfig]):  # type: ignore[no-untyped-call]
             listed[shell.FOLDER] = sorted(self.shell_pages)
         try:
             for folder, sources in listed.items():
-                stems = [src.rpartition("/")[2].removesuffix(".md") for src in sources]
+                stems = [shell.page_name(src) for src in sources]
                 output_content = shell.with_pages_in_sitemap(output_content, stems, folder)
         except shell.ShellError as exc:
             raise PluginError(f"postcal: {exc}") from None

@@ -58,6 +58,11 @@ def stem_of(src: str) -> str:
     return name.removesuffix(".md")
 
 
+def page_name(src: str) -> str:
+    """``<folder>/<name>.md`` -> ``<name>``: the part of a page's address its shell fills in."""
+    return src.rpartition("/")[2].removesuffix(".md")
+
+
 def source_in(folder: str) -> str:
     """The src_uri of ``folder``'s shell."""
     return f"{folder}/{STEM}.md"
@@ -185,8 +190,8 @@ def write_views(
     as it goes out: what MkDocs' on_post_page would have made of it."""
     folders = set()
     for src, title, body in pages:
-        folder, _, name = src.rpartition("/")
-        stem = name.removesuffix(".md")
+        folder = src.rpartition("/")[0]
+        stem = page_name(src)
         folders.add(folder)
         write_over(
             site_dir / folder / f"{stem}.html", _encoded(late(src, shell.page(stem, title, body)))
@@ -270,6 +275,7 @@ __all__ = [
     "Shell",
     "ShellError",
     "bring_back",
+    "page_name",
     "render_ahead",
     "set_aside",
     "source_in",
