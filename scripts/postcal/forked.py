@@ -100,8 +100,9 @@ class FrontStart(Generic[P, C]):
     make the same item; it is taken once. If the copy fails, what it did not send is made here.
 
     For the site, the copy renders post bodies while the other pages are made and rendered
-    here, and puts them in the page shell once Material has rendered it. The caller decides whether a
-    fork is worth it (``available``). ``cancel`` (or this process ending) stops the copy."""
+    here, and puts them in the page shell once Material has rendered it. The caller decides
+    whether a fork is worth it (``available``). ``cancel`` (or this process ending) stops the
+    copy."""
 
     def __init__(
         self,

@@ -19,8 +19,9 @@ def files_under(directory: Path, suffixes: tuple[str, ...], *, ordered: bool = T
     their parts, or as listed when not ``ordered`` (a Path per file costs more than parsing a
     small post, and sorting 18,000 paths costs the cron tick 25 ms it does not need). Folders
     starting with a dot are skipped, and symlinked folders are listed but not entered, as
-    ``os.walk`` does; the folder walk asks the file system nothing more than the listings (``os.walk`` checks
-    each folder for a symlink again: a stat per folder, 4,000 of them in a big ledger)."""
+    ``os.walk`` does; the folder walk asks the file system nothing more than the listings
+    (``os.walk`` checks each folder for a symlink again: a stat per folder, 4,000 of them in a
+    big ledger)."""
     if not directory.is_dir():
         return []
     found: list[str] = []

@@ -1,6 +1,6 @@
 """A post as an entry in the calendar's lists and grids (its colour, time, title, channels and
-status, linking to its page), and lists of them. Built with Python strings, as post pages are (``post_html``):
-about nine lists show each post."""
+status, linking to its page), and lists of them. Built with Python strings, as post pages are
+(``post_html``): about nine lists show each post."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ def chip(
     """``view``'s entry, linking to ``href``. Every value from the calendar goes through
     ``escape``."""
     front = view.post.front
+    status = view.status  # worked out from every channel's status on each call
     ids = [c.channel for c in view.channels]
     colour = channels[ids[0]].index if ids else 0
     time = ""
@@ -34,13 +35,13 @@ def chip(
     icons = "".join(channel_icon(c) for c in ids)
     names = ", ".join(escape(channels[c].short) for c in ids)
     return Markup(
-        f'<a class="pc-chip pc-ch-{escape(colour)} pc-chip-{escape(view.status)}"'
+        f'<a class="pc-chip pc-ch-{escape(colour)} pc-chip-{escape(status)}"'
         f' href="{escape(href)}" data-channels="{" ".join(escape(c) for c in ids)}"'
         f' data-campaign="{escape(front.campaign or "")}"'
         f' data-personas="{" ".join(escape(p) for p in front.personas)}">{time}'
         f'<span class="pc-chip-title">{escape(front.title)}</span>\n'
         f'<span class="pc-chip-meta"><span class="pc-chip-icons">{icons}</span>'
-        f'<span class="pc-sr">on {names};</span> {status_badge(view.status)}</span>\n</a>'
+        f'<span class="pc-sr">on {names};</span> {status_badge(status)}</span>\n</a>'
     )
 
 

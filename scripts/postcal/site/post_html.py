@@ -210,7 +210,8 @@ def _video(cv: ChannelView, item: Any, clip: Clip, page: PostPageContext) -> str
     poster = f' poster="{escape(link(clip.poster))}"' if clip.poster else ""
     shown = [c for c in clip.captions if takes_captions(platform, c.format)]
     tracks = "".join(
-        f'<track kind="captions" src="{escape(c.src if c.src.startswith("data:") else link(c.src))}"'
+        f'<track kind="captions"'
+        f' src="{escape(c.src if c.src.startswith("data:") else link(c.src))}"'
         f' srclang="{escape(c.language)}" label="{escape(c.language)}"'
         f"{' default' if n == 0 else ''}>"
         for n, c in enumerate(c for c in shown if c.playable)
