@@ -434,7 +434,11 @@ class Producer:
     ) -> str:
         src = page_of(view)
         day = view.day or self.today
-        numbers = self.render(src, "post_numbers.html", **post_tables(index, view))
+        tables = post_tables(index, view)
+        if tables["number_tables"]:
+            numbers = self.render(src, "post_numbers.html", **tables)
+        else:
+            numbers = self.no_numbers
         page = PostPageContext(
             self.display,
             self.data.settings.language,
@@ -448,6 +452,12 @@ class Producer:
         return f"<h1>{html.escape(view.post.front.title)}</h1>\n{body}\n".replace(
             UNINDEXED, numbers, 1
         )
+
+    @functools.cached_property
+    def no_numbers(self) -> str:
+        """The numbers section of a post with none yet: the same for every such post (most
+        posts of a calendar), rendered once."""
+        return self.render("", "post_numbers.html", number_tables=[], numbers_simulated=False)
 
     def month_range(self) -> list[Month]:
         days = [v.day for v in self.data.posts if v.day] + [self.today]
