@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
+import re
 import sys
 import types
 import unicodedata
@@ -150,9 +151,53 @@ def _emoji_table() -> EmojiTable:
     return read_emoji_table(listing)
 
 
+class PatternSource:
+    """What twitter-text's modules get from ``re.compile`` while its link patterns load
+    (``_compiled_when_used``): the pattern's text and flags, compiled at its first use.
+
+    twitter-text assembles its link pattern from smaller ones by their ``pattern`` text, and
+    compiles every one of them on the way, the top-level domain lists among them (about 25 ms
+    of the 60 its link patterns take here), though only four are ever matched against. Any
+    other attribute compiles the pattern, once, and is then read from the compiled one."""
+
+    def __init__(self, pattern: str | bytes, flags: int = 0) -> None:
+        if isinstance(pattern, str) and not flags & re.ASCII:
+            flags |= re.UNICODE  # as re.compile sets it, for regex_supplant's ``flags |``
+        self.pattern = pattern
+        self.flags = int(flags)
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = _COMPILE(self.pattern, self.flags)
+        value = getattr(compiled, name)
+        if callable(value):
+            setattr(self, name, value)  # the next call skips __getattr__
+        return value
+
+
+_COMPILE = re.compile
+
+
+def _source_for_twitter_text(pattern: Any, flags: int = 0) -> Any:
+    caller = sys._getframe(1).f_globals.get("__name__", "")
+    if isinstance(caller, str) and caller.startswith(f"{TWITTER_TEXT}."):
+        return PatternSource(pattern, flags)
+    return _COMPILE(pattern, flags)
+
+
+@contextlib.contextmanager
+def _compiled_when_used() -> Iterator[None]:
+    """While twitter-text's link patterns import: its modules' ``re.compile`` gives
+    ``PatternSource``; every other module's compiles as usual."""
+    re.compile = _source_for_twitter_text  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        re.compile = _COMPILE
+
+
 @functools.cache
 def _extract_urls() -> Any:
-    with _package_without_init():
+    with _package_without_init(), _compiled_when_used():
         from twitter_text.extract_urls import extract_urls_with_indices
 
     return extract_urls_with_indices
