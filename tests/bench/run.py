@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import random
 import resource
 import shutil
 import statistics
@@ -28,6 +29,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 from postcal.text.count import x_weighted, x_weighted_reference  # noqa: E402
 from tests.bench.synth import (  # noqa: E402
     NOW,
+    WORDS,
     YEAR_ON,
     generate,
     metrics_year,
@@ -45,11 +47,17 @@ def side_by_side(
     repeat: int, subject: Callable[[], object], baseline: Callable[[], object]
 ) -> tuple[float, float]:
     """Interleave the two so that load from other processes hits both alike."""
-    subject_times, baseline_times = [], []
+    subject_time, baseline_time = interleaved(repeat, subject, baseline)
+    return subject_time, baseline_time
+
+
+def interleaved(repeat: int, *functions: Callable[[], object]) -> list[float]:
+    """The median time of each of ``functions``, run in turn ``repeat`` times."""
+    times: list[list[float]] = [[] for _ in functions]
     for _ in range(repeat):
-        subject_times.append(timed(subject))
-        baseline_times.append(timed(baseline))
-    return statistics.median(subject_times), statistics.median(baseline_times)
+        for function, taken in zip(functions, times, strict=True):
+            taken.append(timed(function))
+    return [statistics.median(taken) for taken in times]
 
 
 def cpu_seconds() -> float:
@@ -166,19 +174,40 @@ def calendar_site_project(root: Path) -> Path:
     return root
 
 
-def plain_material_project(root: Path, pages: int) -> Path:
-    """The baseline: mkdocs-material with the same number of simple pages, out of the nav."""
+PLAIN_WORDS = 150
+"""The baseline's page, as issue 11 defines it: mkdocs-material building as many plain pages
+of about 150 words, out of the nav, search on."""
+SHORT_WORDS = 12
+"""A second baseline with one short sentence a page, which the bench used alone until 7
+December 2026: each page costs Material less, so postcal's ratio to it is higher."""
+
+
+def plain_material_project(root: Path, pages: int, words: int = PLAIN_WORDS) -> Path:
+    """mkdocs-material with ``pages`` pages of ``words`` words of plain prose (in paragraphs of
+    at most 75), out of the nav; the same words for the same arguments."""
+    rng = random.Random(f"{pages}/{words}")
     docs = root / "docs"
     (docs / "p").mkdir(parents=True, exist_ok=True)
     (docs / "index.md").write_text("# Home\n\nHello.\n", encoding="utf-8")
     for number in range(pages):
-        (docs / "p" / f"{number}.md").write_text(
-            f"# Page {number}\n\nA simple page with a paragraph of text, number {number}.\n",
-            encoding="utf-8",
-        )
+        paragraphs = [_prose(rng, min(75, words - start)) for start in range(0, words, 75)]
+        body = "\n\n".join(paragraphs)
+        (docs / "p" / f"{number}.md").write_text(f"# Page {number}\n\n{body}\n", encoding="utf-8")
     nav = "nav:\n  - Home: index.md\nnot_in_nav: |\n  /p/\n"
     (root / "mkdocs.yml").write_text(MKDOCS_BASE.format(docs=docs) + nav, encoding="utf-8")
     return root
+
+
+def _prose(rng: random.Random, words: int) -> str:
+    """``words`` words from the synthetic calendars' list, in sentences of six to fifteen."""
+    sentences = []
+    left = words
+    while left:
+        length = min(left, rng.randint(6, 15))
+        left -= length
+        sentence = " ".join(rng.choice(WORDS) for _ in range(length))
+        sentences.append(sentence.capitalize() + ".")
+    return " ".join(sentences)
 
 
 def _build_env(now: str) -> dict[str, str]:
@@ -283,27 +312,34 @@ def into_fresh(project: Path, now: str, folders: list[str]) -> Callable[[], obje
     return lambda: mkdocs_build(project, now, next(unused))
 
 
-def fresh_build(label: str, pages: int, project: Path, plain: Path, now: str, repeat: int) -> None:
-    """Both builds, each time into a folder no build has used, as on a fresh checkout: nothing
+def fresh_build(
+    label: str, pages: int, project: Path, plains: tuple[Path, Path], now: str, repeat: int
+) -> None:
+    """The builds, each time into a folder no build has used, as on a fresh checkout: nothing
     to write over (postcal keeps the last build's post pages to write over them), nothing just
     deleted."""
     fresh = [f"_fresh{n}" for n in range(repeat)]
-    subject, baseline = side_by_side(
-        repeat, into_fresh(project, now, fresh), into_fresh(plain, now, fresh)
-    )
-    for folder in (p / f for p in (project, plain) for f in fresh):
+    projects = (project, *plains)
+    subject, baseline, short = interleaved(repeat, *(into_fresh(p, now, fresh) for p in projects))
+    for folder in (p / f for p in projects for f in fresh):
         shutil.rmtree(folder, ignore_errors=True)
     print(
-        f"{f'{label}, fresh':<15} | {pages:>5} | {subject:>10.1f} s | {baseline:>24.1f} s"
-        f" | {subject / baseline:.2f}x | (each into a folder no build used)"
+        f"{f'{label}, fresh':<15} | {pages:>5} | {subject:>6.1f} s | {baseline:>14.1f} s"
+        f" | {subject / baseline:.2f}x | {short:>13.1f} s | {subject / short:.2f}x"
+        " | (each into a folder no build used)"
     )
 
 
 def bench_site(sizes: list[int], repeat: int) -> None:
     print(f"\n## Site build (mkdocs build, whole process), median of {repeat}")
     print(
-        "calendar        | pages | postcal site | plain Material, same pages | ratio"
-        " | peak memory (its processes together), postcal / plain"
+        "Baselines: mkdocs-material building as many plain pages out of the nav, search on,"
+        f" of {PLAIN_WORDS} words (issue 11's baseline) and of {SHORT_WORDS} words."
+    )
+    print(
+        f"calendar        | pages | postcal  | plain, {PLAIN_WORDS} words | ratio"
+        f" | plain, {SHORT_WORDS} words | ratio"
+        f" | peak memory (its processes together), postcal / plain {PLAIN_WORDS} words"
     )
     with tempfile.TemporaryDirectory() as scratch:
         cases: list[tuple[str, Path, str]] = [("demo", ROOT, "2026-11-26T09:00:00+02:00")]
@@ -315,20 +351,24 @@ def bench_site(sizes: list[int], repeat: int) -> None:
             mkdocs_build(project, now)
             site = project / "_site"
             pages = sum(1 for _ in site.rglob("*.html"))
-            plain = plain_material_project(Path(scratch) / f"plain-{label.split()[0]}", pages)
-            subject, baseline = side_by_side(
-                repeat,
-                lambda p=project, n=now: mkdocs_build(p, n),
-                lambda p=plain, n=now: mkdocs_build(p, n),
+            plains = (
+                plain_material_project(Path(scratch) / f"plain-{label.split()[0]}", pages),
+                plain_material_project(
+                    Path(scratch) / f"short-{label.split()[0]}", pages, SHORT_WORDS
+                ),
             )
-            peak, plain_peak = build_memory(project, now), build_memory(plain, now)
+            subject, baseline, short = interleaved(
+                repeat, *(lambda p=p, n=now: mkdocs_build(p, n) for p in (project, *plains))
+            )
+            peak, plain_peak = build_memory(project, now), build_memory(plains[0], now)
             print(
-                f"{label:<15} | {pages:>5} | {subject:>10.1f} s | {baseline:>24.1f} s"
-                f" | {subject / baseline:.2f}x | {peak / 2**20:.0f} MB / {plain_peak / 2**20:.0f} MB"
+                f"{label:<15} | {pages:>5} | {subject:>6.1f} s | {baseline:>14.1f} s"
+                f" | {subject / baseline:.2f}x | {short:>13.1f} s | {subject / short:.2f}x"
+                f" | {peak / 2**20:.0f} MB / {plain_peak / 2**20:.0f} MB"
             )
             shutil.rmtree(site, ignore_errors=True)
             if project != ROOT:  # the demo builds in the repository: no stray folders there
-                fresh_build(label, pages, project, plain, now, repeat)
+                fresh_build(label, pages, project, plains, now, repeat)
             if project != ROOT and len(rebuilds) < 1:
                 times = [serve_rebuild(project, now) for _ in range(repeat)]
                 rebuilds.append(f"{label}: {statistics.median(times):.2f} s")
