@@ -72,7 +72,7 @@ Objective = Literal["awareness", "demand-creation", "demand-capture"]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, defer_build=True)
 
 
 # --- postcal.yml -------------------------------------------------------------------------

@@ -25,7 +25,7 @@ INBOX_DIR = "data/inbox"
 
 
 class InboxRecord(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     channel: str
     network: str

@@ -27,7 +27,7 @@ LedgerStatus = Literal[
 
 
 class LedgerRecord(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     post_id: str
     channel: str

@@ -24,7 +24,7 @@ MAX_PERMALINKS = 20
 
 
 class MentionDay(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     day: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     group: str

@@ -27,7 +27,7 @@ Count = Annotated[int, Field(ge=0)]
 
 
 class Snapshot(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     kind: Literal["post", "account"]
     channel: str

@@ -38,7 +38,7 @@ FEED_SLUG = 24
 
 
 class Seen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     feed: str
     """The feed's URL, as postcal.yml has it."""

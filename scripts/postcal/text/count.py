@@ -204,10 +204,10 @@ def _extract_urls() -> Any:
 
 
 def load_patterns() -> None:
-    """Load twitter-text's link patterns (0.1 s of regular expressions) and the emoji list now,
+    """Load twitter-text's link patterns (60 ms of regular expressions) and the emoji list now,
     rather than at the first text that needs them."""
     _emoji_table()
-    _extract_urls()
+    _links("https://t.co/a example.com")  # compiles each pattern that finding links matches with
 
 
 def x_weighted_reference(text: str) -> int:
