@@ -158,7 +158,7 @@ class PatternSource:
     twitter-text assembles its link pattern from smaller ones by their ``pattern`` text, and
     compiles every one of them on the way, the top-level domain lists among them (about 25 ms
     of the 60 its link patterns take here), though only four are ever matched against. Any
-    other attribute compiles the pattern, once, and is then read from the compiled one."""
+    other attribute is the compiled pattern's, compiled at the first such use."""
 
     def __init__(self, pattern: str | bytes, flags: int = 0) -> None:
         if isinstance(pattern, str) and not flags & re.ASCII:
@@ -166,9 +166,12 @@ class PatternSource:
         self.pattern = pattern
         self.flags = int(flags)
 
+    @functools.cached_property
+    def compiled(self) -> re.Pattern[Any]:
+        return _COMPILE(self.pattern, self.flags)
+
     def __getattr__(self, name: str) -> Any:
-        compiled = _COMPILE(self.pattern, self.flags)
-        value = getattr(compiled, name)
+        value = getattr(self.compiled, name)
         if callable(value):
             setattr(self, name, value)  # the next call skips __getattr__
         return value
@@ -188,7 +191,7 @@ def _source_for_twitter_text(pattern: Any, flags: int = 0) -> Any:
 def _compiled_when_used() -> Iterator[None]:
     """While twitter-text's link patterns import: its modules' ``re.compile`` gives
     ``PatternSource``; every other module's compiles as usual."""
-    re.compile = _source_for_twitter_text  # type: ignore[assignment]
+    re.compile = _source_for_twitter_text
     try:
         yield
     finally:
