@@ -616,7 +616,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated post counts")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--site-repeat", type=int, default=3)
+    parser.add_argument("--site-repeat", type=int, default=5)
     parser.add_argument(
         "--only",
         choices=("lint", "x", "site", "site-metrics", "publish", "tick", "metrics"),
