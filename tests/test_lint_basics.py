@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from postcal.cli import main
 from postcal.lint.engine import lint
@@ -88,3 +90,44 @@ def test_a_channel_postcal_cannot_publish_to_is_refused(
     assert found == [
         (youtube, 15, "channel-network", "clips: postcal cannot publish to YouTube yet"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("channel_limit", "length", "with_photo", "expected"),
+    [
+        (None, 1100, True, "1100/1024 characters"),  # Telegram's photo caption limit
+        (None, 1100, False, None),  # a text message may have 4096
+        (2000, 1100, True, "1100/1024 characters"),  # the caption limit beats a higher one
+        (900, 950, True, "950/900 characters"),  # a lower channel limit beats the caption's
+        (900, 950, False, "950/900 characters"),
+    ],
+)
+def test_a_caption_is_held_to_the_lower_of_the_caption_and_channel_limits(
+    calendar_root: Path,
+    write_file: WriteFile,
+    channel_limit: int | None,
+    length: int,
+    with_photo: bool,
+    expected: str | None,
+) -> None:
+    settings = (calendar_root / "postcal.yml").read_text(encoding="utf-8")
+    if channel_limit is not None:
+        account = '    account: "@testchannel"\n'
+        assert settings.count(account) == 1
+        settings = settings.replace(account, f"{account}    limits: {{text: {channel_limit}}}\n")
+    write_file("postcal.yml", settings)
+    photo = io.BytesIO()
+    Image.new("RGB", (1080, 1080), (120, 80, 40)).save(photo, "JPEG")
+    write_file("calendar/2026/12/cup.jpg", photo.getvalue())
+    media = "media:\n  - file: cup.jpg\n    alt: A cup of coffee on an oak table\n"
+    front = (
+        "id: caption-post\ntitle: Caption\npublish_at: 2026-12-10T10:00\n"
+        f"channels: [tg]\nstatus: ready\n{media if with_photo else ''}"
+    )
+    write_file("calendar/2026/12/10-caption.md", post_text(front, "z" * length))
+    found = [
+        p.message
+        for p in lint(calendar_root, NOW).problems
+        if p.path == "calendar/2026/12/10-caption.md"
+    ]
+    assert found == ([f"text is too long for tg: {expected}"] if expected else [])

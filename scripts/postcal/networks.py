@@ -201,6 +201,16 @@ class NetworkSpec:
     def dedups(self) -> bool:
         return self.confirms.dedups
 
+    def part_limit(self, channel_limit: int | None, *, caption: bool) -> int | None:
+        """The limit one part of a post is held to, ``None`` for the network's own. A caption
+        (the first part of a post with media) has the network's caption limit where it has one,
+        and never more than the channel's own limit."""
+        if not caption or self.caption_limit is None:
+            return channel_limit
+        if channel_limit is None:
+            return self.caption_limit
+        return min(self.caption_limit, channel_limit)
+
 
 NETWORKS: dict[str, NetworkSpec] = {
     spec.name: spec

@@ -224,9 +224,7 @@ class _Planner:
             i for i in self.article.images if i.local is not None and i.format in spec.image_formats
         ][: spec.max_images]
         copies = tuple(self._copy(image, folder) for image in local_images)
-        limit = self.settings.channels[channel].limits.text
-        if copies and spec.caption_limit:
-            limit = spec.caption_limit
+        limit = spec.part_limit(self.settings.channels[channel].limits.text, caption=bool(copies))
         link = self._tagged_link(channel, post_id)
         texts = compose(shape, self.points, link is not None, fitter(platform, limit, link))
         media = list(zip(copies, local_images, strict=False))

@@ -70,17 +70,15 @@ class ChannelView:
 
 
 def measured(rendered: RenderedPost, account: Channel) -> tuple[Measurement, ...]:
-    """Each part's length as ``account``'s network counts it, then the first comment's; a
-    caption with media has the network's caption limit."""
+    """Each part's length as ``account``'s network counts it, then the first comment's, each
+    against the limit lint holds it to (``NetworkSpec.part_limit``)."""
     limit = account.limits.text
     spec = network(account.platform)
     found = [
         measure(
             part.text,
             account.platform,
-            limit=spec.caption_limit
-            if (i == 0 and rendered.media and spec.caption_limit)
-            else limit,
+            limit=spec.part_limit(limit, caption=i == 0 and bool(rendered.media)),
         )
         for i, part in enumerate(rendered.parts)
     ]

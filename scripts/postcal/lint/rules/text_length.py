@@ -60,9 +60,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
             spec = network(rendered.platform)
             limit = ctx.settings.channels[rendered.channel].limits.text
             for index, part in enumerate(rendered.parts):
-                part_limit = limit
-                if index == 0 and rendered.media and spec.caption_limit:
-                    part_limit = spec.caption_limit
+                part_limit = spec.part_limit(limit, caption=index == 0 and bool(rendered.media))
                 what = "text" if len(rendered.parts) == 1 else f"thread part {index + 1}"
                 found = _check_part(
                     post.path, part, what, rendered.platform, rendered.channel, part_limit, level
