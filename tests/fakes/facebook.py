@@ -22,7 +22,10 @@ order) -> ``{"h": <handle>}`` once every byte is in; ``GET /upload:<session>`` -
 ``{"id", "file_offset"}``; ``POST /{page-id}/videos {title, description,
 fbuploader_video_file_chunk}`` -> ``{"id": <video id>}``, a post on the Page (no dedup: the
 same handle twice makes two); ``GET /{page-id}/videos`` newest first. ``video_bytes`` counts
-every byte the upload sessions received.
+every byte the upload sessions received. ``GET /{video-id}?fields=status`` (PLATFORMS.md section
+6; developers.facebook.com/docs/graph-api/reference/video-status): ``video_status`` is
+``processing`` for ``video_processing`` of the fake's clock, then ``ready``, or what
+``video_failure`` sets (``error`` with a processing error, ``expired``).
 
 Inbox (developers.facebook.com/docs/graph-api/reference/object/comments, .../reference/comment,
 .../reference/page/tagged): ``GET /{post-id}/comments`` lists the top-level comments
@@ -77,6 +80,7 @@ GUESSES = (
     "a comment's permalink_url is https://www.facebook.com/<post id>?comment_id=<comment id>",
     "people's ids come from the fake's counter; a tagged post's id is '<person id>_<n>'",
     "a Messenger conversation answers {id, messages{message, from}} in one list",
+    "a processing error reads {code, message} under status.processing_phase.errors",
 )
 POST_METRICS = frozenset(
     {"post_total_media_view_unique", "post_clicks", "post_clicks_by_type", "post_media_view"}
@@ -116,6 +120,10 @@ class Post:
     """Insights values by metric name (0 when not set); None: the post has none."""
     video: bytes | None = None
     title: str | None = None
+    ready_at: datetime | None = None
+    """A video's: processing until the fake's clock reaches it."""
+    failure: tuple[str, str] | None = None
+    """A video's ``video_status`` and processing error once processed, instead of ready."""
 
 
 @dataclass
@@ -174,6 +182,8 @@ class FakeFacebook(GraphFake):
         self.graph("GET", r"/(?P<post>\d+_\d+)/comments", "list_comments", self._list_comments)
         self.upload_sessions: dict[str, UploadSession] = {}
         self.video_bytes = 0
+        self.video_failure: tuple[str, str] | None = None
+        """What the next video posts end as: (``error`` or ``expired``, the error's message)."""
         self.graph("POST", r"/(?P<app>\d+)/uploads", "uploads", self._start_upload)
         self.route("POST", r"(?:/v\d+\.\d+)?/(?P<session>upload:[\w-]+)", "upload", self._upload)
         self.route(
@@ -477,6 +487,7 @@ class FakeFacebook(GraphFake):
             raise ApiError(100, "(#100) The description is too long")
         post = Post(self.new_id(), description, None, [], self.now)
         post.video, post.title = bytes(session.received), call.text("title")
+        post.ready_at, post.failure = self.now + self.video_processing, self.video_failure
         self.posts.append(post)
         return {"id": post.id}
 
@@ -521,11 +532,40 @@ class FakeFacebook(GraphFake):
                 },
             },
         }
+        if post.video is not None:
+            found["status"] = self._video_status(post)
         if post.shares:
             found["shares"] = {"count": post.shares}
         elif "shares" in wanted:
             wanted.remove("shares")  # left out when nobody shared it (see GUESSES)
         return self._fields_of(found, wanted, "PagePost")
+
+    def _video_status(self, post: Post) -> JSON:
+        uploaded = {"uploading_phase": {"status": "complete"}}
+        if post.ready_at is not None and self.now < post.ready_at:
+            return {
+                "video_status": "processing",
+                **uploaded,
+                "processing_phase": {"status": "in_progress"},
+                "publishing_phase": {"status": "not_started"},
+            }
+        if post.failure is not None:
+            status, message = post.failure
+            return {
+                "video_status": status,
+                **uploaded,
+                "processing_phase": {
+                    "status": "error",
+                    "errors": [{"code": 1363008, "message": message}],
+                },
+                "publishing_phase": {"status": "not_started"},
+            }
+        return {
+            "video_status": "ready",
+            **uploaded,
+            "processing_phase": {"status": "complete"},
+            "publishing_phase": {"status": "complete", "publish_status": "published"},
+        }
 
     @staticmethod
     def _fields_of(found: JSON, wanted: list[str], node: str) -> JSON:

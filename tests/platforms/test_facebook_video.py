@@ -3,6 +3,8 @@ handle), then ``/{page-id}/videos``; a failed step is resumed, never uploaded tw
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -48,8 +50,11 @@ def test_a_video_post_uploads_once_then_publishes(
         "uploads",
         "upload",
         "videos",
+        "read",
         "video_comments",
     ]
+    status_read = next(r for n, r in fake.requests if n == "read")
+    assert status_read.path.endswith(f"/{post.id}") and status_read.query["fields"] == ["status"]
     assert h.checkpoints[:2] == [
         {"video-session": session.id},
         {"video-session": session.id, "video-handle": session.handle},
@@ -113,4 +118,84 @@ def test_the_dry_run_names_the_upload_steps(h: FB, clip: MediaFile) -> None:
         ("POST", f"{base}/<app id>/uploads"),
         ("POST", f"{base}/<upload session>"),
         ("POST", f"{base}/{PAGE_ID}/videos"),
+        ("GET", f"{base}/<video id>"),
     ]
+
+
+def test_the_post_is_published_once_facebook_has_processed_the_video(
+    h: FB, fake: FakeFacebook, clip: MediaFile
+) -> None:
+    """Processing takes 12 s of the fake's clock; the checks come 2, 3, 5 and 10 s apart, so
+    the fifth (at 20 s) finds it ready, and only then is the second part commented."""
+    fake.video_processing = timedelta(seconds=12)
+    h.clocked = True
+    published = h.publish(outgoing(TEXT, "A second part.", media=(clip,)))
+    assert h.sleeps == [2.0, 3.0, 5.0, 10.0]
+    names = [name for name, _ in fake.requests]
+    assert names[names.index("videos") :] == ["videos", *["read"] * 5, "video_comments"]
+    [post] = fake.posts
+    assert published.remote_id == post.id and [c.message for c in post.comments] == [
+        "A second part."
+    ]
+
+
+def test_a_video_still_processing_is_waited_for_by_the_next_attempt(
+    h: FB, fake: FakeFacebook, clip: MediaFile
+) -> None:
+    """Ten minutes of processing outlast the checks (about five minutes); the post is out, so
+    the next attempt continues from it: no second upload or post, the comment once."""
+    fake.video_processing = timedelta(minutes=10)
+    h.clocked = True
+    post = outgoing(TEXT, "A second part.", media=(clip,))
+    failure = h.fail(post)
+    assert failure.kind is Failure.RETRY
+    assert failure.message == (
+        "Facebook is still processing launch.mp4 (processing) after 11 checks; the next run"
+        " waits for the same video"
+    )
+    assert len(h.sleeps) == 10 and sum(h.sleeps) == 310.0
+    [video] = fake.posts
+    assert video.comments == [] and h.checkpoints[-1]["part0"] == video.id
+    fake.advance(10 * 60)
+    published = h.publish(post, h.checkpoints[-1])
+    assert published.remote_id == video.id
+    assert [c.message for c in video.comments] == ["A second part."]
+    assert len(fake.posts) == 1 and len(fake.upload_sessions) == 1
+    assert fake.video_bytes == clip.size
+
+
+@pytest.mark.parametrize("status", ["error", "expired"])
+def test_a_video_facebook_could_not_process_fails_for_good_naming_it(
+    h: FB, fake: FakeFacebook, clip: MediaFile, status: str
+) -> None:
+    fake.video_failure = (status, "The video file you selected is in a format we don't support.")
+    failure = h.fail(outgoing(TEXT, "A second part.", media=(clip,)))
+    [video] = fake.posts
+    assert failure.kind is Failure.PERMANENT
+    assert failure.message == (
+        f"Facebook could not process launch.mp4 ({status}: The video file you selected is in a"
+        f" format we don't support.); the Page does not show video {video.id}: delete it"
+        " there, then fix the file and post it by hand"
+    )
+    assert video.comments == []
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ({"status": {"video_status": "transcoding"}}, "an unknown status.video_status"),
+        ({"status": "ready"}, "no status.video_status"),
+        ({"id": "1"}, "no status.video_status"),
+        ([], "is not a JSON object"),
+    ],
+)
+def test_a_status_answer_without_a_known_state_is_retried_not_trusted(
+    h: FB, fake: FakeFacebook, clip: MediaFile, body: object, kind: str
+) -> None:
+    post = outgoing(TEXT, media=(clip,))
+    arm(fake, "read", Hostile("odd-status", 200, json.dumps(body).encode()))
+    failure = h.fail(post)
+    assert failure.kind is Failure.RETRY and kind in failure.message
+    fake.hostile = None
+    h.publish(post, h.checkpoints[-1])
+    assert sum(p.video is not None for p in fake.posts) == 1

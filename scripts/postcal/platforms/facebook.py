@@ -166,6 +166,9 @@ class FacebookAdapter:
                 self.graph.url(f"{self.page}/videos"),
                 {"description_chars": utf16_units(message_for(outgoing)), "title": outgoing.title},
             ),
+            PlannedRequest(
+                "GET", self.graph.url("<video id>"), {"fields": "status", "until": "ready"}
+            ),
         ]
 
     # --- publish ---------------------------------------------------------------------
@@ -179,6 +182,8 @@ class FacebookAdapter:
             state[URL] = POST_URL.format(id=post)
             checkpoint(dict(state))
         post = state[part_key(0)]
+        if _is_video(outgoing):
+            self._videos().wait_processed(post, outgoing.media[0].path.name)
         send_comments(
             outgoing, state, checkpoint, lambda text, what: self._comment(post, text, what)
         )
@@ -240,7 +245,7 @@ class FacebookAdapter:
                 raise PublishError(
                     Failure.PERMANENT, "Facebook: a video post holds that one video alone"
                 )
-            videos = PageVideo(self.graph, self.page)
+            videos = self._videos()
             handle = videos.upload(outgoing.media[0], state, checkpoint)
             return videos.publish(handle, message_for(outgoing), outgoing.title)
         photos = [self._upload(media, i) for i, media in enumerate(outgoing.media, start=1)]
@@ -252,6 +257,9 @@ class FacebookAdapter:
         return self.graph.created(
             f"{self.page}/feed", "creating the post", Effect.CREATES, json=body
         )
+
+    def _videos(self) -> PageVideo:
+        return PageVideo(self.graph, self.page, self.context.sleep)
 
     def _upload(self, media: MediaFile, index: int) -> str:
         what = f"uploading photo {index}"

@@ -13,17 +13,29 @@ reference/debug_token for the app id):
   ``file_offset: <n>`` and the file's bytes from ``n`` on -> ``{"h": "<file handle>"}``;
 - ``GET /upload:<session>`` -> ``{"id", "file_offset"}``: where an interrupted upload resumes;
 - ``POST /{page-id}/videos {title, description, fbuploader_video_file_chunk: <handle>}`` ->
-  ``{"id": "<video id>"}`` publishes the video on the Page (nothing drops a repeat).
+  ``{"id": "<video id>"}`` publishes the video on the Page (nothing drops a repeat);
+- the video is shown once Facebook has processed it: ``GET /{video-id}?fields=status``
+  (PLATFORMS.md section 6: poll it; developers.facebook.com/docs/graph-api/reference/
+  video-status) answers
+  ``{"status": {"video_status", "processing_phase": {"status", "errors": [{"code",
+  "message"}]}, ...}}``, ``video_status`` going from ``upload_complete`` or ``processing`` to
+  ``ready``, or to ``error`` or ``expired``.
 
 Exactly once for the bytes: the session id is checkpointed BEFORE any byte is sent (kill point
 ``upload-session-recorded``); a later attempt asks the session for its ``file_offset`` and sends
 only the rest. The handle is checkpointed as soon as it arrives (``upload-done``), so the video
 post, the one irreversible call, is sent with a durable handle. A session Facebook no longer
 knows starts a new one. Progress keys: ``video-session``, ``video-handle``.
+
+The adapter waits for the video to be processed before it comments on the post or calls it
+published (``wait_processed``): a video still processing after about five minutes is left to
+the next run (the post is out, so the delivery is ``partial`` and continued), and one Facebook
+could not process is a failure for good that names the video to delete.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from postcal import faults
@@ -34,12 +46,18 @@ from postcal.platforms.core import Effect, Reply
 
 SESSION = "video-session"
 HANDLE = "video-handle"
+READY = "ready"
+PROCESSING = frozenset({"upload_complete", "processing"})
+DEAD = frozenset({"error", "expired"})
+POLL_DELAYS = (2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 60.0, 60.0, 60.0, 60.0)
+"""Seconds between status checks, about five minutes in all, as for Meta's containers."""
 
 
 @dataclass(frozen=True, slots=True)
 class PageVideo:
     graph: Graph
     page: str
+    sleep: Callable[[float], None]
 
     def upload(self, media: MediaFile, state: dict[str, str], checkpoint: Checkpoint) -> str:
         """The handle of the whole file on Meta's servers, sent at most once per byte."""
@@ -87,6 +105,47 @@ class PageVideo:
             Effect.CREATES,
             data={"title": title, "description": message, "fbuploader_video_file_chunk": handle},
         )
+
+    def wait_processed(self, video: str, name: str) -> None:
+        """Return once Facebook has processed ``video`` (the post shows it); raise a permanent
+        failure when it could not, and a retry when it is still at it after every check."""
+        status = ""
+        for delay in (0.0, *POLL_DELAYS):
+            if delay:
+                self.sleep(delay)
+            status, detail = self._status(video, name)
+            if status == READY:
+                return
+            if status in DEAD:
+                raise PublishError(
+                    Failure.PERMANENT,
+                    f"Facebook could not process {name} ({status}: {detail or 'no detail'});"
+                    f" the Page does not show video {video}: delete it there, then fix the"
+                    " file and post it by hand",
+                )
+        raise PublishError(
+            Failure.RETRY,
+            f"Facebook is still processing {name} ({status}) after {len(POLL_DELAYS) + 1}"
+            " checks; the next run waits for the same video",
+        )
+
+    def _status(self, video: str, name: str) -> tuple[str, str]:
+        """The video's ``video_status`` and the first processing error's message."""
+        reply = self.graph.call(
+            "GET",
+            video,
+            f"reading the processing status of {name}",
+            Effect.READ,
+            params={"fields": "status"},
+        )
+        status = reply.member("status", "video_status")
+        if not isinstance(status, str) or status not in PROCESSING | DEAD | {READY}:
+            raise reply.broken(f"has an unknown status.video_status {str(status)[:40]!r}")
+        errors = reply.object()["status"].get("processing_phase", {})
+        errors = errors.get("errors") if isinstance(errors, dict) else None
+        first = errors[0] if isinstance(errors, list) and errors else None
+        detail = first.get("message") if isinstance(first, dict) else None
+        return status, detail[:200] if isinstance(detail, str) else ""
 
     def _start(self, media: MediaFile, size: int) -> str:
         app = self.graph.call(
