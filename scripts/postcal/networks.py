@@ -16,8 +16,9 @@ from a scheduler that mirrors them (Ayrshare's media guidelines copy Meta's and 
   a ``thumbnail`` image on upload. https://docs.joinmastodon.org/user/posting/
   https://docs.joinmastodon.org/methods/media/
   https://github.com/mastodon/mastodon/blob/main/app/models/media_attachment.rb
-- Bluesky: one MP4, 100,000,000 bytes, at most 3 minutes; WebVTT captions, at most 20, each at
-  most 20,000 bytes; no cover (the service makes the thumbnail).
+- Bluesky: one MP4, 300,000,000 bytes (100,000,000 before 2026-08-11), at most 3 minutes;
+  WebVTT captions, at most 20, each at most 20,000 bytes; no cover (the service makes the
+  thumbnail).
   https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/embed/video.json
   https://docs.bsky.app/docs/tutorials/video https://bsky.social/about/blog/03-17-2025-video-updates
 - LinkedIn: MP4, 3 s to 30 min, 500 MB, aspect ratio 1:2.4 to 2.4:1, SRT captions and a

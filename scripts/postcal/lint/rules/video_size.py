@@ -1,6 +1,6 @@
 """Videos are within each network's size limit.
 
-Bluesky takes 100,000,000 bytes, Discord 10 MiB, Telegram 50 MB from a bot, Mastodon 99 MiB,
+Discord takes 10 MiB, Telegram 50 MB from a bot, Mastodon 99 MiB, Bluesky 300,000,000 bytes,
 Instagram Reels 300 MB, LinkedIn 500 MB, X 512 MB, Threads 1 GB, Pinterest 2 GB, TikTok 4 GB,
 Facebook 10 GB, YouTube 256 GB (figures and sources in `postcal.networks`).
 """
