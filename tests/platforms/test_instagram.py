@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from postcal.platforms._containers import POLL_DELAYS
 from postcal.platforms.base import (
     Failure,
     Found,
@@ -21,6 +20,7 @@ from postcal.platforms.base import (
     Reconciled,
 )
 from postcal.platforms.instagram import InstagramAdapter, make
+from postcal.platforms.polling import POLL_DELAYS
 from postcal.platforms.registry import adapter_for
 from tests.fakes.graph import error_response
 from tests.fakes.hostile import Hostile

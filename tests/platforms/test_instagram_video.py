@@ -10,9 +10,9 @@ import httpx
 import pytest
 from PIL import Image
 
-from postcal.platforms._containers import POLL_DELAYS
 from postcal.platforms.base import Failure, MediaFile, Published
 from postcal.platforms.instagram import InstagramAdapter, make
+from postcal.platforms.polling import POLL_DELAYS
 from tests.fakes.hostile import Hostile
 from tests.fakes.instagram import USER_ID, FakeInstagram
 from tests.platforms.meta_support import SITE, Harness, arm, outgoing

@@ -14,7 +14,7 @@ from PIL import Image
 
 from postcal.platforms.base import Captions, Failure, MediaFile, Outgoing
 from postcal.platforms.linkedin import LinkedInAdapter, make
-from postcal.platforms.linkedin_video import POLL_DELAYS
+from postcal.platforms.polling import POLL_DELAYS
 from postcal.platforms.sealed import unseal
 from postcal.secrets import read_secrets
 from tests.fakes.hostile import Hostile

@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from postcal.platforms._containers import POLL_DELAYS
 from postcal.platforms.base import (
     Failure,
     Found,
@@ -20,6 +19,7 @@ from postcal.platforms.base import (
     PublishError,
     Reconciled,
 )
+from postcal.platforms.polling import POLL_DELAYS
 from postcal.platforms.registry import adapter_for
 from postcal.platforms.threads import ThreadsAdapter, make
 from tests.fakes.graph import error_response

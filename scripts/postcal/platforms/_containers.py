@@ -26,6 +26,7 @@ from postcal import faults
 from postcal.platforms._graph import Graph, Sought
 from postcal.platforms.base import Checkpoint, Failure, PublishError, Reconciled
 from postcal.platforms.core import Effect
+from postcal.platforms.polling import CHECKS, status_checks
 
 IN_PROGRESS, FINISHED, PUBLISHED, ERROR, EXPIRED = (
     "IN_PROGRESS",
@@ -38,9 +39,6 @@ STATES = frozenset({IN_PROGRESS, FINISHED, PUBLISHED, ERROR, EXPIRED})
 DEAD = frozenset({ERROR, EXPIRED})
 UNREADABLE = "UNREADABLE"
 """A container the network no longer answers for (a permanent error reading it)."""
-POLL_DELAYS = (2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 60.0, 60.0, 60.0, 60.0)
-"""Seconds between container status checks, about five minutes in all (Threads' guide: poll
-once a minute for at most five minutes; images are usually ready within seconds)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +68,7 @@ class Containers:
     def wait(self, container: str) -> str:
         """Poll until FINISHED or PUBLISHED; a dead container is a permanent failure."""
         state = IN_PROGRESS
-        for delay in (0.0, *POLL_DELAYS):
-            if delay:
-                self.sleep(delay)
+        for _ in status_checks(self.sleep):
             state, detail = self.status(container)
             if state in (FINISHED, PUBLISHED):
                 return state
@@ -84,7 +80,7 @@ class Containers:
         raise PublishError(
             Failure.RETRY,
             f"{self.graph.label}: container {container} still {state} after "
-            f"{len(POLL_DELAYS) + 1} checks; the next attempt continues with the same container",
+            f"{CHECKS} checks; the next attempt continues with the same container",
         )
 
     def publish(

@@ -86,6 +86,7 @@ from postcal.platforms.core import Effect
 from postcal.platforms.facebook_inbox import facebook_inbox
 from postcal.platforms.facebook_video import PageVideo
 from postcal.platforms.matching import Listing, Piece, look_up
+from postcal.platforms.polling import CHECKS
 from postcal.text.count import utf16_units
 
 ALT_FIELD = "alt_text_custom"
@@ -167,7 +168,9 @@ class FacebookAdapter:
                 {"description_chars": utf16_units(message_for(outgoing)), "title": outgoing.title},
             ),
             PlannedRequest(
-                "GET", self.graph.url("<video id>"), {"fields": "status", "until": "ready"}
+                "GET",
+                self.graph.url("<video id>"),
+                {"fields": "status", "until": "ready", "max_checks": CHECKS},
             ),
         ]
 

@@ -14,12 +14,11 @@ reference/debug_token for the app id):
 - ``GET /upload:<session>`` -> ``{"id", "file_offset"}``: where an interrupted upload resumes;
 - ``POST /{page-id}/videos {title, description, fbuploader_video_file_chunk: <handle>}`` ->
   ``{"id": "<video id>"}`` publishes the video on the Page (nothing drops a repeat);
-- the video is shown once Facebook has processed it: ``GET /{video-id}?fields=status``
-  (PLATFORMS.md section 6: poll it; developers.facebook.com/docs/graph-api/reference/
-  video-status) answers
-  ``{"status": {"video_status", "processing_phase": {"status", "errors": [{"code",
-  "message"}]}, ...}}``, ``video_status`` going from ``upload_complete`` or ``processing`` to
-  ``ready``, or to ``error`` or ``expired``.
+- the video is shown once Facebook has processed it (PLATFORMS.md section 6: poll it;
+  developers.facebook.com/docs/graph-api/reference/video-status): ``GET
+  /{video-id}?fields=status`` answers ``{"status": {"video_status", "processing_phase":
+  {"status", "errors": [{"code", "message"}]}, ...}}``, ``video_status`` going from
+  ``upload_complete`` or ``processing`` to ``ready``, or to ``error`` or ``expired``.
 
 Exactly once for the bytes: the session id is checkpointed BEFORE any byte is sent (kill point
 ``upload-session-recorded``); a later attempt asks the session for its ``file_offset`` and sends
@@ -28,8 +27,8 @@ post, the one irreversible call, is sent with a durable handle. A session Facebo
 knows starts a new one. Progress keys: ``video-session``, ``video-handle``.
 
 The adapter waits for the video to be processed before it comments on the post or calls it
-published (``wait_processed``): a video still processing after about five minutes is left to
-the next run (the post is out, so the delivery is ``partial`` and continued), and one Facebook
+published (``wait_processed``, on ``polling``'s schedule): a video still processing after the
+last check is left to the next run (the post is out, so the delivery is ``partial`` and continued), and one Facebook
 could not process is a failure for good that names the video to delete.
 """
 
@@ -43,14 +42,13 @@ from postcal.networks import mime_type, network
 from postcal.platforms._graph import Graph
 from postcal.platforms.base import Checkpoint, Failure, MediaFile, PublishError
 from postcal.platforms.core import Effect, Reply
+from postcal.platforms.polling import CHECKS, status_checks
 
 SESSION = "video-session"
 HANDLE = "video-handle"
 READY = "ready"
 PROCESSING = frozenset({"upload_complete", "processing"})
 DEAD = frozenset({"error", "expired"})
-POLL_DELAYS = (2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 60.0, 60.0, 60.0, 60.0)
-"""Seconds between status checks, about five minutes in all, as for Meta's containers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +108,7 @@ class PageVideo:
         """Return once Facebook has processed ``video`` (the post shows it); raise a permanent
         failure when it could not, and a retry when it is still at it after every check."""
         status = ""
-        for delay in (0.0, *POLL_DELAYS):
-            if delay:
-                self.sleep(delay)
+        for _ in status_checks(self.sleep):
             status, detail = self._status(video, name)
             if status == READY:
                 return
@@ -125,8 +121,8 @@ class PageVideo:
                 )
         raise PublishError(
             Failure.RETRY,
-            f"Facebook is still processing {name} ({status}) after {len(POLL_DELAYS) + 1}"
-            " checks; the next run waits for the same video",
+            f"Facebook is still processing {name} ({status}) after {CHECKS} checks; the next"
+            " run waits for the same video",
         )
 
     def _status(self, video: str, name: str) -> tuple[str, str]:
@@ -141,8 +137,8 @@ class PageVideo:
         status = reply.member("status", "video_status")
         if not isinstance(status, str) or status not in PROCESSING | DEAD | {READY}:
             raise reply.broken(f"has an unknown status.video_status {str(status)[:40]!r}")
-        errors = reply.object()["status"].get("processing_phase", {})
-        errors = errors.get("errors") if isinstance(errors, dict) else None
+        phase = reply.object()["status"].get("processing_phase")
+        errors = phase.get("errors") if isinstance(phase, dict) else None
         first = errors[0] if isinstance(errors, list) and errors else None
         detail = first.get("message") if isinstance(first, dict) else None
         return status, detail[:200] if isinstance(detail, str) else ""

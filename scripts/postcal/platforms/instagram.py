@@ -68,7 +68,7 @@ from urllib.parse import urljoin
 
 from postcal.networks import network
 from postcal.platforms import graph_numbers
-from postcal.platforms._containers import POLL_DELAYS, Containers
+from postcal.platforms._containers import Containers
 from postcal.platforms._graph import (
     FACEBOOK_BASE,
     Graph,
@@ -103,6 +103,7 @@ from postcal.platforms.base import (
 from postcal.platforms.core import Effect
 from postcal.platforms.instagram_inbox import instagram_inbox
 from postcal.platforms.matching import Listing, Piece, look_up
+from postcal.platforms.polling import CHECKS
 from postcal.text.count import utf16_units
 
 CONTAINER = "container0"
@@ -158,7 +159,7 @@ class InstagramAdapter:
             PlannedRequest(
                 "GET",
                 self.graph.url("<container id>"),
-                {"fields": "status_code", "until": "FINISHED", "max_checks": len(POLL_DELAYS) + 1},
+                {"fields": "status_code", "until": "FINISHED", "max_checks": CHECKS},
             ),
             PlannedRequest(
                 "POST",

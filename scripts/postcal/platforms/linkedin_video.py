@@ -44,6 +44,7 @@ from postcal.platforms.base import Checkpoint, Failure, MediaFile, PublishError
 from postcal.platforms.core import Core, Effect, Reply
 from postcal.platforms.linkedin_images import trusted, usable
 from postcal.platforms.linkedin_listing import encoded
+from postcal.platforms.polling import status_checks
 from postcal.platforms.sealed import seal, unseal
 
 VIDEO = "video"
@@ -56,9 +57,6 @@ WAITING, PROCESSING, AVAILABLE, FAILED = (
     "AVAILABLE",
     "PROCESSING_FAILED",
 )
-POLL_DELAYS = (2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 60.0, 60.0, 60.0, 60.0)
-"""Seconds between status checks once finalized, about five minutes in all; a video still
-processing after that is waited for by the next attempt, with the same upload."""
 
 
 def etag_key(index: int) -> str:
@@ -253,9 +251,7 @@ class VideoUpload:
         checkpoint(dict(state))
 
     def _wait_available(self, video: str, name: str) -> None:
-        for delay in (0.0, *POLL_DELAYS):
-            if delay:
-                self.sleep(delay)
+        for _ in status_checks(self.sleep):
             status = self._status(video, f"status of {name}")
             if status == AVAILABLE:
                 return

@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from postcal.networks import network
-from postcal.platforms._containers import POLL_DELAYS
 from postcal.platforms.base import (
     COMMENT,
     Failure,
@@ -34,6 +33,7 @@ from postcal.platforms.base import (
     PublishError,
     part_key,
 )
+from postcal.platforms.polling import CHECKS
 from postcal.text.count import threads_characters
 
 
@@ -140,7 +140,7 @@ def plan(outgoing: Outgoing, url: Callable[[str], str], user: str) -> list[Plann
             PlannedRequest(
                 "GET",
                 url("<container id>"),
-                {"fields": "status", "until": "FINISHED", "max_checks": len(POLL_DELAYS) + 1},
+                {"fields": "status", "until": "FINISHED", "max_checks": CHECKS},
             ),
             PlannedRequest(
                 "POST",

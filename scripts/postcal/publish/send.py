@@ -83,15 +83,17 @@ def _failed(
     final = records.failed(record, error, progress, run.now)
     if error.kind is Failure.RETRY:
         run.cooling[item.channel] = f"{item.channel} asked to retry later ({error.message})"
-    missing = ", ".join(piece_name(k) for k in missing_pieces(claimed.outgoing, final.progress))
-    if final.status == "partial" and not missing and final.retryable:
-        # Every piece is out and the network is still at work on it (a video it processes):
-        # the next run finishes it, as after a rate limit.
-        run.outcome(item, "waiting", final.url, error.message)
-    elif final.status == "partial":
+    if final.status == "partial":
+        missing = ", ".join(piece_name(k) for k in missing_pieces(claimed.outgoing, final.progress))
         then = "the next run sends it" if final.retryable else "fix it, or post it by hand"
-        detail = f"{missing} not out: {error.message}; {then}" if missing else error.message
-        run.outcome(item, "partial", final.url, detail)
+        if not missing and final.retryable:
+            # Every piece is out and the network is still at work on it (a video it
+            # processes): the next run finishes it, as after a rate limit.
+            run.outcome(item, "waiting", final.url, error.message)
+        elif missing:
+            run.outcome(item, "partial", final.url, f"{missing} not out: {error.message}; {then}")
+        else:
+            run.outcome(item, "partial", final.url, error.message)
     elif error.kind is Failure.RETRY:
         # Nothing went out and the next run tries again: waiting, not failed.
         run.outcome(item, "waiting", detail=error.message)
